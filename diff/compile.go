@@ -1,0 +1,187 @@
+package diff
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"strconv"
+	"text/template/parse"
+)
+
+// Template is a compiled template: an instrumented, escaped clone of the
+// html/template it was made from. It is immutable after Compile and safe for
+// concurrent use by any number of goroutines.
+type Template struct {
+	name  string
+	entry *template.Template
+	marks map[*byte]mark
+}
+
+// markKind tells the recorder what a write of a registered text node means.
+type markKind uint8
+
+const (
+	markStatic      markKind = iota // a text node of the template: static text
+	markActionOpen                  // an action's output starts
+	markActionClose                 // an action's output ends
+	markNodeOpen                    // an if/with/template block starts
+	markNodeClose                   // it ends
+	markRangeOpen                   // a range starts
+	markItem                        // one iteration of a range starts
+	markElse                        // the range's else branch starts
+	markRangeClose                  // the range ends
+)
+
+// mark is what the recorder knows about one registered text node.
+type mark struct {
+	kind markKind
+	id   int32  // slot id, for matching opens and closes while unwinding
+	text string // the static text (markStatic only)
+	hash uint64 // hashString(text) (markStatic only)
+}
+
+// entryName names the template Compile adds to the clone's name space. It
+// holds a NUL byte so that no template of a user's can have the same name.
+const entryName = "\x00livetemplate-entry"
+
+// escapeOnlyFunc is called first by the entry template while Compile makes
+// html/template escape the clone; it stops execution before any user code runs.
+const escapeOnlyFunc = "_lvt_escape_only"
+
+// Compile prepares t for rendering as a tree. t itself is not modified and
+// stays usable. t must not have been executed yet (html/template cannot clone
+// a template after its first Execute); Compile returns an error in that case,
+// and for any escaping error Execute would report.
+func Compile(t *template.Template) (*Template, error) {
+	if t == nil {
+		return nil, errors.New("diff: compile: nil template")
+	}
+	clone, err := t.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+	}
+	stop := errors.New("escape only")
+	entry, err := clone.New(entryName).Delims("{{", "}}").
+		Funcs(template.FuncMap{escapeOnlyFunc: func() (string, error) { return "", stop }}).
+		Parse("{{" + escapeOnlyFunc + "}}{{template " + strconv.Quote(t.Name()) + " .}}")
+	if err != nil {
+		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+	}
+	// Executing the entry escapes every template reachable from t in the
+	// context Execute would use, and stops at once, before any user code.
+	err = entry.Execute(io.Discard, nil)
+	if !errors.Is(err, stop) {
+		if err == nil {
+			err = errors.New("template was not escaped")
+		}
+		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+	}
+	root := entry.Tree.Root
+	root.Nodes = root.Nodes[1:] // drop the escape-only call
+	ct := &Template{name: t.Name(), entry: entry, marks: make(map[*byte]mark)}
+	in := instrumenter{ct: ct, lookup: clone.Lookup, done: map[string]bool{entryName: true}}
+	in.list(root, false)
+	for len(in.queue) > 0 {
+		name := in.queue[0]
+		in.queue = in.queue[1:]
+		in.list(clone.Lookup(name).Tree.Root, true)
+	}
+	return ct, nil
+}
+
+// Name returns the name of the template Compile was given.
+func (t *Template) Name() string { return t.name }
+
+// instrumenter inserts marker text nodes around the dynamic parts of escaped
+// parse trees and registers every text node with the Template.
+type instrumenter struct {
+	ct     *Template
+	lookup func(name string) *template.Template
+	done   map[string]bool
+	queue  []string
+	nextID int32
+}
+
+// marker returns a new marker text node and registers it.
+func (in *instrumenter) marker(kind markKind, id int32, pos parse.Pos) *parse.TextNode {
+	n := &parse.TextNode{NodeType: parse.NodeText, Pos: pos, Text: []byte{0}}
+	in.ct.marks[&n.Text[0]] = mark{kind: kind, id: id}
+	return n
+}
+
+// list instruments one list of nodes in place. wrapCalls is false only for the
+// entry template, whose single call to the user's template is not a slot.
+func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) {
+	if l == nil {
+		return
+	}
+	out := make([]parse.Node, 0, len(l.Nodes)*3)
+	for _, n := range l.Nodes {
+		switch n := n.(type) {
+		case *parse.TextNode:
+			if len(n.Text) > 0 {
+				s := string(n.Text)
+				in.ct.marks[&n.Text[0]] = mark{kind: markStatic, text: s, hash: hashString(s)}
+			}
+			out = append(out, n)
+		case *parse.ActionNode:
+			if len(n.Pipe.Decl) > 0 { // declarations and assignments print nothing
+				out = append(out, n)
+				continue
+			}
+			out = in.wrap(out, n, markActionOpen, markActionClose)
+		case *parse.IfNode:
+			in.list(n.List, true)
+			in.list(n.ElseList, true)
+			out = in.wrap(out, n, markNodeOpen, markNodeClose)
+		case *parse.WithNode:
+			in.list(n.List, true)
+			in.list(n.ElseList, true)
+			out = in.wrap(out, n, markNodeOpen, markNodeClose)
+		case *parse.RangeNode:
+			id := in.id()
+			in.list(n.List, true)
+			n.List.Nodes = append([]parse.Node{in.marker(markItem, id, n.Pos)}, n.List.Nodes...)
+			if n.ElseList != nil {
+				in.list(n.ElseList, true)
+				n.ElseList.Nodes = append([]parse.Node{in.marker(markElse, id, n.Pos)}, n.ElseList.Nodes...)
+			}
+			out = append(out, in.marker(markRangeOpen, id, n.Pos), n, in.marker(markRangeClose, id, n.Pos))
+		case *parse.TemplateNode:
+			if !wrapCalls {
+				in.enqueue(n.Name)
+				out = append(out, n)
+				continue
+			}
+			if t := in.lookup(n.Name); t == nil || t.Tree == nil {
+				// A template html/template derived for another context: not
+				// instrumented, so its output is one opaque text dynamic.
+				out = in.wrap(out, n, markActionOpen, markActionClose)
+				continue
+			}
+			in.enqueue(n.Name)
+			out = in.wrap(out, n, markNodeOpen, markNodeClose)
+		default: // comments, break, continue: they print nothing
+			out = append(out, n)
+		}
+	}
+	l.Nodes = out
+}
+
+func (in *instrumenter) id() int32 {
+	in.nextID++
+	return in.nextID
+}
+
+func (in *instrumenter) wrap(out []parse.Node, n parse.Node, open, close markKind) []parse.Node {
+	id := in.id()
+	return append(out, in.marker(open, id, n.Position()), n, in.marker(close, id, n.Position()))
+}
+
+func (in *instrumenter) enqueue(name string) {
+	if !in.done[name] {
+		in.done[name] = true
+		in.queue = append(in.queue, name)
+	}
+}

@@ -1,0 +1,220 @@
+package diff
+
+import "fmt"
+
+// Render executes the template with data and returns the tree of the output.
+// The output is what Execute would write for the same data; an execution
+// error is returned as Execute would return it, wrapped. Render is safe for
+// concurrent use.
+func (t *Template) Render(data any) (*Tree, error) {
+	r := recorder{marks: t.marks}
+	r.push(frameNode, 0)
+	if err := t.entry.Execute(&r, data); err != nil {
+		return nil, fmt.Errorf("diff: render %q: %w", t.name, err)
+	}
+	for len(r.stack) > 1 { // unclosed frames cannot happen, but never lose output
+		r.pop()
+	}
+	return &Tree{root: r.finishNode(&r.stack[0])}, nil
+}
+
+type frameKind uint8
+
+const (
+	frameNode   frameKind = iota // an if/with/template block, a range item, or a range's else
+	frameRange                   // a range collecting items
+	frameAction                  // an action's output
+)
+
+// frame is one open dynamic part while the template executes.
+type frame struct {
+	kind    frameKind
+	id      int32
+	statics []string
+	dyns    []dyn
+	fp      uint64
+	// The static text since the last dynamic: seg if it came in one write,
+	// else the bytes in buf.
+	seg    string
+	segSet bool
+	segH   uint64
+	buf    []byte
+	multi  bool
+	items  []*node // frameRange
+	nested int     // frameAction: opens of the same slot inside the action
+}
+
+// recorder is the io.Writer the instrumented template executes into. It tells
+// markers and statics from data by the address of the written bytes.
+type recorder struct {
+	marks map[*byte]mark
+	stack []frame
+}
+
+func (r *recorder) push(kind frameKind, id int32) {
+	if len(r.stack) < cap(r.stack) {
+		r.stack = r.stack[:len(r.stack)+1]
+		f := &r.stack[len(r.stack)-1]
+		buf := f.buf[:0]
+		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: buf}
+		return
+	}
+	r.stack = append(r.stack, frame{kind: kind, id: id, fp: fnvOffset})
+}
+
+// Write implements io.Writer.
+func (r *recorder) Write(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	top := &r.stack[len(r.stack)-1]
+	m, ok := r.marks[&p[0]]
+	if top.kind == frameAction {
+		r.actionWrite(top, p, m, ok)
+		return len(p), nil
+	}
+	if !ok || m.kind == markStatic {
+		if ok && len(m.text) == len(p) {
+			top.addStatic(m.text, m.hash)
+		} else {
+			top.addStaticBytes(p)
+		}
+		return len(p), nil
+	}
+	switch m.kind {
+	case markActionOpen:
+		r.push(frameAction, m.id)
+	case markNodeOpen, markRangeOpen:
+		kind := frameNode
+		if m.kind == markRangeOpen {
+			kind = frameRange
+		}
+		r.push(kind, m.id)
+	case markItem:
+		r.unwindWhile(func(f *frame, _ bool) bool { return f.kind != frameRange || f.id != m.id })
+		r.push(frameNode, m.id)
+	case markElse:
+		r.unwindWhile(func(f *frame, _ bool) bool { return f.kind != frameRange || f.id != m.id })
+		r.stack[len(r.stack)-1].kind = frameNode
+	case markRangeClose:
+		// Close open items, then the range (or the else branch it ran).
+		r.unwindWhile(func(f *frame, item bool) bool { return f.id != m.id || item })
+		r.pop()
+	case markNodeClose:
+		r.unwindWhile(func(f *frame, _ bool) bool { return f.id != m.id || f.kind != frameNode })
+		r.pop()
+	}
+	return len(p), nil
+}
+
+// actionWrite handles a write while an action's output is being collected.
+// Markers of templates the action runs (an opaque derived template can call
+// instrumented ones) are dropped; static text is output like any other.
+func (r *recorder) actionWrite(top *frame, p []byte, m mark, ok bool) {
+	if !ok {
+		top.buf = append(top.buf, p...)
+		return
+	}
+	switch {
+	case m.kind == markStatic:
+		top.buf = append(top.buf, p...)
+	case m.kind == markActionOpen && m.id == top.id:
+		top.nested++
+	case m.kind == markActionClose && m.id == top.id:
+		if top.nested > 0 {
+			top.nested--
+			return
+		}
+		r.pop()
+	}
+}
+
+// unwindWhile closes frames while open(top, topIsRangeItem) holds. Frames
+// left open by {{break}} and {{continue}} are closed this way.
+func (r *recorder) unwindWhile(open func(f *frame, item bool) bool) {
+	for n := len(r.stack) - 1; n > 0; n-- {
+		f := &r.stack[n]
+		item := f.kind == frameNode && r.stack[n-1].kind == frameRange && r.stack[n-1].id == f.id
+		if !open(f, item) {
+			return
+		}
+		r.pop()
+	}
+}
+
+// pop finishes the top frame and adds it as a dynamic (or item) of its parent.
+func (r *recorder) pop() {
+	n := len(r.stack) - 1
+	f := &r.stack[n]
+	parent := &r.stack[n-1]
+	var d dyn
+	switch f.kind {
+	case frameAction:
+		d.text = string(f.buf)
+	case frameRange:
+		items := f.items
+		d.rng = &rangeNode{items: items}
+	case frameNode:
+		nd := r.finishNode(f)
+		if parent.kind == frameRange && parent.id == f.id {
+			parent.items = append(parent.items, nd)
+			r.stack = r.stack[:n]
+			return
+		}
+		d.node = nd
+	}
+	r.stack = r.stack[:n]
+	parent.addDyn(d)
+}
+
+func (r *recorder) finishNode(f *frame) *node {
+	f.flush()
+	return &node{statics: f.statics, dyns: f.dyns, fp: f.fp}
+}
+
+func (f *frame) addStatic(s string, h uint64) {
+	if !f.segSet {
+		f.seg, f.segH, f.segSet = s, h, true
+		return
+	}
+	if !f.multi {
+		f.buf = append(f.buf[:0], f.seg...)
+		f.multi = true
+	}
+	f.buf = append(f.buf, s...)
+}
+
+func (f *frame) addStaticBytes(p []byte) {
+	if !f.segSet {
+		f.buf = append(f.buf[:0], p...)
+		f.segSet, f.multi = true, true
+		return
+	}
+	if !f.multi {
+		f.buf = append(f.buf[:0], f.seg...)
+		f.multi = true
+	}
+	f.buf = append(f.buf, p...)
+}
+
+// flush ends the current static segment.
+func (f *frame) flush() {
+	s, h := "", emptyHash
+	if f.multi {
+		s = string(f.buf)
+		h = hashString(s)
+	} else if f.segSet {
+		s, h = f.seg, f.segH
+	}
+	f.statics = append(f.statics, s)
+	f.fp = mixHash(f.fp, h)
+	f.seg, f.segSet, f.multi = "", false, false
+}
+
+func (f *frame) addDyn(d dyn) {
+	f.flush()
+	f.dyns = append(f.dyns, d)
+}
+
+// emptyHash is hashString("").
+const emptyHash = fnvOffset
