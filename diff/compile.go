@@ -13,9 +13,10 @@ import (
 // html/template it was made from. It is immutable after Compile and safe for
 // concurrent use by any number of goroutines.
 type Template struct {
-	name  string
-	entry *template.Template
-	marks map[*byte]mark
+	name     string
+	entry    *template.Template
+	marks    map[*byte]mark
+	rootSize int32 // dynamics of the top-level node
 }
 
 // markKind tells the recorder what a write of a registered text node means.
@@ -39,6 +40,7 @@ type mark struct {
 	id   int32  // slot id, for matching opens and closes while unwinding
 	text string // the static text (markStatic only)
 	hash uint64 // hashString(text) (markStatic only)
+	size int32  // opens and items: how many dynamics the part usually has
 }
 
 // entryName names the template Compile adds to the clone's name space. It
@@ -80,13 +82,19 @@ func Compile(t *template.Template) (*Template, error) {
 	root := entry.Tree.Root
 	root.Nodes = root.Nodes[1:] // drop the escape-only call
 	ct := &Template{name: t.Name(), entry: entry, marks: make(map[*byte]mark)}
-	in := instrumenter{ct: ct, lookup: clone.Lookup, done: map[string]bool{entryName: true}}
+	in := instrumenter{ct: ct, lookup: clone.Lookup, done: map[string]bool{entryName: true}, sizes: map[string]int32{}}
 	in.list(root, false)
 	for len(in.queue) > 0 {
 		name := in.queue[0]
 		in.queue = in.queue[1:]
-		in.list(clone.Lookup(name).Tree.Root, true)
+		in.sizes[name] = in.list(clone.Lookup(name).Tree.Root, true)
 	}
+	for p, name := range in.calls { // sizes of called templates are known now
+		m := ct.marks[p]
+		m.size = in.sizes[name]
+		ct.marks[p] = m
+	}
+	ct.rootSize = in.sizes[t.Name()]
 	return ct, nil
 }
 
@@ -101,22 +109,26 @@ type instrumenter struct {
 	done   map[string]bool
 	queue  []string
 	nextID int32
+	sizes  map[string]int32  // template name → dynamics of its top-level list
+	calls  map[*byte]string // open markers of template calls → template name
 }
 
 // marker returns a new marker text node and registers it.
-func (in *instrumenter) marker(kind markKind, id int32, pos parse.Pos) *parse.TextNode {
+func (in *instrumenter) marker(kind markKind, id, size int32, pos parse.Pos) *parse.TextNode {
 	n := &parse.TextNode{NodeType: parse.NodeText, Pos: pos, Text: []byte{0}}
-	in.ct.marks[&n.Text[0]] = mark{kind: kind, id: id}
+	in.ct.marks[&n.Text[0]] = mark{kind: kind, id: id, size: size}
 	return n
 }
 
-// list instruments one list of nodes in place. wrapCalls is false only for the
-// entry template, whose single call to the user's template is not a slot.
-func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) {
+// list instruments one list of nodes in place and returns how many dynamics
+// it has. wrapCalls is false only for the entry template, whose single call to
+// the user's template is not a slot.
+func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) int32 {
 	if l == nil {
-		return
+		return 0
 	}
 	out := make([]parse.Node, 0, len(l.Nodes)*3)
+	var dyns int32
 	for _, n := range l.Nodes {
 		switch n := n.(type) {
 		case *parse.TextNode:
@@ -130,24 +142,20 @@ func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) {
 				out = append(out, n)
 				continue
 			}
-			out = in.wrap(out, n, markActionOpen, markActionClose)
+			out = in.wrap(out, n, markActionOpen, markActionClose, 0)
 		case *parse.IfNode:
-			in.list(n.List, true)
-			in.list(n.ElseList, true)
-			out = in.wrap(out, n, markNodeOpen, markNodeClose)
+			out = in.wrap(out, n, markNodeOpen, markNodeClose, max(in.list(n.List, true), in.list(n.ElseList, true)))
 		case *parse.WithNode:
-			in.list(n.List, true)
-			in.list(n.ElseList, true)
-			out = in.wrap(out, n, markNodeOpen, markNodeClose)
+			out = in.wrap(out, n, markNodeOpen, markNodeClose, max(in.list(n.List, true), in.list(n.ElseList, true)))
 		case *parse.RangeNode:
 			id := in.id()
-			in.list(n.List, true)
-			n.List.Nodes = append([]parse.Node{in.marker(markItem, id, n.Pos)}, n.List.Nodes...)
+			body := in.list(n.List, true)
+			n.List.Nodes = append([]parse.Node{in.marker(markItem, id, body, n.Pos)}, n.List.Nodes...)
 			if n.ElseList != nil {
-				in.list(n.ElseList, true)
-				n.ElseList.Nodes = append([]parse.Node{in.marker(markElse, id, n.Pos)}, n.ElseList.Nodes...)
+				els := in.list(n.ElseList, true)
+				n.ElseList.Nodes = append([]parse.Node{in.marker(markElse, id, els, n.Pos)}, n.ElseList.Nodes...)
 			}
-			out = append(out, in.marker(markRangeOpen, id, n.Pos), n, in.marker(markRangeClose, id, n.Pos))
+			out = append(out, in.marker(markRangeOpen, id, 0, n.Pos), n, in.marker(markRangeClose, id, 0, n.Pos))
 		case *parse.TemplateNode:
 			if !wrapCalls {
 				in.enqueue(n.Name)
@@ -157,16 +165,25 @@ func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) {
 			if t := in.lookup(n.Name); t == nil || t.Tree == nil {
 				// A template html/template derived for another context: not
 				// instrumented, so its output is one opaque text dynamic.
-				out = in.wrap(out, n, markActionOpen, markActionClose)
-				continue
+				out = in.wrap(out, n, markActionOpen, markActionClose, 0)
+				break
 			}
 			in.enqueue(n.Name)
-			out = in.wrap(out, n, markNodeOpen, markNodeClose)
+			out = in.wrap(out, n, markNodeOpen, markNodeClose, 0)
+			if in.calls == nil {
+				in.calls = make(map[*byte]string)
+			}
+			in.calls[&out[len(out)-3].(*parse.TextNode).Text[0]] = n.Name
 		default: // comments, break, continue: they print nothing
 			out = append(out, n)
+			continue
+		}
+		if len(out) > 0 && out[len(out)-1] != n { // n was wrapped: one more dynamic
+			dyns++
 		}
 	}
 	l.Nodes = out
+	return dyns
 }
 
 func (in *instrumenter) id() int32 {
@@ -174,9 +191,9 @@ func (in *instrumenter) id() int32 {
 	return in.nextID
 }
 
-func (in *instrumenter) wrap(out []parse.Node, n parse.Node, open, close markKind) []parse.Node {
+func (in *instrumenter) wrap(out []parse.Node, n parse.Node, open, close markKind, size int32) []parse.Node {
 	id := in.id()
-	return append(out, in.marker(open, id, n.Position()), n, in.marker(close, id, n.Position()))
+	return append(out, in.marker(open, id, size, n.Position()), n, in.marker(close, id, 0, n.Position()))
 }
 
 func (in *instrumenter) enqueue(name string) {

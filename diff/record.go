@@ -7,8 +7,8 @@ import "fmt"
 // error is returned as Execute would return it, wrapped. Render is safe for
 // concurrent use.
 func (t *Template) Render(data any) (*Tree, error) {
-	r := recorder{marks: t.marks}
-	r.push(frameNode, 0)
+	r := recorder{marks: t.marks, stack: make([]frame, 0, 16)}
+	r.push(frameNode, 0, t.rootSize)
 	if err := t.entry.Execute(&r, data); err != nil {
 		return nil, fmt.Errorf("diff: render %q: %w", t.name, err)
 	}
@@ -51,15 +51,22 @@ type recorder struct {
 	stack []frame
 }
 
-func (r *recorder) push(kind frameKind, id int32) {
+func (r *recorder) push(kind frameKind, id, size int32) {
+	var f *frame
 	if len(r.stack) < cap(r.stack) {
 		r.stack = r.stack[:len(r.stack)+1]
-		f := &r.stack[len(r.stack)-1]
-		buf := f.buf[:0]
-		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: buf}
-		return
+		f = &r.stack[len(r.stack)-1]
+		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: f.buf[:0]}
+	} else {
+		r.stack = append(r.stack, frame{kind: kind, id: id, fp: fnvOffset})
+		f = &r.stack[len(r.stack)-1]
 	}
-	r.stack = append(r.stack, frame{kind: kind, id: id, fp: fnvOffset})
+	if kind == frameNode {
+		f.statics = make([]string, 0, size+1)
+		if size > 0 {
+			f.dyns = make([]dyn, 0, size)
+		}
+	}
 }
 
 // Write implements io.Writer.
@@ -83,16 +90,16 @@ func (r *recorder) Write(p []byte) (int, error) {
 	}
 	switch m.kind {
 	case markActionOpen:
-		r.push(frameAction, m.id)
+		r.push(frameAction, m.id, 0)
 	case markNodeOpen, markRangeOpen:
 		kind := frameNode
 		if m.kind == markRangeOpen {
 			kind = frameRange
 		}
-		r.push(kind, m.id)
+		r.push(kind, m.id, m.size)
 	case markItem:
 		r.unwindWhile(func(f *frame, _ bool) bool { return f.kind != frameRange || f.id != m.id })
-		r.push(frameNode, m.id)
+		r.push(frameNode, m.id, m.size)
 	case markElse:
 		r.unwindWhile(func(f *frame, _ bool) bool { return f.kind != frameRange || f.id != m.id })
 		r.stack[len(r.stack)-1].kind = frameNode
