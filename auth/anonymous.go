@@ -52,7 +52,7 @@ type AnonymousOptions struct {
 // [NewAnonymous] returns.
 type Anonymous struct {
 	cookieName          string
-	maxAge              int // seconds; negative means a session cookie
+	maxAge              int // seconds; 0 means a session cookie (no Max-Age)
 	trustForwardedProto bool
 }
 
@@ -76,7 +76,7 @@ func NewAnonymous(opts *AnonymousOptions) *Anonymous {
 	case o.MaxAge == 0:
 		a.maxAge = int(defaultMaxAge / time.Second)
 	case o.MaxAge < 0:
-		a.maxAge = -1
+		a.maxAge = 0 // http.Cookie omits Max-Age; a negative value would delete the cookie
 	default:
 		a.maxAge = max(1, int(o.MaxAge/time.Second))
 	}

@@ -109,7 +109,7 @@ type instrumenter struct {
 	done   map[string]bool
 	queue  []string
 	nextID int32
-	sizes  map[string]int32  // template name → dynamics of its top-level list
+	sizes  map[string]int32 // template name → dynamics of its top-level list
 	calls  map[*byte]string // open markers of template calls → template name
 }
 
