@@ -1,0 +1,89 @@
+package livetemplate_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+const module = "github.com/lvtgo/livetemplate"
+
+// allowedDeps is the import policy: for each package of the module (by
+// directory), the packages of this module and third-party modules its
+// non-test files may import. The standard library is always allowed.
+// Adapters never import the facade or each other; ports are stdlib only.
+var allowedDeps = map[string][]string{
+	".":                       {"auth", "client", "diff", "internal/wire", "registry", "session", "transport"},
+	"auth":                    {},
+	"client":                  {},
+	"diff":                    {},
+	"internal/wire":           {},
+	"registry":                {},
+	"session":                 {},
+	"session/sessiontest":     {"session", "github.com/stretchr/testify"},
+	"transport":               {"github.com/coder/websocket"},
+	"internal/browsertest":    {"github.com/chromedp"},
+	"examples/internal/serve": {"."},
+	"examples/counter":        {".", "examples/internal/serve"},
+	"examples/todos":          {".", "examples/internal/serve"},
+}
+
+func TestImportPolicy(t *testing.T) {
+	seen := map[string]bool{}
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != "." {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		dir := filepath.ToSlash(filepath.Dir(path))
+		allowed, ok := allowedDeps[dir]
+		if !assert.True(t, ok, "package %s is not in the import policy (deps_test.go)", dir) {
+			return nil
+		}
+		seen[dir] = true
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+		require.NoError(t, err)
+		for _, imp := range f.Imports {
+			p, _ := strconv.Unquote(imp.Path.Value)
+			if !strings.Contains(strings.Split(p, "/")[0], ".") {
+				continue // standard library
+			}
+			assert.True(t, permitted(p, allowed), "%s imports %s, which the policy does not allow", path, p)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.True(t, seen["."] && seen["diff"], "the walk found the packages")
+}
+
+func permitted(imp string, allowed []string) bool {
+	for _, a := range allowed {
+		switch {
+		case a == ".":
+			if imp == module {
+				return true
+			}
+		case strings.Contains(strings.Split(a, "/")[0], "."): // a third-party module
+			if imp == a || strings.HasPrefix(imp, a+"/") {
+				return true
+			}
+		default:
+			if imp == module+"/"+a {
+				return true
+			}
+		}
+	}
+	return false
+}

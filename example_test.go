@@ -1,0 +1,61 @@
+package livetemplate_test
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+
+	"github.com/lvtgo/livetemplate"
+)
+
+// Clicks is a store: its exported fields are the page's state.
+type Clicks struct{ N int }
+
+// Change handles the page's actions.
+func (c *Clicks) Change(ctx *livetemplate.ActionContext) error {
+	if ctx.Action() != "click" {
+		return livetemplate.ErrUnknownAction
+	}
+	c.N++
+	return nil
+}
+
+func ExampleTemplate_Handle() {
+	tmpl := livetemplate.Must(livetemplate.New("clicks", livetemplate.WithText(
+		`<body><p>{{.N}} clicks</p><button lvt-click="click">Click</button></body>`)))
+	h := tmpl.Handle(&Clicks{})
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	// The page is the template's output, with the client's script tag added.
+	fmt.Println(regexp.MustCompile(`<script [^>]*></script>`).ReplaceAllString(string(page), "<script …></script>"))
+	// Output: <body><p>0 clicks</p><button lvt-click="click">Click</button><script …></script></body>
+}
+
+func ExampleNamed() {
+	tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(
+		`<body>{{.clicks.N}} {{.draft.Text}}</body>`)))
+	// With several stores the template sees a map by name, and actions are
+	// named "clicks.click". PerConnection keeps the draft private to each tab.
+	h := tmpl.Handle(livetemplate.Named("clicks", &Clicks{}), livetemplate.PerConnection(livetemplate.Named("draft", &draftStore{})))
+	defer h.Close()
+	fmt.Println("ok")
+	// Output: ok
+}
+
+type draftStore struct{ Text string }
+
+func (d *draftStore) Change(ctx *livetemplate.ActionContext) error {
+	d.Text = ctx.GetString("text")
+	return nil
+}

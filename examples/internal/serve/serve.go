@@ -1,0 +1,51 @@
+// Package serve runs an example's live page on an address until the process
+// is told to stop, then shuts the page and the server down gracefully.
+package serve
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/lvtgo/livetemplate"
+)
+
+// Run serves h at "/" on addr until SIGINT or SIGTERM, then shuts down: the
+// HTTP server first, then h's live connections.
+func Run(addr string, h livetemplate.LiveHandler) error {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	slog.Info("listening", "addr", addr, "url", "http://localhost"+portOf(addr)+"/")
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := srv.Shutdown(shutdown)
+	serveErr := <-errc
+	if errors.Is(serveErr, http.ErrServerClosed) {
+		serveErr = nil
+	}
+	return errors.Join(err, serveErr, h.Shutdown(shutdown))
+}
+
+func portOf(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[i:]
+		}
+	}
+	return ""
+}

@@ -1,0 +1,200 @@
+package livetemplate_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate/diff"
+)
+
+// browser is a test client: a cookie jar (one browser, one session group)
+// that opens pages.
+type browser struct {
+	tb  testing.TB
+	srv *httptest.Server
+	hc  *http.Client
+}
+
+func newBrowser(tb testing.TB, srv *httptest.Server) *browser {
+	tb.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(tb, err)
+	return &browser{tb: tb, srv: srv, hc: &http.Client{Jar: jar, Timeout: 10 * time.Second}}
+}
+
+var tokenRE = regexp.MustCompile(`data-lvt-token="([^"]+)"`)
+
+// get loads a page and returns its HTML and token.
+func (b *browser) get(path string) (string, string) {
+	b.tb.Helper()
+	resp, err := b.hc.Get(b.srv.URL + path)
+	require.NoError(b.tb, err)
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(b.tb, err)
+	require.Equal(b.tb, http.StatusOK, resp.StatusCode, string(body))
+	m := tokenRE.FindStringSubmatch(string(body))
+	require.NotNil(b.tb, m, "no token in page")
+	return string(body), m[1]
+}
+
+// page is one open page with a live WebSocket connection.
+type page struct {
+	tb    testing.TB
+	ws    *websocket.Conn
+	token string
+	mu    sync.Mutex
+	tree  *diff.Tree
+	seq   uint64
+	ref   int64
+}
+
+type serverMsg struct {
+	T      string                          `json:"t"`
+	Seq    uint64                          `json:"seq"`
+	Ref    int64                           `json:"ref"`
+	Tree   json.RawMessage                 `json:"tree"`
+	Patch  json.RawMessage                 `json:"patch"`
+	Error  *struct{ Code, Message string } `json:"error"`
+	Fields map[string]string               `json:"fields"`
+}
+
+// open loads path and joins its live connection.
+func (b *browser) open(path string) *page {
+	b.tb.Helper()
+	_, token := b.get(path)
+	return b.dial(path, token)
+}
+
+func (b *browser) dial(path, token string) *page {
+	b.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(b.srv.URL, "http") + path
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc,
+		HTTPHeader: http.Header{"Origin": {b.srv.URL}}})
+	require.NoError(b.tb, err)
+	p := &page{tb: b.tb, ws: ws, token: token}
+	b.tb.Cleanup(func() { _ = ws.CloseNow() })
+	p.send(map[string]any{"t": "join", "token": token, "seq": 0})
+	m := p.read()
+	require.Equal(b.tb, "tree", m.T)
+	return p
+}
+
+func (p *page) send(v any) {
+	p.tb.Helper()
+	js, err := json.Marshal(v)
+	require.NoError(p.tb, err)
+	p.sendRaw(js)
+}
+
+func (p *page) sendRaw(js []byte) {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	require.NoError(p.tb, p.ws.Write(ctx, websocket.MessageText, js))
+}
+
+// read reads one message and applies any tree or patch it carries.
+func (p *page) read() serverMsg {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := p.ws.Read(ctx)
+	require.NoError(p.tb, err)
+	var m serverMsg
+	require.NoError(p.tb, json.Unmarshal(data, &m), string(data))
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch {
+	case m.T == "tree":
+		t, err := diff.ParseTree(m.Tree)
+		require.NoError(p.tb, err)
+		p.tree, p.seq = t, m.Seq
+	case m.Patch != nil:
+		require.Equal(p.tb, p.seq+1, m.Seq, "sequence gap")
+		t, err := p.tree.Apply(m.Patch)
+		require.NoError(p.tb, err)
+		p.tree, p.seq = t, m.Seq
+	}
+	return m
+}
+
+// act sends an action and returns its reply.
+func (p *page) act(name string, data map[string]any) serverMsg {
+	p.tb.Helper()
+	p.ref++
+	p.send(map[string]any{"t": "action", "ref": p.ref, "name": name, "data": data})
+	for {
+		m := p.read()
+		if m.T == "reply" && m.Ref == p.ref {
+			return m
+		}
+	}
+}
+
+func (p *page) html() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.tree.HTML()
+}
+
+// expectNothing checks that no message arrives for a short while.
+func (p *page) expectNothing(d time.Duration) {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	_, data, err := p.ws.Read(ctx)
+	require.Error(p.tb, err, "unexpected message %s", data)
+}
+
+// dialRaw opens a WebSocket to path without joining.
+func (b *browser) dialRaw(path string) *page {
+	b.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	u := "ws" + strings.TrimPrefix(b.srv.URL, "http") + path
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc,
+		HTTPHeader: http.Header{"Origin": {b.srv.URL}}})
+	require.NoError(b.tb, err)
+	b.tb.Cleanup(func() { _ = ws.CloseNow() })
+	return &page{tb: b.tb, ws: ws}
+}
+
+// readMsg reads one message without applying it.
+func (p *page) readMsg() serverMsg {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := p.ws.Read(ctx)
+	require.NoError(p.tb, err)
+	var m serverMsg
+	require.NoError(p.tb, json.Unmarshal(data, &m), string(data))
+	return m
+}
+
+func jsonUnmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
+
+// applyFirst applies a reply's patch to an empty client, as a page that
+// holds no tree yet does, and returns the HTML.
+func applyFirst(patch []byte) (string, error) {
+	var empty *diff.Tree
+	t, err := empty.Apply(patch)
+	if err != nil {
+		return "", err
+	}
+	return t.HTML(), nil
+}

@@ -1,0 +1,66 @@
+package wire
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestDecode(t *testing.T) {
+	tests := []struct {
+		name    string
+		in      string
+		wantErr bool
+		want    Message
+	}{
+		{name: "action", in: `{"t":"action","ref":3,"name":"todos.add","data":{"title":"007"}}`,
+			want: Message{T: "action", Ref: 3, Name: "todos.add", Data: map[string]json.RawMessage{"title": json.RawMessage(`"007"`)}}},
+		{name: "join", in: `{"t":"join","token":"abc","seq":4}`, want: Message{T: "join", Token: "abc", Seq: 4}},
+		{name: "not json", in: `{"t":`, wantErr: true},
+		{name: "unknown type", in: `{"t":"nope"}`, wantErr: true},
+		{name: "action without name", in: `{"t":"action","ref":1}`, wantErr: true},
+		{name: "trailing data", in: `{"t":"sync"} {}`, wantErr: true},
+		{name: "array", in: `[1]`, wantErr: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := Decode([]byte(tc.in))
+			if tc.wantErr {
+				require.ErrorIs(t, err, ErrMalformed)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got)
+		})
+	}
+}
+
+func TestFindRef(t *testing.T) {
+	assert.Equal(t, int64(42), FindRef([]byte(`{"t":"action","ref": 42,"data":{"x":"aaaa`)))
+	assert.Equal(t, int64(0), FindRef([]byte(`{"t":"action","data":`)))
+}
+
+func TestAppendMessagesAreJSON(t *testing.T) {
+	for _, b := range [][]byte{
+		AppendTree(nil, 1, []byte(`{"s":["a"]}`)),
+		AppendPatch(nil, 2, []byte(`{}`)),
+		AppendReply(nil, 7, 3, []byte(`{"0":"x"}`)),
+		AppendError(nil, 7, CodeInvalid, "Fix the form", map[string]string{"title": "required"}),
+		AppendReload(nil, "session ended"),
+	} {
+		assert.True(t, json.Valid(b), "%s", b)
+	}
+	assert.JSONEq(t, `{"t":"reply","ref":7,"error":{"code":"invalid","message":"m"},"fields":{"a":"b"}}`,
+		string(AppendError(nil, 7, CodeInvalid, "m", map[string]string{"a": "b"})))
+}
+
+func ExampleAppendReply() {
+	fmt.Println(string(AppendReply(nil, 7, 3, []byte(`{"0":"1"}`))))
+	// Output: {"t":"reply","ref":7,"seq":3,"patch":{"0":"1"}}
+}

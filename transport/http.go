@@ -1,0 +1,154 @@
+package transport
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+)
+
+// defaultMaxBody is the default HTTPOptions.MaxBody.
+const defaultMaxBody = 64 << 10
+
+// HTTPOptions tunes an [HTTP]. The zero value (or nil) gives the defaults
+// documented on each field.
+type HTTPOptions struct {
+	// MaxBody is the longest request body accepted; a longer one is refused
+	// with 413. Default 64 KiB.
+	MaxBody int64
+	// TrustedOrigins lists origins ("https://example.com", scheme://host[:port]
+	// exactly) whose cross-origin requests are accepted, as
+	// http.CrossOriginProtection.AddTrustedOrigin takes them. Same-origin
+	// requests are always accepted.
+	TrustedOrigins []string
+	// InsecureSkipOriginCheck accepts cross-site requests, which lets any
+	// web page post actions with the visitor's cookies.
+	InsecureSkipOriginCheck bool
+}
+
+// HTTP checks and reads messages sent as HTTP POST requests. It holds no
+// per-request state and is safe for concurrent use.
+type HTTP struct {
+	maxBody int64
+	cop     *http.CrossOriginProtection // nil with InsecureSkipOriginCheck
+}
+
+// NewHTTP returns an HTTP with opts applied; nil means all defaults (see
+// [HTTPOptions]). It returns an error if a trusted origin is malformed.
+func NewHTTP(opts *HTTPOptions) (*HTTP, error) {
+	var o HTTPOptions
+	if opts != nil {
+		o = *opts
+	}
+	h := &HTTP{maxBody: o.MaxBody}
+	if h.maxBody <= 0 {
+		h.maxBody = defaultMaxBody
+	}
+	if !o.InsecureSkipOriginCheck {
+		h.cop = http.NewCrossOriginProtection()
+		for _, origin := range o.TrustedOrigins {
+			if err := h.cop.AddTrustedOrigin(origin); err != nil {
+				return nil, fmt.Errorf("transport: trusted origin %q: %w", origin, err)
+			}
+		}
+	}
+	return h, nil
+}
+
+// Refusals of ReadMessage; their messages are safe for users.
+var (
+	errMethod    = &Error{Status: http.StatusMethodNotAllowed, Code: CodeMethodNotAllowed, Message: "use POST"}
+	errMediaType = &Error{Status: http.StatusUnsupportedMediaType, Code: CodeUnsupportedMediaType, Message: "Content-Type must be application/json"}
+	errForbidden = &Error{Status: http.StatusForbidden, Code: CodeForbidden, Message: "cross-origin request refused"}
+	errTooLarge  = &Error{Status: http.StatusRequestEntityTooLarge, Code: CodeTooLarge, Message: "message too large"}
+	errEmpty     = &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "empty message"}
+	errBody      = &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "could not read the message"}
+)
+
+// ReadMessage checks that r is a POST (else 405), not cross-site (checked
+// with http.CrossOriginProtection: Sec-Fetch-Site, or Origin against Host;
+// else 403), of Content-Type application/json (text/plain and the other
+// types a form can send without CORS are refused with 415), with a
+// non-empty body of at most MaxBody bytes (else 413, or 400 if empty or
+// unreadable), and returns the body. Every refusal is an [*Error], ready for
+// [WriteError]. It does not parse the JSON. Safe for concurrent use.
+func (h *HTTP) ReadMessage(r *http.Request) ([]byte, error) {
+	if r.Method != http.MethodPost {
+		return nil, errMethod
+	}
+	if h.cop != nil {
+		if err := h.cop.Check(r); err != nil {
+			return nil, errForbidden
+		}
+	}
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, errMediaType
+	}
+	if r.ContentLength > h.maxBody {
+		return nil, errTooLarge
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
+	switch {
+	case err != nil:
+		return nil, errBody
+	case int64(len(body)) > h.maxBody:
+		return nil, errTooLarge
+	case len(body) == 0:
+		return nil, errEmpty
+	}
+	return body, nil
+}
+
+// WriteMessage writes msg, one JSON server message, as the response with
+// status, Content-Type application/json and Cache-Control no-store. A 204
+// or 304 status writes no body.
+func WriteMessage(w http.ResponseWriter, status int, msg []byte) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(status)
+	if status == http.StatusNoContent || status == http.StatusNotModified {
+		return
+	}
+	_, _ = w.Write(msg) // a failed write means the client has gone
+}
+
+// WriteError answers a refused request with its status and the reply
+// {"t":"reply","ref":ref,"error":{"code":…,"message":…}} (ref omitted when
+// 0), so the client always gets a body it can parse. err should be an
+// [*Error] (directly or wrapped); any other error is answered as 500
+// "internal" without its text, which the caller should log. A 405 also
+// sets Allow: POST; an *Error whose Status is not 4xx or 5xx is sent as 500.
+func WriteError(w http.ResponseWriter, ref int64, err error) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = errInternal
+	}
+	if e.Status == http.StatusMethodNotAllowed {
+		w.Header().Set("Allow", http.MethodPost)
+	}
+	msg, merr := json.Marshal(errorReply{T: "reply", Ref: ref, Error: replyError{Code: e.Code, Message: e.Message}})
+	if merr != nil { // cannot happen: only strings and an int
+		msg = []byte(`{"t":"reply","error":{"code":"internal","message":"internal error"}}`)
+	}
+	status := e.Status
+	if status < 400 || status > 599 {
+		status = http.StatusInternalServerError
+	}
+	WriteMessage(w, status, msg)
+}
+
+type errorReply struct {
+	T     string     `json:"t"`
+	Ref   int64      `json:"ref,omitempty"`
+	Error replyError `json:"error"`
+}
+
+type replyError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
