@@ -14,20 +14,25 @@ import (
 	"github.com/lvtgo/livetemplate/session"
 )
 
-// act runs one action from connection c and returns the reply for c. Other
-// connections of the group get their patches on the way. Every action gets
-// exactly one reply, success or failure.
-func (h *handler) act(ctx context.Context, c *conn, m wire.Message) []byte {
+// act runs one action from connection c and hands the reply for c to
+// deliver, exactly once, success or failure. Other connections of the group
+// get their patches on the way. A reply that carries a seq is delivered while
+// the group is locked, so it cannot overtake or be overtaken by the patches
+// of other actions.
+func (h *handler) act(ctx context.Context, c *conn, m wire.Message, deliver func([]byte)) {
 	if !c.limiter.allow(time.Now()) {
-		return wire.AppendError(nil, m.Ref, wire.CodeRateLimited, "Too many actions; slow down.", nil)
+		deliver(wire.AppendError(nil, m.Ref, wire.CodeRateLimited, "Too many actions; slow down.", nil))
+		return
 	}
 	idx, action, ok := h.route(m.Name)
 	if !ok {
-		return wire.AppendError(nil, m.Ref, wire.CodeUnknownAction, fmt.Sprintf("Unknown action %q.", m.Name), nil)
+		deliver(wire.AppendError(nil, m.Ref, wire.CodeUnknownAction, fmt.Sprintf("Unknown action %q.", m.Name), nil))
+		return
 	}
 	g := c.g
 	if err := g.mu.LockContext(ctx); err != nil {
-		return wire.AppendError(nil, m.Ref, wire.CodeInternal, "The server is shutting down.", nil)
+		deliver(wire.AppendError(nil, m.Ref, wire.CodeInternal, "The server is shutting down.", nil))
+		return
 	}
 	defer g.mu.Unlock()
 	actx := &ActionContext{ctx: ctx, action: action, id: c.id, data: m.Data, req: c.req}
@@ -36,23 +41,28 @@ func (h *handler) act(ctx context.Context, c *conn, m wire.Message) []byte {
 		before, _ := json.Marshal(c.private[idx])
 		if err := h.change(c.private[idx], actx); err != nil {
 			h.restore(g, c, idx, before)
-			return h.errorReply(c, m, err)
+			deliver(h.errorReply(c, m, err))
+			return
 		}
-		return h.replyWithPatch(g, c, m.Ref, func() { h.restore(g, c, idx, before) })
+		deliver(h.replyWithPatch(g, c, m.Ref, func() { h.restore(g, c, idx, before) }))
+		return
 	}
 	for attempt := 0; ; attempt++ {
 		before := g.snap[sp.name]
 		if err := h.change(g.shared[idx], actx); err != nil {
 			h.restore(g, c, idx, before)
-			return h.errorReply(c, m, err)
+			deliver(h.errorReply(c, m, err))
+			return
 		}
 		after, err := json.Marshal(g.shared[idx])
 		if err != nil {
 			h.restore(g, c, idx, before)
-			return h.errorReply(c, m, fmt.Errorf("store %q: encode state: %w", sp.name, err))
+			deliver(h.errorReply(c, m, fmt.Errorf("store %q: encode state: %w", sp.name, err)))
+			return
 		}
 		if jsonEqual(before, after) {
-			return h.replyWithPatch(g, c, m.Ref, nil)
+			deliver(h.replyWithPatch(g, c, m.Ref, nil))
+			return
 		}
 		err = h.persist(ctx, g, sp.name, after)
 		if err == nil {
@@ -60,16 +70,17 @@ func (h *handler) act(ctx context.Context, c *conn, m wire.Message) []byte {
 		}
 		h.restore(g, c, idx, before)
 		if !errors.Is(err, session.ErrConflict) || attempt == 2 {
-			return h.errorReply(c, m, fmt.Errorf("store group state: %w", err))
+			deliver(h.errorReply(c, m, fmt.Errorf("store group state: %w", err)))
+			return
 		}
 		// Another server changed the group: act again on its state.
 		if err := h.reload(ctx, g); err != nil {
-			return h.errorReply(c, m, err)
+			deliver(h.errorReply(c, m, err))
+			return
 		}
 	}
-	reply := h.replyWithPatch(g, c, m.Ref, nil)
+	deliver(h.replyWithPatch(g, c, m.Ref, nil))
 	h.fanOut(g, c)
-	return reply
 }
 
 // route splits "store.action" and finds the store.

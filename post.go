@@ -53,7 +53,9 @@ func (h *handler) servePost(w http.ResponseWriter, r *http.Request) {
 
 	switch m.T {
 	case wire.TypeAction:
-		transport.WriteMessage(w, http.StatusOK, h.act(ctx, c, m))
+		var reply []byte // written after the group is unlocked: never block it on the network
+		h.act(ctx, c, m, func(b []byte) { reply = b })
+		transport.WriteMessage(w, http.StatusOK, reply)
 	case wire.TypePoll:
 		if !fresh {
 			h.wait(r, notify)

@@ -51,7 +51,7 @@ func (s *socket) Handle(ctx context.Context, msg []byte) {
 		s.join(ctx, m)
 	case wire.TypeAction:
 		s.c.touch()
-		s.send(s.h.act(ctx, s.c, m))
+		s.h.act(ctx, s.c, m, s.send)
 	case wire.TypeSync:
 		s.sync(ctx)
 	default: // poll is for HTTP

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 )
 
@@ -71,6 +72,9 @@ func decodeObject(data []byte) (map[string]any, error) {
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrProtocol, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, protoErr("", "trailing data after the message")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -320,7 +324,7 @@ func (r *resolver) ops(old *rangeNode, v any, path string) (*rangeNode, error) {
 			switch second := o[1].(type) {
 			case json.Number:
 				n, err := strconv.Atoi(second.String())
-				if err != nil || n < 0 || a+n > len(old.items) {
+				if err != nil || n < 0 || n > len(old.items)-a {
 					return nil, protoErr(opPath, "copy run out of range")
 				}
 				items = append(items, old.items[a:a+n]...)

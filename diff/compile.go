@@ -1,6 +1,8 @@
 package diff
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"html/template"
@@ -43,13 +45,21 @@ type mark struct {
 	size int32  // opens and items: how many dynamics the part usually has
 }
 
-// entryName names the template Compile adds to the clone's name space. It
-// holds a NUL byte so that no template of a user's can have the same name.
-const entryName = "\x00livetemplate-entry"
+// entryPrefix starts the name of the template Compile adds to the clone's
+// name space; a random suffix keeps it apart from every user template.
+const entryPrefix = "\x00livetemplate-entry-"
 
-// escapeOnlyFunc is called first by the entry template while Compile makes
-// html/template escape the clone; it stops execution before any user code runs.
-const escapeOnlyFunc = "_lvt_escape_only"
+// escapeOnlyPrefix starts the name of the function the entry template calls
+// first while Compile makes html/template escape the clone; it stops
+// execution before any user code runs. A random suffix keeps it apart from
+// user functions.
+const escapeOnlyPrefix = "_lvt_escape_only_"
+
+func randomSuffix() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return hex.EncodeToString(b[:])
+}
 
 // Compile prepares t for rendering as a tree. t itself is not modified and
 // stays usable. t must not have been executed yet (html/template cannot clone
@@ -63,10 +73,16 @@ func Compile(t *template.Template) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
 	}
+	if t.Tree == nil {
+		// As Execute reports it; nothing would run.
+		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), failedExecute(t))
+	}
 	stop := errors.New("escape only")
+	suffix := randomSuffix()
+	entryName, stopFunc := entryPrefix+suffix, escapeOnlyPrefix+suffix
 	entry, err := clone.New(entryName).Delims("{{", "}}").
-		Funcs(template.FuncMap{escapeOnlyFunc: func() (string, error) { return "", stop }}).
-		Parse("{{" + escapeOnlyFunc + "}}{{template " + strconv.Quote(t.Name()) + " .}}")
+		Funcs(template.FuncMap{stopFunc: func() (string, error) { return "", stop }}).
+		Parse("{{" + stopFunc + "}}{{template " + strconv.Quote(t.Name()) + " .}}")
 	if err != nil {
 		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
 	}
@@ -74,10 +90,8 @@ func Compile(t *template.Template) (*Template, error) {
 	// context Execute would use, and stops at once, before any user code.
 	err = entry.Execute(io.Discard, nil)
 	if !errors.Is(err, stop) {
-		if err == nil {
-			err = errors.New("template was not escaped")
-		}
-		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+		// An escaping error: report the one Execute of t gives.
+		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), failedExecute(t))
 	}
 	root := entry.Tree.Root
 	root.Nodes = root.Nodes[1:] // drop the escape-only call
@@ -96,6 +110,20 @@ func Compile(t *template.Template) (*Template, error) {
 	}
 	ct.rootSize = in.sizes[t.Name()]
 	return ct, nil
+}
+
+// failedExecute returns the error Execute of t gives when t does not escape.
+// It runs on a fresh clone, so t is untouched; html/template reports escaping
+// errors before it executes anything.
+func failedExecute(t *template.Template) error {
+	c, err := t.Clone()
+	if err != nil {
+		return err
+	}
+	if err := c.Execute(io.Discard, nil); err != nil {
+		return err
+	}
+	return errors.New("template does not escape")
 }
 
 // Name returns the name of the template Compile was given.

@@ -49,6 +49,41 @@ type frame struct {
 type recorder struct {
 	marks map[*byte]mark
 	stack []frame
+	// Slabs the nodes of one render are carved from, so that a render makes
+	// a few large allocations instead of three small ones per node.
+	nodes   []node
+	strs    []string
+	dynSlab []dyn
+}
+
+const slabSize = 256
+
+func (r *recorder) newNode() *node {
+	if len(r.nodes) == cap(r.nodes) {
+		r.nodes = make([]node, 0, slabSize)
+	}
+	r.nodes = r.nodes[:len(r.nodes)+1]
+	return &r.nodes[len(r.nodes)-1]
+}
+
+// statics returns an empty slice with room for n strings.
+func (r *recorder) statics(n int) []string {
+	if cap(r.strs)-len(r.strs) < n {
+		r.strs = make([]string, 0, max(slabSize*4, n))
+	}
+	l := len(r.strs)
+	r.strs = r.strs[:l+n]
+	return r.strs[l:l:l+n]
+}
+
+// dyns returns an empty slice with room for n dynamics.
+func (r *recorder) dyns(n int) []dyn {
+	if cap(r.dynSlab)-len(r.dynSlab) < n {
+		r.dynSlab = make([]dyn, 0, max(slabSize*2, n))
+	}
+	l := len(r.dynSlab)
+	r.dynSlab = r.dynSlab[:l+n]
+	return r.dynSlab[l:l:l+n]
 }
 
 func (r *recorder) push(kind frameKind, id, size int32) {
@@ -62,9 +97,9 @@ func (r *recorder) push(kind frameKind, id, size int32) {
 		f = &r.stack[len(r.stack)-1]
 	}
 	if kind == frameNode {
-		f.statics = make([]string, 0, size+1)
+		f.statics = r.statics(int(size) + 1)
 		if size > 0 {
-			f.dyns = make([]dyn, 0, size)
+			f.dyns = r.dyns(int(size))
 		}
 	}
 }
@@ -176,7 +211,9 @@ func (r *recorder) pop() {
 
 func (r *recorder) finishNode(f *frame) *node {
 	f.flush()
-	return &node{statics: f.statics, dyns: f.dyns, fp: f.fp}
+	n := r.newNode()
+	*n = node{statics: f.statics, dyns: f.dyns, fp: f.fp}
+	return n
 }
 
 func (f *frame) addStatic(s string, h uint64) {
