@@ -73,7 +73,7 @@ func (r *recorder) statics(n int) []string {
 	}
 	l := len(r.strs)
 	r.strs = r.strs[:l+n]
-	return r.strs[l:l:l+n]
+	return r.strs[l : l : l+n]
 }
 
 // dyns returns an empty slice with room for n dynamics.
@@ -83,7 +83,7 @@ func (r *recorder) dyns(n int) []dyn {
 	}
 	l := len(r.dynSlab)
 	r.dynSlab = r.dynSlab[:l+n]
-	return r.dynSlab[l:l:l+n]
+	return r.dynSlab[l : l : l+n]
 }
 
 func (r *recorder) push(kind frameKind, id, size int32) {
