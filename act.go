@@ -36,27 +36,47 @@ func (h *handler) act(ctx context.Context, c *conn, m wire.Message, deliver func
 	}
 	defer g.mu.Unlock()
 	actx := &ActionContext{ctx: ctx, action: action, id: c.id, data: m.Data, req: c.req}
+	saved := map[int][]byte{} // PerConnection stores the action reached, as they were
+	actx.private = func(name string) Store {
+		for i := range h.specs {
+			if h.specs[i].private && h.specs[i].name == name {
+				if _, ok := saved[i]; !ok {
+					saved[i], _ = json.Marshal(c.private[i])
+				}
+				return c.private[i]
+			}
+		}
+		return nil
+	}
+	undoPrivate := func() {
+		for i, before := range saved {
+			h.restore(g, c, i, before)
+		}
+	}
 	sp := &h.specs[idx]
 	if sp.private {
 		before, _ := json.Marshal(c.private[idx])
 		if err := h.change(c.private[idx], actx); err != nil {
 			h.restore(g, c, idx, before)
+			undoPrivate()
 			deliver(h.errorReply(c, m, err))
 			return
 		}
-		deliver(h.replyWithPatch(g, c, m.Ref, func() { h.restore(g, c, idx, before) }))
+		deliver(h.replyWithPatch(g, c, m.Ref, func() { h.restore(g, c, idx, before); undoPrivate() }))
 		return
 	}
 	for attempt := 0; ; attempt++ {
 		before := g.snap[sp.name]
 		if err := h.change(g.shared[idx], actx); err != nil {
 			h.restore(g, c, idx, before)
+			undoPrivate()
 			deliver(h.errorReply(c, m, err))
 			return
 		}
 		after, err := json.Marshal(g.shared[idx])
 		if err != nil {
 			h.restore(g, c, idx, before)
+			undoPrivate()
 			deliver(h.errorReply(c, m, fmt.Errorf("store %q: encode state: %w", sp.name, err)))
 			return
 		}
@@ -69,6 +89,7 @@ func (h *handler) act(ctx context.Context, c *conn, m wire.Message, deliver func
 			break
 		}
 		h.restore(g, c, idx, before)
+		undoPrivate()
 		if !errors.Is(err, session.ErrConflict) || attempt == 2 {
 			deliver(h.errorReply(c, m, fmt.Errorf("store group state: %w", err)))
 			return

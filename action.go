@@ -21,6 +21,21 @@ type ActionContext struct {
 	id     auth.Identity
 	data   map[string]json.RawMessage
 	req    *http.Request
+	// private finds the acting connection's PerConnection store of a name
+	// (nil in Mount); every store it returns is saved first for rollback.
+	private func(name string) Store
+}
+
+// Store returns the acting connection's PerConnection store named name, or
+// nil if the page has none by that name. An action on a shared store uses it
+// to update the acting tab's own state as well, say to end an edit or clear a
+// draft. Changes made through it show in the acting tab and are rolled back
+// with the action if Change fails.
+func (c *ActionContext) Store(name string) Store {
+	if c.private == nil {
+		return nil
+	}
+	return c.private(name)
 }
 
 // Context returns the context of the connection the action came on; it is

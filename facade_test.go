@@ -438,3 +438,44 @@ func TestNewErrors(t *testing.T) {
 type valueStore struct{}
 
 func (valueStore) Change(*livetemplate.ActionContext) error { return nil }
+
+type board struct{ Posts []string }
+
+func (b *board) Change(ctx *livetemplate.ActionContext) error {
+	d, _ := ctx.Store("draft").(*draft)
+	if d == nil {
+		return errors.New("no draft store")
+	}
+	text := d.Text
+	d.Text = "" // the post leaves the draft
+	if text == "" {
+		return livetemplate.FieldError{Field: "text", Message: "empty"}
+	}
+	if text == "fail" {
+		return errors.New("refused")
+	}
+	b.Posts = append(b.Posts, text)
+	return nil
+}
+
+func TestActionReachesOwnPerConnectionStore(t *testing.T) {
+	tmpl, err := livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithText(`<body>{{range .board.Posts}}[{{.}}]{{end}}|{{.draft.Text}}</body>`))
+	require.NoError(t, err)
+	srv := serve(t, tmpl.Handle(&board{}, livetemplate.PerConnection(&draft{})))
+	b := newBrowser(t, srv)
+	tab1, tab2 := b.open("/"), b.open("/")
+	tab2.act("draft.set", map[string]any{"text": "mine"})
+
+	tab1.act("draft.set", map[string]any{"text": "fail"})
+	r := tab1.act("board.post", nil)
+	require.NotNil(t, r.Error)
+	assert.Contains(t, tab1.html(), "|fail", "the draft change is rolled back with the failed action")
+
+	tab1.act("draft.set", map[string]any{"text": "hello"})
+	r = tab1.act("board.post", nil)
+	require.Nil(t, r.Error)
+	assert.Contains(t, tab1.html(), "[hello]|<", "posted and the draft cleared")
+	tab2.read()
+	assert.Contains(t, tab2.html(), "[hello]|mine", "the other tab's draft is its own")
+}

@@ -108,10 +108,12 @@ func pageOf(t *template.Template, name string, files []string) *template.Templat
 // It is safe for concurrent use.
 type LiveHandler interface {
 	http.Handler
-	// Shutdown closes every live connection with "going away", stops
-	// background work and waits for it, or returns ctx's error when ctx ends
-	// first. http.Server.Shutdown does not close WebSockets: register
-	// Shutdown with http.Server.RegisterOnShutdown, or call it after.
+	// Shutdown closes every live connection with "going away", ends
+	// waiting HTTP polls, stops background work and waits for it, or returns
+	// ctx's error when ctx ends first. http.Server.Shutdown neither closes
+	// WebSockets nor interrupts long polls, and waits for the polls: run
+	// Shutdown alongside it, from http.Server.RegisterOnShutdown in a new
+	// goroutine (that hook must not block).
 	Shutdown(ctx context.Context) error
 	// Close is Shutdown with a short timeout. It is idempotent.
 	Close() error

@@ -207,7 +207,11 @@ export class Live implements Link {
     }
     if ('seq' in m) this.ordered_(m);
     if (!p) return;
-    if (p.form) this.errors_.set(p.form, {});
+    if (p.form) {
+      this.errors_.set(p.form, {});
+      // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
+      if (p.form.hasAttribute('lvt-reset')) (p.form as HTMLFormElement)['reset']();
+    }
     emit(this.doc_, p.el, 'success', { action: p.name, ref });
     p.done({ ok: true });
   }

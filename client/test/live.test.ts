@@ -92,6 +92,19 @@ describe('errors', () => {
     expect($('[name=email]').hasAttribute('aria-describedby')).toBe(false);
   });
 
+  it('lvt-reset clears a form after a successful submit, not after a failed one', () => {
+    s = start(`<form lvt-submit="add" lvt-reset><input name="title"></form>`);
+    const input = $('[name=title]') as HTMLInputElement;
+    const submit = () => $('form').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    input.value = 'milk';
+    submit();
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'invalid', message: 'x' }, fields: { title: 'Bad.' } });
+    expect(input.value).toBe('milk');
+    submit();
+    s.ws().receive({ t: 'reply', ref: 2, seq: 2, patch: {} });
+    expect(input.value).toBe('');
+  });
+
   it('keeps field errors across a morph of the form', () => {
     s = start(`<form lvt-submit="save"><input name="email"></form><p>a</p>`);
     $('form').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));

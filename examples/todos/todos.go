@@ -43,6 +43,9 @@ func (t *Todos) Change(ctx *livetemplate.ActionContext) error {
 			return err
 		}
 		t.Items[i].Title = title
+		if v, ok := ctx.Store("view").(*View); ok {
+			v.Editing = 0 // this tab is done editing
+		}
 	case "toggle":
 		i, err := t.find(ctx)
 		if err != nil {

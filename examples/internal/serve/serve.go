@@ -33,12 +33,16 @@ func Run(addr string, h livetemplate.LiveHandler) error {
 	}
 	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// The live page shuts down alongside the server: its long polls and
+	// WebSockets end at once instead of holding srv.Shutdown up.
+	liveErr := make(chan error, 1)
+	srv.RegisterOnShutdown(func() { go func() { liveErr <- h.Shutdown(shutdown) }() })
 	err := srv.Shutdown(shutdown)
 	serveErr := <-errc
 	if errors.Is(serveErr, http.ErrServerClosed) {
 		serveErr = nil
 	}
-	return errors.Join(err, serveErr, h.Shutdown(shutdown))
+	return errors.Join(err, serveErr, <-liveErr)
 }
 
 func portOf(addr string) string {

@@ -1,0 +1,308 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/internal/browsertest"
+	"github.com/lvtgo/livetemplate/session"
+)
+
+// End-to-end tests: the counter page in a real headless Chromium, served by
+// httptest servers on 127.0.0.1. Each test starts its servers before its
+// browser, so that the browser's tabs close first.
+
+// testHandler builds the page's handler, logging to the test, and shuts it
+// down when the test ends.
+func testHandler(t *testing.T, opts ...livetemplate.Option) livetemplate.LiveHandler {
+	t.Helper()
+	opts = append([]livetemplate.Option{livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))}, opts...)
+	h, err := newHandler(opts...)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		assert.NoError(t, h.Shutdown(ctx))
+	})
+	return h
+}
+
+// listen serves h on 127.0.0.1 until the test ends and returns its URL.
+func listen(t *testing.T, h http.Handler) string {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv.URL + "/"
+}
+
+// open loads the page and waits until its live connection is up.
+func open(tab *browsertest.Tab, url string) {
+	tab.Navigate(url)
+	tab.WaitClass("html", "lvt-connected")
+}
+
+// traffic counts the WebSocket upgrades and POSTs a handler serves.
+type traffic struct{ upgrades, posts atomic.Int64 }
+
+func (c *traffic) count(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case strings.EqualFold(r.Header.Get("Upgrade"), "websocket"):
+			c.upgrades.Add(1)
+		case r.Method == http.MethodPost:
+			c.posts.Add(1)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestE2EClicksUpdateTheCount(t *testing.T) {
+	var seen traffic
+	url := listen(t, seen.count(testHandler(t)))
+	tab := browsertest.New(t).Tab(t)
+	open(tab, url)
+	assert.Equal(t, "0", strings.TrimSpace(tab.Text("#count")))
+
+	tab.Click("#inc")
+	tab.WaitTextIs("#count", "1")
+	tab.Click("#add10") // lvt-data-by="10"
+	tab.WaitTextIs("#count", "11")
+	tab.Click("#dec")
+	tab.WaitTextIs("#count", "10")
+	tab.WaitJS(`(want) => document.title === want`, "Counter: 10")
+
+	// The state is the session's, not the page's: a reload shows it.
+	tab.Reload()
+	tab.WaitClass("html", "lvt-connected")
+	tab.WaitTextIs("#count", "10")
+	tab.Click("#inc")
+	tab.WaitTextIs("#count", "11")
+	assert.Equal(t, int64(2), seen.upgrades.Load(), "one WebSocket per page load")
+	assert.Zero(t, seen.posts.Load(), "nothing went over HTTP")
+}
+
+// The lvt:connected event tells the page which transport the client uses
+// (client/src/live.ts).
+func TestE2EConnectedEventNamesTheTransport(t *testing.T) {
+	url := listen(t, testHandler(t))
+	tab := browsertest.New(t).Tab(t)
+	tab.OnNewDocument(`document.addEventListener('lvt:connected', (e) => { window.connected = JSON.stringify(e.detail); });`)
+	open(tab, url)
+	assert.JSONEq(t, `{"transport": "websocket"}`, browsertest.Eval[string](tab, "window.connected"))
+}
+
+func TestE2EConfirmAsksBeforeResetting(t *testing.T) {
+	url := listen(t, testHandler(t))
+	tab := browsertest.New(t).Tab(t)
+	var accept atomic.Bool
+	asked := make(chan string, 4)
+	tab.HandleDialogs(func(msg string) bool {
+		asked <- msg
+		return accept.Load()
+	})
+	open(tab, url)
+	tab.Click("#add10")
+	tab.WaitTextIs("#count", "10")
+
+	// Dismissed: no action is sent. The next action shows the count was kept.
+	tab.Click("#reset")
+	assert.Equal(t, "Reset the counter?", recv(t, asked))
+	tab.Click("#inc")
+	tab.WaitTextIs("#count", "11")
+
+	accept.Store(true)
+	tab.Click("#reset")
+	assert.Equal(t, "Reset the counter?", recv(t, asked))
+	tab.WaitTextIs("#count", "0")
+}
+
+// recv receives from ch, failing the test after browsertest.Timeout.
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(browsertest.Timeout):
+		t.Fatal("timed out waiting for a value")
+		panic("unreachable")
+	}
+}
+
+func TestE2ETwoTabsShareTheCount(t *testing.T) {
+	url := listen(t, testHandler(t))
+	b := browsertest.New(t)
+	tabA, tabB := b.Tab(t), b.Tab(t)
+	open(tabA, url)
+	open(tabB, url)
+
+	tabA.Click("#inc")
+	tabA.WaitTextIs("#count", "1")
+	tabB.WaitTextIs("#count", "1") // pushed, no reload
+	tabB.WaitJS(`(want) => document.title === want`, "Counter: 1")
+
+	tabB.Click("#add10")
+	tabB.WaitTextIs("#count", "11")
+	tabA.WaitTextIs("#count", "11")
+}
+
+func TestE2ETwoBrowsersAreIsolated(t *testing.T) {
+	url := listen(t, testHandler(t))
+	b := browsertest.New(t)
+	one, two := b.Tab(t), b.Context(t).Tab(t)
+	open(one, url)
+	open(two, url)
+
+	one.Click("#inc")
+	one.WaitTextIs("#count", "1")
+	// The other browser's next change starts from its own count, 0 ...
+	two.Click("#add10")
+	two.WaitTextIs("#count", "10")
+	// ... and this one's from 1: neither saw the other's change.
+	one.Click("#inc")
+	one.WaitTextIs("#count", "2")
+	two.Reload()
+	two.WaitClass("html", "lvt-connected")
+	two.WaitTextIs("#count", "10")
+}
+
+func TestE2EWorksUnderAStrictContentSecurityPolicy(t *testing.T) {
+	h := testHandler(t)
+	url := listen(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "script-src 'self'")
+		h.ServeHTTP(w, r)
+	}))
+	tab := browsertest.New(t).Tab(t)
+	tab.OnNewDocument(`window.violations = [];
+		document.addEventListener('securitypolicyviolation', (e) => window.violations.push(e.violatedDirective + ' ' + e.blockedURI));`)
+	open(tab, url)
+	tab.Click("#inc")
+	tab.WaitTextIs("#count", "1")
+	tab.Click("#add10")
+	tab.WaitTextIs("#count", "11")
+	assert.Empty(t, browsertest.Eval[[]string](tab, "window.violations"))
+
+	// The policy is in force: the page cannot run an inline script.
+	tab.AllowConsole(`Content Security Policy`)
+	browsertest.Eval[bool](tab, `(() => {
+		const s = document.createElement('script');
+		s.textContent = 'window.inlineRan = true';
+		document.body.append(s);
+		return true;
+	})()`)
+	tab.WaitJS(`() => window.violations.length > 0`)
+	assert.Equal(t, []string{"script-src-elem inline"}, browsertest.Eval[[]string](tab, "window.violations"))
+	assert.False(t, browsertest.Eval[bool](tab, "window.inlineRan === true"))
+}
+
+// blockWebSockets refuses WebSocket upgrades with status, counting them.
+func blockWebSockets(next http.Handler, status int, refused *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			refused.Add(1)
+			http.Error(w, "no websockets here", status)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestE2EWorksOverHTTPWhenWebSocketsAreBlocked(t *testing.T) {
+	for _, status := range []int{http.StatusForbidden, http.StatusBadRequest} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			h := testHandler(t)
+			var refused atomic.Int64
+			var viaHTTP, viaWS traffic
+			blocked := listen(t, blockWebSockets(viaHTTP.count(h), status, &refused))
+			plain := listen(t, viaWS.count(h)) // the same page, WebSockets allowed; same site, so same cookie
+			b := browsertest.New(t)
+			httpTab, wsTab := b.Tab(t), b.Tab(t)
+			httpTab.AllowConsole(`WebSocket connection to .* failed`)
+
+			open(httpTab, blocked)
+			assert.Positive(t, refused.Load())
+			assert.Zero(t, viaHTTP.upgrades.Load())
+			assert.Positive(t, viaHTTP.posts.Load()) // the sync that brought the tree
+			httpTab.Click("#inc")                    // a POST
+			httpTab.WaitTextIs("#count", "1")
+
+			open(wsTab, plain)
+			assert.Positive(t, viaWS.upgrades.Load())
+			wsTab.WaitTextIs("#count", "1")
+			wsTab.Click("#add10")
+			wsTab.WaitTextIs("#count", "11")
+			httpTab.WaitTextIs("#count", "11") // reached the HTTP tab by its long poll
+
+			httpTab.Click("#inc")
+			httpTab.WaitTextIs("#count", "12")
+			wsTab.WaitTextIs("#count", "12")
+			assert.Zero(t, viaWS.posts.Load(), "the WebSocket tab stayed on its WebSocket")
+		})
+	}
+}
+
+func TestE2EReconnectsAfterAServerRestart(t *testing.T) {
+	store := session.NewMemory(nil) // outlives both servers, so the count does
+	t.Cleanup(func() { assert.NoError(t, store.Close()) })
+	var stops []func()
+	t.Cleanup(func() { // after the browser closed
+		for _, stop := range stops {
+			stop()
+		}
+	})
+	// startAt serves a new handler on ln; stop closes the server, then the
+	// handler (which closes its WebSockets).
+	startAt := func(ln net.Listener) (stop func()) {
+		h, err := newHandler(livetemplate.WithSessionStore(store), livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
+		require.NoError(t, err)
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		done := make(chan error, 1)
+		go func() { done <- srv.Serve(ln) }()
+		stop = sync.OnceFunc(func() {
+			assert.NoError(t, srv.Close())
+			assert.ErrorIs(t, <-done, http.ErrServerClosed)
+			assert.NoError(t, h.Close())
+		})
+		stops = append(stops, stop)
+		return stop
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	stop := startAt(ln)
+
+	tab := browsertest.New(t).Tab(t)
+	tab.AllowConsole(`ERR_CONNECTION_REFUSED|WebSocket connection to .* failed`)
+	tab.OnNewDocument(`window.events = [];
+		for (const name of ['connected', 'disconnected', 'reconnected']) {
+			document.addEventListener('lvt:' + name, () => window.events.push(name));
+		}`)
+	open(tab, "http://"+addr+"/")
+	tab.Click("#add10")
+	tab.WaitTextIs("#count", "10")
+
+	stop()
+	tab.WaitClass("html", "lvt-disconnected")
+	ln, err = net.Listen("tcp", addr)
+	require.NoError(t, err)
+	startAt(ln)
+
+	tab.SetTimeout(20 * time.Second) // the client retries with backoff
+	tab.WaitClass("html", "lvt-connected")
+	tab.SetTimeout(browsertest.Timeout)
+	tab.WaitTextIs("#count", "10")
+	tab.Click("#inc")
+	tab.WaitTextIs("#count", "11")
+	assert.Equal(t, []string{"connected", "disconnected", "connected", "reconnected"}, browsertest.Eval[[]string](tab, "window.events"))
+}

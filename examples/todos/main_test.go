@@ -1,0 +1,13 @@
+package main
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+
+	"github.com/lvtgo/livetemplate/internal/browsertest"
+)
+
+// TestMain checks for leaked goroutines; the browser tests share one
+// Chromium process.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(browsertest.Shared(m)) }
