@@ -29,7 +29,7 @@ var allowedDeps = map[string][]string{
 	"session":                 {},
 	"session/sessiontest":     {"session", "github.com/stretchr/testify"},
 	"transport":               {"github.com/coder/websocket"},
-	"internal/browsertest":    {"github.com/chromedp"},
+	"internal/browsertest":    {".", "github.com/chromedp"},
 	"examples/internal/serve": {"."},
 	"examples/counter":        {".", "examples/internal/serve"},
 	"examples/todos":          {".", "examples/internal/serve"},

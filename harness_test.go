@@ -111,12 +111,7 @@ func (p *page) sendRaw(js []byte) {
 // read reads one message and applies any tree or patch it carries.
 func (p *page) read() serverMsg {
 	p.tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	_, data, err := p.ws.Read(ctx)
-	require.NoError(p.tb, err)
-	var m serverMsg
-	require.NoError(p.tb, json.Unmarshal(data, &m), string(data))
+	m := p.readMsg()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	switch {

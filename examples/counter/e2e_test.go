@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,19 +23,10 @@ import (
 // httptest servers on 127.0.0.1. Each test starts its servers before its
 // browser, so that the browser's tabs close first.
 
-// testHandler builds the page's handler, logging to the test, and shuts it
-// down when the test ends.
+// testHandler builds the page's handler for one test.
 func testHandler(t *testing.T, opts ...livetemplate.Option) livetemplate.LiveHandler {
 	t.Helper()
-	opts = append([]livetemplate.Option{livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))}, opts...)
-	h, err := newHandler(opts...)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		assert.NoError(t, h.Shutdown(ctx))
-	})
-	return h
+	return browsertest.Handler(t, newHandler, opts...)
 }
 
 // listen serves h on 127.0.0.1 until the test ends and returns its URL.
