@@ -32,10 +32,13 @@ type chanMutex chan struct{}
 
 func newChanMutex() chanMutex { return make(chanMutex, 1) }
 
+// Lock locks m, waiting as long as it takes.
 func (m chanMutex) Lock() { m <- struct{}{} }
 
+// Unlock unlocks m.
 func (m chanMutex) Unlock() { <-m }
 
+// LockContext locks m, or gives up with ctx's error when ctx ends first.
 func (m chanMutex) LockContext(ctx context.Context) error {
 	select {
 	case m <- struct{}{}:

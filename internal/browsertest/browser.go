@@ -181,6 +181,7 @@ func Shared(m TestingM) TestingM { return sharedM{m} }
 
 type sharedM struct{ m TestingM }
 
+// Run runs the tests with the shared process on, and stops it after.
 func (s sharedM) Run() int {
 	shared.on.Store(true)
 	defer shared.close()
