@@ -479,3 +479,49 @@ func TestActionReachesOwnPerConnectionStore(t *testing.T) {
 	tab2.read()
 	assert.Contains(t, tab2.html(), "[hello]|mine", "the other tab's draft is its own")
 }
+
+func TestHTTPTakesOverFromAWebSocket(t *testing.T) {
+	srv := newCounterServer(t)
+	b := newBrowser(t, srv)
+	_, token := b.get("/")
+	p := b.dial("/", token)
+	p.act("increment", nil)
+
+	// The page falls back to HTTP with the same token and what it holds.
+	polled := make(chan serverMsg, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", strings.NewReader(fmt.Sprintf(`{"t":"poll","token":%q,"seq":%d}`, token, p.seq)))
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := b.hc.Do(req)
+		if err != nil {
+			polled <- serverMsg{T: err.Error()}
+			return
+		}
+		defer resp.Body.Close()
+		var m serverMsg
+		data, _ := io.ReadAll(resp.Body)
+		_ = jsonUnmarshal(data, &m)
+		polled <- m
+	}()
+	// Its old socket is closed by the server...
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for {
+		if _, _, err := p.ws.Read(ctx); err != nil {
+			break
+		}
+	}
+	// ...and the poll waits for a change instead of answering at once.
+	select {
+	case m := <-polled:
+		t.Fatalf("poll answered before any change: %+v", m)
+	case <-time.After(300 * time.Millisecond):
+	}
+	b.open("/").act("increment", nil)
+	select {
+	case m := <-polled:
+		assert.Equal(t, "patch", m.T)
+	case <-time.After(5 * time.Second):
+		t.Fatal("poll was not woken")
+	}
+}

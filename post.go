@@ -38,7 +38,14 @@ func (h *handler) servePost(w http.ResponseWriter, r *http.Request) {
 	if err := g.mu.LockContext(ctx); err != nil {
 		return
 	}
-	if !c.polling && c.ws == nil {
+	if c.ws != nil {
+		// The page left its WebSocket for HTTP (the socket may look alive
+		// here for a while yet): close it, and serve the page by polls.
+		_ = c.ws.Close("the page moved to HTTP")
+		c.ws = nil
+		h.conns.Remove(c)
+	}
+	if !c.polling {
 		if h.lim.MaxConnsPerGroup > 0 && h.conns.GroupLen(g.id) >= h.lim.MaxConnsPerGroup {
 			g.mu.Unlock()
 			transport.WriteMessage(w, http.StatusTooManyRequests, wire.AppendError(nil, m.Ref, wire.CodeRateLimited, "Too many connections.", nil))
