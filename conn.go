@@ -24,8 +24,9 @@ type conn struct {
 	req     *http.Request
 	limiter *limiter
 
-	attached atomic.Bool  // a WebSocket serves the page now
-	lastSeen atomic.Int64 // unix nanoseconds of the last sign of life
+	attached  atomic.Bool  // a WebSocket serves the page now
+	contacted atomic.Bool  // the page has joined or sent a message
+	lastSeen  atomic.Int64 // unix nanoseconds of the last sign of life
 
 	// g.mu:
 	private    []Store    // by spec index; nil for shared specs

@@ -49,6 +49,10 @@ type handler struct {
 // pollTimeout is how long an HTTP poll waits for a change.
 const pollTimeout = 25 * time.Second
 
+// pageTimeout is how long a rendered page waits for its live connection
+// (a WebSocket join or a first HTTP message) before it is forgotten.
+const pageTimeout = time.Minute
+
 func newHandler(t *Template, specs []storeSpec) (*handler, error) {
 	cfg := t.cfg
 	h := &handler{
@@ -206,7 +210,13 @@ func (h *handler) sweep(now time.Time) {
 	var gone []*conn
 	h.mu.Lock()
 	for tok, c := range h.tokens {
-		if !c.attached.Load() && now.Sub(c.seen()) > h.idle {
+		idle := h.idle
+		if !c.contacted.Load() {
+			// A page load whose page never came back (a bot, a closed
+			// tab): its render is let go of soon.
+			idle = min(idle, pageTimeout)
+		}
+		if !c.attached.Load() && now.Sub(c.seen()) > idle {
 			delete(h.tokens, tok)
 			gone = append(gone, c)
 		}

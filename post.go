@@ -34,6 +34,7 @@ func (h *handler) servePost(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	c.touch()
+	c.contacted.Store(true)
 	g := c.g
 	if err := g.mu.LockContext(ctx); err != nil {
 		return

@@ -120,6 +120,7 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 	h.conns.Add(c, g.id, c.id.UserID)
 	s.c = c
 	c.touch()
+	c.contacted.Store(true)
 	if c.last != nil && m.Seq == c.seq { // the client holds c.last: resume
 		if tree, err := h.render(g, c); err == nil {
 			patch, _ := diff.Diff(c.last, tree).MarshalJSON()
