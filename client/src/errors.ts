@@ -16,65 +16,74 @@ export interface ActionError {
 type Fields = Record<string, string>;
 type Scope = Element | Document;
 
-export class Errors {
-  private shown_ = new Map<Scope, Fields>();
-  private made_ = new WeakMap<Element, HTMLElement>();
-  private serial_ = 0;
-
-  constructor(private readonly doc_: Document) {}
-
+export interface Errors {
   /** report fires lvt:error and shows the field errors, if any. */
-  report(el: Element | null, action: string, err: ActionError, fields: Fields | null, form: Element | null): void {
-    emit(this.doc_, el, 'error', { code: err.code, message: err.message, action, fields: fields || {} });
-    if (fields || form) this.set(form || this.doc_, fields || {});
-  }
-
+  report(el: Element | null, action: string, err: ActionError, fields: Fields | null, form: Element | null): void;
   /** set makes fields the field errors shown in scope. */
-  set(scope: Scope, fields: Fields): void {
-    const names = Object.keys({ ...this.shown_.get(scope), ...fields });
-    this.shown_.set(scope, fields);
-    this.apply_(scope, names, fields);
-  }
-
+  set(scope: Scope, fields: Fields): void;
   /** reapply shows the field errors again after the DOM changed. */
-  reapply(): void {
-    this.shown_.forEach((fields, scope) => {
-      if (scope !== this.doc_ && !(scope as Element).isConnected) this.shown_.delete(scope);
-      else this.apply_(scope, Object.keys(fields), fields);
-    });
-  }
+  reapply(): void;
+}
 
-  /** apply_ shows the message of each name in fields, and clears the others. */
-  private apply_(scope: Scope, names: string[], fields: Fields): void {
+const INVALID = 'aria-invalid';
+const DESCRIBED = 'aria-describedby';
+
+export function errors(doc: Document): Errors {
+  const shown = new Map<Scope, Fields>();
+  const made = new WeakMap<Element, HTMLElement>();
+  let serial = 0;
+
+  /** apply shows the message of each name in fields, and clears the others. */
+  const apply = (scope: Scope, names: string[], fields: Fields) => {
     for (const name of names) {
       const msg = fields[name];
       const slot = find(scope, 'lvt-error', name);
       const field = find(scope, 'name', name);
       if (slot) text(slot, msg || '');
       if (!field) continue;
-      let small = this.made_.get(field);
+      let small = made.get(field);
       if (msg === undefined) {
-        field.removeAttribute('aria-invalid');
-        if (small && field.getAttribute('aria-describedby') === small.id) field.removeAttribute('aria-describedby');
-        if (small) small.remove();
-        this.made_.delete(field);
+        field.removeAttribute(INVALID);
+        if (small) {
+          if (field.getAttribute(DESCRIBED) === small.id) field.removeAttribute(DESCRIBED);
+          small.remove();
+        }
+        made.delete(field);
         continue;
       }
-      if (field.getAttribute('aria-invalid') !== 'true') field.setAttribute('aria-invalid', 'true');
+      if (field.getAttribute(INVALID) !== 'true') field.setAttribute(INVALID, 'true');
       if (slot) continue;
       if (!small || small.previousSibling !== field) {
-        const id = small ? small.id : 'lvt-field-error-' + ++this.serial_;
+        const id = small ? small.id : 'lvt-field-error-' + ++serial;
         if (small) small.remove();
-        small = this.doc_.createElement('small');
+        small = doc.createElement('small');
         small.className = 'lvt-field-error';
         small.id = id;
         field.after(small);
-        this.made_.set(field, small);
+        made.set(field, small);
       }
       text(small, msg);
-      if (!field.hasAttribute('aria-describedby')) field.setAttribute('aria-describedby', small.id);
+      if (!field.hasAttribute(DESCRIBED)) field.setAttribute(DESCRIBED, small.id);
     }
-  }
+  };
+
+  const set = (scope: Scope, fields: Fields) => {
+    const names = Object.keys({ ...shown.get(scope), ...fields });
+    shown.set(scope, fields);
+    apply(scope, names, fields);
+  };
+
+  return {
+    report(el, action, { code, message }, fields, form) {
+      emit(doc, el, 'error', { code, message, action, fields: fields || {} });
+      if (fields || form) set(form || doc, fields || {});
+    },
+    set,
+    reapply() {
+      // (a document is always connected)
+      shown.forEach((fields, scope) => (scope.isConnected ? apply(scope, Object.keys(fields), fields) : shown.delete(scope)));
+    },
+  };
 }
 
 function text(el: Element, t: string): void {
@@ -83,9 +92,7 @@ function text(el: Element, t: string): void {
 
 /** find returns the first element in scope whose attribute attr is value
  * (buttons are not fields). */
-function find(scope: Scope, attr: string, value: string): Element | null {
-  for (const el of Array.from(scope.querySelectorAll(`[${attr}]`))) {
-    if (el.getAttribute(attr) === value && !(el instanceof HTMLButtonElement)) return el;
-  }
-  return null;
-}
+const find = (scope: Scope, attr: string, value: string) =>
+  Array.from(scope.querySelectorAll(`[${attr}]`)).find(
+    (el) => el.getAttribute(attr) === value && !(el instanceof HTMLButtonElement),
+  );

@@ -6,105 +6,86 @@
 
 export type Data = Record<string, unknown>;
 
-type Field = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | HTMLButtonElement;
+/** Declared types by data key. */
+export type Types = Record<string, string | null>;
 
-const DATA = 'lvt-data-';
-const TYPE = 'lvt-type-';
+// Any field: input, select, textarea or button.
+type Field = HTMLInputElement & { selectedOptions: HTMLCollectionOf<HTMLOptionElement> };
 
-/** attrData copies the lvt-data-* attributes of el into out. */
-export const attrData = (el: Element, out: Data = {}): Data => prefixed(el, DATA, out) as Data;
-
-/** types collects the lvt-type-* declarations of the given elements (later ones win). */
-export function types(...els: (Element | null)[]): Record<string, string> {
-  const out = {};
-  for (const el of els) if (el) prefixed(el, TYPE, out);
+/** prefixed copies the attributes of el named prefix<key> into out[key]. */
+export function prefixed<T extends Data>(el: Element | null, prefix: string, out: T): T {
+  if (el) for (const a of Array.from(el.attributes)) if (a.name.startsWith(prefix)) (out as Data)[a.name.slice(prefix.length)] = a.value;
   return out;
 }
 
-function prefixed(el: Element, prefix: string, out: Record<string, unknown>): Record<string, unknown> {
-  for (const a of Array.from(el.attributes)) if (a.name.startsWith(prefix)) out[a.name.slice(prefix.length)] = a.value;
-  return out;
-}
+export const isField = (el: Element): el is Field => el.matches('input,select,textarea,button');
 
-const isField = (el: Element): el is Field =>
-  el instanceof HTMLInputElement ||
-  el instanceof HTMLSelectElement ||
-  el instanceof HTMLTextAreaElement ||
-  el instanceof HTMLButtonElement;
+const selected = (f: Field) => Array.from(f.selectedOptions, (o) => o.value);
 
-export { isField };
+const checkable = (f: Field) => /^(checkbox|radio)$/.test(f.type);
 
-/** formData serializes a form's fields (and the submitter, if it has a name). */
-export function formData(form: HTMLFormElement, submitter?: Element | null): Data {
+/** formData serializes a form's fields (and the submitter, if it has a
+ * name); the fields' own lvt-type declarations go into types. */
+export function formData(form: HTMLFormElement, submitter: Element | null | undefined, types: Types): Data {
   const out: Data = {};
-  const declared = types(form);
-  const boxes: Record<string, HTMLInputElement[]> = {};
+  const boxes: Record<string, Field[]> = {};
   const multi: Record<string, string[]> = {};
-  for (const f of Array.from(form.elements) as HTMLInputElement[]) {
+  for (const f of Array.from(form.elements) as Field[]) {
     const n = f.name;
     if (!n || f.disabled) continue;
     const t = f.getAttribute('lvt-type');
-    if (t) declared[n] = t;
+    if (t) types[n] = t;
     if (f.type === 'checkbox') (boxes[n] = boxes[n] || []).push(f);
-    if (f.type === 'select-multiple') multi[n] = Array.from((f as unknown as HTMLSelectElement).selectedOptions, (o) => o.value);
+    if (f.type === 'select-multiple') multi[n] = selected(f);
   }
-  for (const n of Object.keys(boxes)) if (boxes[n].length > 1) out[n] = [];
+  for (const n in boxes) if (boxes[n][1]) out[n] = [];
   let fd: FormData;
   try {
     fd = new FormData(form, submitter as HTMLElement);
   } catch {
     fd = new FormData(form); // a submitter FormData does not accept
   }
-  fd.forEach((v, k) => typeof v === 'string' && !multi[k] && put(out, k, v));
+  fd.forEach((v, k) => {
+    if (typeof v !== 'string' || multi[k]) return;
+    const cur = out[k];
+    if (Array.isArray(cur)) cur.push(v);
+    else out[k] = k in out ? [cur, v] : v;
+  });
   Object.assign(out, multi);
-  for (const n of Object.keys(boxes)) {
-    if (boxes[n].length === 1 && isBool(declared[n])) out[n] = boxes[n][0].checked;
-  }
-  return convert(out, declared);
+  for (const n in boxes) if (!boxes[n][1] && isBool(types[n])) out[n] = boxes[n][0].checked;
+  return out;
 }
 
 /** fieldData is the data of a single field: {name: value}, or {value: …}
  * when it has no name. A checkbox or radio button gives its value when
- * checked and "" when not (true/false with lvt-type="boolean"). */
-export function fieldData(f: Field): Data {
+ * checked and "" when not (true/false with lvt-type="boolean"). Its own
+ * lvt-type declaration goes into types. */
+export function fieldData(f: Field, types: Types): Data {
   const name = f.name || 'value';
-  const t = f.getAttribute('lvt-type');
-  let v: unknown = f.value;
-  if (f.type === 'select-multiple') v = Array.from((f as HTMLSelectElement).selectedOptions).map((o) => o.value);
-  else if (f.type === 'checkbox' || f.type === 'radio') {
-    const on = (f as HTMLInputElement).checked;
-    if (isBool(t)) return { [name]: on };
-    v = on ? f.value : '';
-  }
-  return convert({ [name]: v }, t ? { [name]: t } : {});
-}
-
-function put(out: Data, name: string, v: string): void {
-  const cur = out[name];
-  if (Array.isArray(cur)) cur.push(v);
-  else if (name in out) out[name] = [cur, v];
-  else out[name] = v;
+  const t = (types[name] = f.getAttribute('lvt-type') || types[name]);
+  const v =
+    f.type === 'select-multiple' ? selected(f) : checkable(f) ? (isBool(t) ? f.checked : f.checked ? f.value : '') : f.value;
+  return { [name]: v };
 }
 
 const isBool = (t: string | null | undefined) => t === 'boolean' || t === 'bool';
 
 /** convert applies the declared types to data, in place. */
-export function convert(data: Data, declared: Record<string, string>): Data {
-  for (const key of Object.keys(declared)) {
+export function convert(data: Data, types: Types): Data {
+  for (const key in types) {
     if (!(key in data)) continue;
-    const t = declared[key];
+    const t = types[key];
     const v = data[key];
     data[key] = Array.isArray(v) ? v.map((x) => cast(x, t)) : cast(v, t);
   }
   return data;
 }
 
-function cast(v: unknown, t: string): unknown {
+function cast(v: unknown, t: string | null): unknown {
   if (typeof v !== 'string') return v;
   if (t === 'number') {
     const n = Number(v);
     return v.trim() !== '' && Number.isFinite(n) ? n : v;
   }
-  if (isBool(t)) return !/^(|false|0|off|no)$/i.test(v.trim());
-  return v;
+  return isBool(t) ? !/^(|false|0|off|no)$/i.test(v.trim()) : v;
 }

@@ -16,68 +16,58 @@ export interface HookInstance extends Hook {
   action(name: string, data?: Record<string, unknown>): Promise<unknown>;
 }
 
-const SEL = '[lvt-hook]';
-
-export class Hooks {
-  private live_ = new Map<Element, HookInstance>();
-  private changed_ = new Set<Element>();
-
-  constructor(
-    private readonly registry_: () => Record<string, Hook | undefined>,
-    private readonly act_: (el: Element, name: string, data: Record<string, unknown>) => Promise<unknown>,
-  ) {}
-
+export interface Hooks {
   /** added mounts the hooks of a new node (deep: and of its subtree). */
-  added(n: Node, deep = true): void {
-    for (const el of within(n, SEL, deep)) this.mount_(el);
-  }
-
-  /** removing destroys the hooks of a node about to go (deep: and of its subtree). */
-  removing(n: Node, deep = true): void {
-    if (this.live_.size) for (const el of within(n, SEL, deep)) this.destroy_(el);
-  }
-
-  /** after is called for every morphed element. */
-  morphed(el: Element, changed: boolean): void {
-    if (!this.live_.has(el)) this.added(el, false);
-    else if (changed) this.changed_.add(el);
-  }
-
+  added(n: Node, deep: boolean): void;
+  /** morphed is called for every morphed element. */
+  morphed(el: Element, changed: boolean): void;
   /** settle runs after an update: updated() for the hooks whose element
    * changed, destroyed() for those whose element left the document. */
-  settle(): void {
-    const changed = Array.from(this.changed_);
-    this.changed_.clear();
-    for (const el of changed) {
-      const inst = this.live_.get(el);
-      if (inst && el.isConnected) this.call_(inst, 'updated');
-    }
-    for (const el of Array.from(this.live_.keys())) if (!el.isConnected) this.destroy_(el);
-  }
+  settle(): void;
+}
 
-  private mount_(el: Element): void {
-    const name = el.getAttribute('lvt-hook')!;
-    const def = this.registry_()[name];
-    if (!def || this.live_.has(el)) return;
-    const inst = Object.create(def) as HookInstance;
-    inst.el = el;
-    inst.action = (action, data = {}) => this.act_(el, action, data);
-    this.live_.set(el, inst);
-    this.call_(inst, 'mounted');
-  }
-
-  private destroy_(el: Element): void {
-    const inst = this.live_.get(el);
-    if (!inst) return;
-    this.live_.delete(el);
-    this.call_(inst, 'destroyed');
-  }
-
-  private call_(inst: HookInstance, fn: 'mounted' | 'updated' | 'destroyed'): void {
+export function hooks(
+  registry: () => Record<string, Hook | undefined>,
+  act: (el: Element, name: string, data: Record<string, unknown>) => Promise<unknown>,
+): Hooks {
+  const live = new Map<Element, HookInstance>();
+  const changed = new Set<Element>();
+  const call = (inst: HookInstance, fn: 'mounted' | 'updated' | 'destroyed') => {
     try {
       if (inst[fn]) inst[fn]!(inst.el);
     } catch (e) {
       report(e);
     }
-  }
+  };
+  const added = (n: Node, deep: boolean) => {
+    for (const el of within(n, '[lvt-hook]', deep)) {
+      const def = registry()[el.getAttribute('lvt-hook')!];
+      if (!def || live.has(el)) continue;
+      const inst = Object.create(def) as HookInstance;
+      inst.el = el;
+      inst.action = (name, data = {}) => act(el, name, data);
+      live.set(el, inst);
+      call(inst, 'mounted');
+    }
+  };
+  return {
+    added,
+    morphed(el, ch) {
+      if (!live.has(el)) added(el, false);
+      else if (ch) changed.add(el);
+    },
+    settle() {
+      const ch = Array.from(changed);
+      changed.clear();
+      for (const el of ch) {
+        const inst = live.get(el);
+        if (inst && el.isConnected) call(inst, 'updated');
+      }
+      live.forEach((inst, el) => {
+        if (el.isConnected) return;
+        live.delete(el);
+        call(inst, 'destroyed');
+      });
+    },
+  };
 }

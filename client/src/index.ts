@@ -5,7 +5,7 @@
 
 import type { Data } from './forms';
 import type { Hook } from './hooks';
-import { Live, type Result } from './live';
+import { type Result, live } from './live';
 
 interface API {
   hooks: Record<string, Hook | undefined>;
@@ -20,18 +20,18 @@ declare global {
 }
 
 const w = window;
-const api: API = w.LiveTemplate || ({} as API);
+const doc = document;
+const api: API = (w.LiveTemplate = w.LiveTemplate || ({} as API));
 api.hooks = api.hooks || {};
-w.LiveTemplate = api;
 
-const script = document.currentScript || document.querySelector('script[data-lvt-token]');
+const script = doc.currentScript || doc.querySelector('script[data-lvt-token]');
 const token = script && script.getAttribute('data-lvt-token');
 
 if (token && !api.started) {
   api.started = true;
   const start = () => {
-    const live = new Live({
-      doc: document,
+    const l = live({
+      doc,
       win: w,
       token,
       hooks: () => api.hooks,
@@ -42,9 +42,9 @@ if (token && !api.started) {
         random: Math.random,
       },
     });
-    api.action = (name, data = {}) => live.action(name, data, null, null);
-    live.start();
+    api.action = (name, data = {}) => l.action(name, data, null, null);
+    l.start();
   };
-  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start, { once: true });
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start, { once: true });
   else start();
 }

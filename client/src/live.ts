@@ -2,23 +2,21 @@
 // sends actions and settles each one exactly once (reply, error, lost
 // connection or timeout), and tells the page about its connection.
 
-import { type ActionError, Errors } from './errors';
+import { type ActionError, errors } from './errors';
 import { emit } from './emit';
-import { Events } from './events';
+import { listen } from './events';
 import type { Data } from './forms';
-import { type Hook, Hooks } from './hooks';
-import { Loading } from './loading';
-import { Morph } from './morph';
-import { Renderer } from './render';
-import { Scroll } from './scroll';
-import { type ClientMsg, type Env, type Link, type ServerMsg, Transport } from './transport';
+import { type Hook, hooks } from './hooks';
+import { loading } from './loading';
+import { morph } from './morph';
+import { scroll } from './scroll';
+import { type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, parseTree } from './tree';
-import { Updater } from './update';
+import { updater } from './update';
 
 export const ACTION_TIMEOUT = 15_000;
 export const RELOADS = 5;
 export const RELOAD_WINDOW = 5 * 60_000;
-const LOST = 'Connection lost.';
 const RELOADS_KEY = 'lvt-reloads';
 
 export interface Options {
@@ -35,6 +33,14 @@ export interface Result {
   error?: ActionError;
 }
 
+export interface Live {
+  start(): void;
+  /** stop ends the live connection and unbinds everything. */
+  stop(): void;
+  /** action sends a user action; the promise settles with its outcome. */
+  action(name: string, data: Data, el: Element | null, form: Element | null): Promise<Result>;
+}
+
 interface Pending {
   name: string;
   el: Element | null;
@@ -44,253 +50,194 @@ interface Pending {
   done: (r: Result) => void;
 }
 
-export class Live implements Link {
-  readonly transport: Transport;
-  readonly updater: Updater;
-  private readonly doc_: Document;
-  private readonly root_: Element;
-  private readonly hooks_: Hooks;
-  private readonly scroll_ = new Scroll();
-  private readonly loading_: Loading;
-  private readonly errors_: Errors;
-  private readonly events_: Events;
-  private tree_: TNode | null = null;
-  private known_: Statics = new Map();
-  private last_ = 0;
-  private syncing_ = true; // a tree is on its way: drop patches until it arrives
-  private connected_ = false;
-  private wasDown_ = false;
-  private ref_ = 0;
-  private pending_ = new Map<number, Pending>();
-  private readonly life_ = new AbortController();
-
-  constructor(private readonly o_: Options) {
-    const doc = (this.doc_ = o_.doc);
-    this.root_ = doc.documentElement;
-    this.loading_ = new Loading(this.root_);
-    this.errors_ = new Errors(doc);
-    this.hooks_ = new Hooks(o_.hooks, (el, name, data) => this.action(name, data, el, el.closest('form')));
-    this.events_ = new Events(doc, o_.win, (el, name, data, form) => void this.action(name, data, el, form));
-    const hooks = this.hooks_;
-    const scroll = this.scroll_;
-    const loading = this.loading_;
-    const morph = new Morph(doc, {
+export function live(o: Options): Live {
+  const { doc, win, env } = o;
+  const root = doc.documentElement;
+  const load = loading(root);
+  const errs = errors(doc);
+  const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
+  const sc = scroll();
+  const up = updater(
+    doc,
+    morph(doc, {
       added(n, deep) {
-        hooks.added(n, deep);
-        scroll.added(n, deep);
+        hk.added(n, deep);
+        sc.added(n, deep);
       },
-      removing(n, deep) {
-        hooks.removing(n, deep);
-        scroll.removing(n, deep);
-      },
-      morphing: (el) => loading.suspend(el),
+      morphing: load.suspend,
       morphed(el, changed) {
-        loading.resume(el);
-        hooks.morphed(el, changed);
-        scroll.morphed(el);
+        load.resume(el);
+        hk.morphed(el, changed);
+        sc.added(el, false);
       },
-    });
-    this.updater = new Updater(doc, new Renderer(), morph);
-    this.transport = new Transport(o_.env, o_.token, this);
-  }
+    }),
+  );
+  const life = new AbortController();
+  const pending = new Map<number, Pending>();
+  let tree: TNode | null = null;
+  let known: Statics = new Map();
+  let last = 0;
+  let syncing = true; // a tree is on its way: drop patches until it arrives
+  let connected = false;
+  let wasDown = false;
+  let ref = 0;
 
-  start(): void {
-    const { doc } = this.o_;
-    const signal = this.life_.signal;
-    this.events_.listen(signal);
-    doc.addEventListener('scroll', (e) => this.scroll_.scrolled(e.target), { capture: true, signal });
-    this.hooks_.added(doc.body);
-    this.scroll_.added(doc.body);
-    this.transport.start();
-  }
+  const fire = (name: string, detail: object) => emit(doc, null, name, detail);
 
-  /** stop ends the live connection and unbinds everything. */
-  stop(): void {
-    this.life_.abort();
-    this.transport.stop();
-  }
-
-  /** action sends a user action; the promise settles with its outcome. */
-  action(name: string, data: Data, el: Element | null, form: Element | null): Promise<Result> {
-    const ref = ++this.ref_;
-    // A form's own action (submit, change, input) also decorates its lvt-disable-with buttons.
-    const decorated = el && el === form ? [el, ...Array.from(el.querySelectorAll('[lvt-disable-with]'))] : [el];
-    return new Promise<Result>((done) => {
-      const p: Pending = {
-        name,
-        el,
-        form,
-        stop: this.loading_.start(decorated.filter((x): x is Element => !!x)),
-        timer: setTimeout(
-          () => this.fail_(ref, { code: 'timeout', message: 'No answer from the server.' }),
-          ACTION_TIMEOUT,
-        ),
-        done,
-      };
-      this.pending_.set(ref, p);
-      this.transport.send({ t: 'action', ref, name, data });
-    });
-  }
-
-  // Link: what the transport reports.
-
-  seq(): number {
-    return this.last_;
-  }
-
-  message(m: ServerMsg): void {
-    switch (m.t) {
-      case 'tree':
-        return this.onTree_(m);
-      case 'patch':
-        return this.ordered_(m);
-      case 'reply':
-        return this.onReply_(m);
-      case 'reload':
-        return this.reload_();
-    }
-  }
-
-  down(): void {
-    this.syncing_ = true;
-    // Nothing waits in the transport's queue while it is up, so every
-    // pending action was sent over the connection that is gone.
-    for (const ref of Array.from(this.pending_.keys())) this.fail_(ref, { code: 'disconnected', message: LOST });
-    if (!this.connected_) return;
-    this.connected_ = false;
-    this.wasDown_ = true;
-    this.setRoot_('lvt-disconnected');
-    emit(this.doc_, null, 'disconnected', {});
-  }
-
-  lost(m: ClientMsg): void {
-    if (m.t === 'action') this.fail_(m.ref!, { code: 'disconnected', message: LOST });
-  }
-
-  // Server messages.
-
-  private onTree_(m: ServerMsg): void {
-    let tree: TNode;
-    const known: Statics = new Map();
-    try {
-      if (typeof m.seq !== 'number') throw new Error('tree without seq');
-      tree = parseTree(m.tree, known);
-    } catch {
-      this.reload_();
-      return;
-    }
-    this.tree_ = tree;
-    this.known_ = known;
-    this.last_ = m.seq as number;
-    this.syncing_ = false;
-    this.updater.full(tree);
-    this.hooks_.added(this.doc_.body);
-    this.settled_();
-    if (this.connected_) return;
-    this.connected_ = true;
-    this.setRoot_('lvt-connected');
-    emit(this.doc_, null, 'connected', { transport: this.transport.mode });
-    if (this.wasDown_) emit(this.doc_, null, 'reconnected', { transport: this.transport.mode });
-  }
-
-  private onReply_(m: ServerMsg): void {
-    const ref = m.ref as number;
-    const p = this.pending_.get(ref);
-    if (p) this.settle_(ref, p);
-    const err = m.error as ActionError | undefined;
-    if (err) {
-      if (!p) return;
-      const fields = (m.fields || (err as { fields?: unknown }).fields || null) as Record<string, string> | null;
-      this.errors_.report(p.el, p.name, err, fields, p.form);
-      p.done({ ok: false, error: err });
-      return;
-    }
-    if ('seq' in m) this.ordered_(m);
-    if (!p) return;
-    if (p.form) {
-      this.errors_.set(p.form, {});
-      // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
-      if (p.form.hasAttribute('lvt-reset')) (p.form as HTMLFormElement)['reset']();
-    }
-    emit(this.doc_, p.el, 'success', { action: p.name, ref });
-    p.done({ ok: true });
-  }
-
-  /** ordered applies a numbered patch in sequence, or asks for a full tree. */
-  private ordered_(m: ServerMsg): void {
-    if (this.syncing_ || !this.tree_) return;
-    if (m.seq !== this.last_ + 1 || !this.patch_(m.patch)) return this.sync_();
-    this.last_++;
-    this.settled_();
-  }
-
-  private patch_(p: unknown): boolean {
-    try {
-      const a = applyPatch(this.tree_!, p, this.known_);
-      this.updater.apply(this.tree_!, a.root, a.from);
-      this.tree_ = a.root;
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** sync asks for a full tree; patches are dropped until it arrives. */
-  private sync_(): void {
-    if (this.syncing_) return;
-    this.syncing_ = true;
-    this.transport.send({ t: 'sync' });
-  }
+  const setRoot = (cls: string) => {
+    root.classList.remove('lvt-connected', 'lvt-disconnected');
+    root.classList.add(cls);
+  };
 
   /** settled runs what follows any change of the DOM. */
-  private settled_(): void {
-    this.hooks_.settle();
-    this.scroll_.settle();
-    this.errors_.reapply();
-  }
+  const settled = () => {
+    hk.settle();
+    sc.settle();
+    errs.reapply();
+  };
 
-  // Actions.
-
-  private settle_(ref: number, p: Pending): void {
-    clearTimeout(p.timer);
-    this.pending_.delete(ref);
-    p.stop();
-  }
-
-  private fail_(ref: number, err: ActionError): void {
-    const p = this.pending_.get(ref);
-    if (!p) return;
-    this.transport.unqueue(ref);
-    this.settle_(ref, p);
-    this.errors_.report(p.el, p.name, err, null, null);
+  const failed = (p: Pending, err: ActionError, fields: Record<string, string> | null = null, form: Element | null = null) => {
+    errs.report(p.el, p.name, err, fields, form);
     p.done({ ok: false, error: err });
-  }
+  };
 
-  // The page.
+  /** end settles action r (failed with err, if given); it returns the
+   * action unless it was settled before. */
+  const end = (r: number, err?: ActionError): Pending | undefined => {
+    const p = pending.get(r);
+    if (!p) return;
+    t.unqueue(r);
+    clearTimeout(p.timer);
+    pending.delete(r);
+    p.stop();
+    if (!err) return p;
+    failed(p, err);
+  };
 
-  private setRoot_(cls: string): void {
-    this.root_.classList.remove('lvt-connected', 'lvt-disconnected');
-    this.root_.classList.add(cls);
-  }
+  const lost = (r: number) => end(r, { code: 'disconnected', message: 'Connection lost.' });
 
   /** reload reloads the page after a jittered delay, at most RELOADS times
    * in RELOAD_WINDOW (counted in sessionStorage); past that it gives up and
    * fires lvt:error with code "reload". */
-  private reload_(): void {
-    const { win } = this.o_;
+  const reload = () => {
     const now = Date.now();
     let times: number[] = [];
-    this.transport.stop();
+    t.stop();
     try {
-      times = JSON.parse(win.sessionStorage.getItem(RELOADS_KEY) || '[]').filter((t: number) => now - t < RELOAD_WINDOW);
-      win.sessionStorage.setItem(RELOADS_KEY, JSON.stringify(times.concat(now)));
+      const store = win.sessionStorage;
+      times = JSON.parse(store.getItem(RELOADS_KEY) || '[]').filter((x: number) => now - x < RELOAD_WINDOW);
+      store.setItem(RELOADS_KEY, JSON.stringify(times.concat(now)));
     } catch {
       // no sessionStorage: reload without counting
     }
-    if (times.length >= RELOADS) {
-      emit(this.doc_, null, 'error', { code: 'reload', message: 'Too many reloads.', action: '' });
-      return;
+    if (times.length >= RELOADS) fire('error', { code: 'reload', message: 'Too many reloads.', action: '' });
+    else setTimeout(() => win.location.reload(), jitter(env, Math.min(30_000, 250 << times.length)));
+  };
+
+  /** ordered applies a numbered patch in sequence, or asks for a full tree. */
+  const ordered = (m: ServerMsg) => {
+    if (syncing || !tree) return;
+    try {
+      if (m.seq !== last + 1) throw 0;
+      const a = applyPatch(tree, m.patch, known);
+      up.apply(tree, a.root, a.from);
+      tree = a.root;
+    } catch {
+      // sync: ask for a full tree; patches are dropped until it arrives.
+      syncing = true;
+      return t.send({ t: 'sync' });
     }
-    setTimeout(() => win.location.reload(), Math.min(30_000, 250 << times.length) * (0.5 + this.o_.env.random() / 2));
-  }
+    last++;
+    settled();
+  };
+
+  const message = (m: ServerMsg) => {
+    if (m.t === 'tree') {
+      const k: Statics = new Map();
+      try {
+        if (typeof m.seq !== 'number') throw 0;
+        tree = parseTree(m.tree, k);
+      } catch {
+        return reload();
+      }
+      known = k;
+      last = m.seq as number;
+      syncing = false;
+      up.full(tree);
+      hk.added(doc.body, true);
+      settled();
+      if (connected) return;
+      connected = true;
+      setRoot('lvt-connected');
+      const detail = { transport: t.mode() };
+      fire('connected', detail);
+      if (wasDown) fire('reconnected', detail);
+    } else if (m.t === 'patch') ordered(m);
+    else if (m.t === 'reply') {
+      const err = m.error as (ActionError & { fields?: unknown }) | undefined;
+      const p = end(m.ref as number);
+      if (err) return p && failed(p, err, (m.fields || err.fields || null) as Record<string, string> | null, p.form);
+      if ('seq' in m) ordered(m);
+      if (!p) return;
+      const form = p.form as HTMLFormElement | null;
+      if (form) {
+        errs.set(form, {});
+        // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
+        if (form.hasAttribute('lvt-reset')) form['reset']();
+      }
+      emit(doc, p.el, 'success', { action: p.name, ref: m.ref });
+      p.done({ ok: true });
+    } else if (m.t === 'reload') reload();
+  };
+
+  const t = transport(env, o.token, {
+    message,
+    seq: () => last,
+    down() {
+      syncing = true;
+      // Nothing waits in the transport's queue while it is up, so every
+      // pending action was sent over the connection that is gone.
+      pending.forEach((_, r) => lost(r));
+      if (!connected) return;
+      connected = false;
+      wasDown = true;
+      setRoot('lvt-disconnected');
+      fire('disconnected', {});
+    },
+    lost(m) {
+      if (m.t === 'action') lost(m.ref!);
+    },
+  });
+
+  const action = (name: string, data: Data, el: Element | null, form: Element | null) =>
+    new Promise<Result>((done) => {
+      const r = ++ref;
+      pending.set(r, {
+        name,
+        el,
+        form,
+        // A form's own action (submit, change, input) also decorates its lvt-disable-with buttons.
+        stop: load.begin(el ? (el === form ? [el, ...Array.from(el.querySelectorAll('[lvt-disable-with]'))] : [el]) : []),
+        timer: setTimeout(() => end(r, { code: 'timeout', message: 'No answer from the server.' }), ACTION_TIMEOUT),
+        done,
+      });
+      t.send({ t: 'action', ref: r, name, data });
+    });
+
+  return {
+    start() {
+      const signal = life.signal;
+      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), signal);
+      doc.addEventListener('scroll', (e) => sc.scrolled(e.target), { capture: true, signal });
+      hk.added(doc.body, true);
+      sc.added(doc.body, true);
+      sc.settle();
+      t.start();
+    },
+    stop() {
+      life.abort();
+      t.stop();
+    },
+    action,
+  };
 }

@@ -5,84 +5,87 @@
 
 const CLASS = 'lvt-loading';
 
-interface State {
-  html: string;
-  value: string;
-  disabled: boolean;
+/** What an element showed before it was decorated. */
+interface Saved {
+  /** actions in flight for this element */
+  n: number;
+  h?: string;
+  v?: string;
+  d?: boolean;
 }
 
-interface Saved extends State {
-  n: number; // actions in flight for this element
-}
-
-export class Loading {
-  private count_ = 0;
-  private saved_ = new Map<Element, Saved>();
-
-  constructor(private readonly root_: Element) {}
-
-  /** start decorates els for one action; the returned function undoes it once. */
-  start(els: Element[]): () => void {
-    this.count_++;
-    this.root_.classList.add(CLASS);
-    const mine = Array.from(new Set(els));
-    for (const el of mine) {
-      const s = this.saved_.get(el);
-      if (s) s.n++;
-      else {
-        this.saved_.set(el, { n: 1, ...this.save_(el) });
-        this.apply_(el);
-      }
-    }
-    let done = false;
-    return () => {
-      if (done) return;
-      done = true;
-      if (--this.count_ === 0) this.root_.classList.remove(CLASS);
-      for (const el of mine) {
-        const s = this.saved_.get(el);
-        if (s && --s.n === 0) {
-          this.restore_(el, s);
-          this.saved_.delete(el);
-        }
-      }
-    };
-  }
-
+export interface Loading {
+  /** begin decorates els for one action; the returned function undoes it once. */
+  begin(els: Element[]): () => void;
   /** suspend takes the decorations off an element about to be morphed. */
-  suspend(el: Element): void {
-    const s = this.saved_.get(el);
-    if (s) this.restore_(el, s);
-  }
-
+  suspend(el: Element): void;
   /** resume puts them back after the morph, keeping what the server sent. */
-  resume(el: Element): void {
-    const s = this.saved_.get(el);
-    if (!s) return;
-    Object.assign(s, this.save_(el));
-    this.apply_(el);
-  }
+  resume(el: Element): void;
+}
 
-  private save_(el: Element): State {
+export function loading(root: Element): Loading {
+  let count = 0;
+  const saved = new Map<Element, Saved>();
+  const text = (el: Element) => el.getAttribute('lvt-disable-with');
+
+  /** decorate saves what el shows, then decorates it. */
+  const decorate = (el: Element, s: Saved) => {
     const f = el as HTMLInputElement;
-    return { html: el.innerHTML, value: f.value, disabled: !!f.disabled };
-  }
-
-  private apply_(el: Element): void {
+    const t = text(el);
+    s.h = el.innerHTML;
+    s.v = f.value;
+    s.d = f.disabled;
     el.classList.add(CLASS);
-    const text = el.getAttribute('lvt-disable-with');
-    if (text === null) return;
-    if ('disabled' in el) (el as HTMLButtonElement).disabled = true;
-    if (el instanceof HTMLInputElement) el.value = text;
-    else el.textContent = text;
-  }
+    if (t === null) return;
+    if ('disabled' in el) f.disabled = true;
+    if (el instanceof HTMLInputElement) f.value = t;
+    else el.textContent = t;
+  };
 
-  private restore_(el: Element, s: Saved): void {
+  const restore = (el: Element, s: Saved) => {
+    const f = el as HTMLInputElement;
     el.classList.remove(CLASS);
     if (!el.classList.length) el.removeAttribute('class');
-    if (el.getAttribute('lvt-disable-with') === null) return;
-    if ('disabled' in el) (el as HTMLButtonElement).disabled = s.disabled;
-    if (el instanceof HTMLInputElement) el.value = s.value;
-    else if (el.innerHTML !== s.html) el.innerHTML = s.html;
-  }
+    if (text(el) === null) return;
+    if ('disabled' in el) f.disabled = s.d!;
+    if (el instanceof HTMLInputElement) f.value = s.v!;
+    else if (el.innerHTML !== s.h) el.innerHTML = s.h!;
+  };
+
+  return {
+    begin(els) {
+      count++;
+      root.classList.add(CLASS);
+      for (const el of els) {
+        const s = saved.get(el);
+        if (s) s.n++;
+        else {
+          const t: Saved = { n: 1 };
+          saved.set(el, t);
+          decorate(el, t);
+        }
+      }
+      let done = false;
+      return () => {
+        if (done) return;
+        done = true;
+        if (!--count) root.classList.remove(CLASS);
+        for (const el of els) {
+          const s = saved.get(el);
+          if (s && !--s.n) {
+            restore(el, s);
+            saved.delete(el);
+          }
+        }
+      };
+    },
+    suspend(el) {
+      const s = saved.get(el);
+      if (s) restore(el, s);
+    },
+    resume(el) {
+      const s = saved.get(el);
+      if (s) decorate(el, s);
+    },
+  };
 }

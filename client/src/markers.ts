@@ -9,55 +9,50 @@ export interface Region {
   b: Comment;
 }
 
-const SHOW_COMMENT = 128;
-
-export class Markers {
-  private starts_ = new Map<string, Comment>();
-  private ends_ = new Map<string, Comment>();
-  private swept_ = 0;
-
-  constructor(private readonly doc_: Document) {}
-
+export interface Markers {
   /** reset forgets everything and registers the markers under root. */
-  reset(root: Node): void {
-    this.starts_.clear();
-    this.ends_.clear();
-    this.scan(root);
-    this.swept_ = this.starts_.size;
-  }
-
+  reset(root: Node): void;
   /** scan registers the markers in node and its subtree. */
-  scan(node: Node): void {
-    if (node.nodeType === 8) {
-      this.add_(node as Comment);
-    } else if (node.nodeType === 1 || node.nodeType === 11) {
-      const w = this.doc_.createTreeWalker(node, SHOW_COMMENT);
-      for (let c = w.nextNode(); c; c = w.nextNode()) this.add_(c as Comment);
-    }
-    if (this.starts_.size > 2 * this.swept_ + 1024) this.sweep_();
-  }
-
+  scan(node: Node): void;
   /** find returns the region of a part, or null when its markers are not
    * both in the body, in one parent. */
-  find(id: string): Region | null {
-    const a = this.starts_.get(id);
-    const b = this.ends_.get(id);
-    if (!a || !b || a.data !== START + id || b.data !== END + id) return null;
-    const p = a.parentNode;
-    return p && p === b.parentNode && this.doc_.body.contains(p) ? { a, b } : null;
+  find(id: string): Region | null;
+}
 
-  }
+const MARKER = /^\/?lvt:/;
 
-  private add_(c: Comment): void {
-    const d = c.data;
-    if (d.startsWith(START)) this.starts_.set(d.slice(START.length), c);
-    else if (d.startsWith(END)) this.ends_.set(d.slice(END.length), c);
-  }
+export const isMarker = (n: Node) => n.nodeType === 8 && MARKER.test((n as Comment).data);
 
-  private sweep_(): void {
-    for (const m of [this.starts_, this.ends_]) {
-      for (const [id, c] of m) if (!c.isConnected) m.delete(id);
+export function markers(doc: Document): Markers {
+  // Markers by their text ("lvt:ID" or "/lvt:ID").
+  let all = new Map<string, Comment>();
+  let swept = 0;
+  const add = (c: Node | null) => isMarker(c!) && all.set((c as Comment).data, c as Comment);
+  const scan = (node: Node) => {
+    add(node);
+    if (node.nodeType === 1 || node.nodeType === 11) {
+      const w = doc.createTreeWalker(node, 128 /* comments */);
+      while (w.nextNode()) add(w.currentNode);
     }
-    this.swept_ = this.starts_.size;
-  }
+    if (all.size > 2 * swept + 2048) {
+      all.forEach((c, k) => c.isConnected || all.delete(k));
+      swept = all.size;
+    }
+  };
+  return {
+    reset(root) {
+      all = new Map();
+      scan(root);
+      swept = all.size;
+    },
+    scan,
+    find(id) {
+      const a = all.get(START + id);
+      const b = all.get(END + id);
+      const p = a && a.parentNode;
+      return p && b && a.data === START + id && b.data === END + id && p === b.parentNode && doc.body.contains(p)
+        ? { a, b }
+        : null;
+    },
+  };
 }

@@ -6,100 +6,84 @@
 // its owner node. A part is marked only where the scanner says the markers
 // stay in place (element content, balanced tags); see scan.ts.
 
-import { Scan } from './scan';
+import { type Mark, type Scan, scan } from './scan';
 import { type Dyn, type TNode, isRange } from './tree';
 
 export const START = 'lvt:';
 export const END = '/lvt:';
 
-const wrap = (id: string, h: string) => `<!--${START}${id}-->${h}<!--${END}${id}-->`;
+const ids = new WeakMap<object, string>();
+let next = 1;
 
-/** Where a part is rendered: the tag of its DOM parent, and whether that is SVG or MathML. */
-export interface Context {
-  parent: string;
-  foreign: boolean;
+/** id is the marker id of a node, range or item. */
+export function id(o: object): string {
+  let v = ids.get(o);
+  if (v === undefined) ids.set(o, (v = '' + next++));
+  return v;
 }
 
-export class Renderer {
-  private ids_ = new WeakMap<object, number>();
-  private next_ = 1;
+/** inherit gives n, patched from o, the markers of o. */
+export function inherit(n: object, o: object): void {
+  const v = ids.get(o);
+  if (v !== undefined) ids.set(n, v);
+}
 
-  id(o: object): number {
-    let v = this.ids_.get(o);
-    if (v === undefined) this.ids_.set(o, (v = this.next_++));
-    return v;
-  }
+/** The marker id of dynamic i of owner, whose value is d. */
+export const slot = (owner: TNode, i: number, d: Dyn): string => (typeof d === 'string' ? id(owner) + '.' + i : id(d));
 
-  /** inherit gives n, patched from o, the markers of o. */
-  inherit(n: object, o: object): void {
-    const v = this.ids_.get(o);
-    if (v !== undefined) this.ids_.set(n, v);
-  }
+/** page renders a whole tree, markers included. */
+export const page = (root: TNode): string => node(root, scan(), false);
 
-  /** The marker id of dynamic i of owner, whose value is d. */
-  slot(owner: TNode, i: number, d: Dyn): string {
-    return typeof d === 'string' ? this.id(owner) + '.' + i : String(this.id(d));
-  }
+/** part renders dynamic i of owner with its markers for a place in
+ * parent, or returns null when it cannot be marked there. */
+export const part = (owner: TNode, i: number, d: Dyn, inItem: boolean, parent: Element): string | null =>
+  marked(parent, (sc) => dyn(owner, i, d, sc, inItem));
 
-  /** page renders a whole tree, markers included. */
-  page(root: TNode): string {
-    return this.node_(root, new Scan(), false);
-  }
+/** item renders a range item with its markers, or null (see part). */
+export const item = (it: TNode, parent: Element): string | null => marked(parent, (sc) => itemHTML(it, sc));
 
-  /** part renders dynamic i of owner with its markers, or returns null when
-   * it cannot be marked in this context. */
-  part(owner: TNode, i: number, d: Dyn, inItem: boolean, ctx: Context): string | null {
-    return this.marked_(ctx, (sc) => this.dyn_(owner, i, d, sc, inItem));
-  }
+function marked(parent: Element, fn: (sc: Scan) => string): string | null {
+  const sc = scan(parent);
+  const m = sc.begin();
+  const h = fn(sc);
+  return sc.end(m) && h.startsWith('<!--') ? h : null;
+}
 
-  /** item renders a range item with its markers, or null (see part). */
-  item(it: TNode, ctx: Context): string | null {
-    return this.marked_(ctx, (sc) => this.itemHTML_(it, sc));
-  }
+function node(n: TNode, sc: Scan, inItem: boolean): string {
+  const { s, d } = n;
+  let out = '';
+  d.forEach((v, i) => {
+    sc.feed(s[i]);
+    out += s[i] + dyn(n, i, v, sc, inItem);
+  });
+  sc.feed(s[d.length]);
+  return out + s[d.length];
+}
 
-  private marked_(ctx: Context, fn: (sc: Scan) => string): string | null {
-    const sc = new Scan(ctx.parent, ctx.foreign);
-    const m = sc.begin();
-    const h = fn(sc);
-    return sc.end(m) && h.startsWith('<!--') ? h : null;
-  }
+/** wrap puts the markers of id around h if markers could be placed where
+ * the part began (can) and what was fed to sc since m is balanced. */
+const wrap = (sc: Scan, m: Mark, can: boolean, id: string, h: string) =>
+  sc.end(m) && can ? `<!--${START}${id}-->${h}<!--${END}${id}-->` : h;
 
-  private node_(n: TNode, sc: Scan, inItem: boolean): string {
-    const { s, d } = n;
-    let out = '';
-    for (let i = 0; i < d.length; i++) {
-      out += s[i];
-      sc.feed(s[i]);
-      out += this.dyn_(n, i, d[i], sc, inItem);
-    }
-    sc.feed(s[d.length]);
-    return out + s[d.length];
+function dyn(owner: TNode, i: number, d: Dyn, sc: Scan, inItem: boolean): string {
+  const can = sc.canMark();
+  const m = sc.begin();
+  let h = '';
+  if (typeof d === 'string') {
+    sc.feed(d);
+    h = d;
+    // Text inside range items is not marked: the item is.
+    if (inItem) return sc.end(m), h;
+  } else if (isRange(d)) {
+    for (const it of d.r) h += itemHTML(it, sc);
+  } else {
+    h = node(d, sc, inItem);
   }
+  return wrap(sc, m, can, slot(owner, i, d), h);
+}
 
-  private dyn_(owner: TNode, i: number, d: Dyn, sc: Scan, inItem: boolean): string {
-    const can = sc.canMark();
-    const m = sc.begin();
-    let h: string;
-    if (typeof d === 'string') {
-      sc.feed(d);
-      h = d;
-      if (inItem) {
-        sc.end(m);
-        return h;
-      }
-    } else if (isRange(d)) {
-      h = '';
-      for (const it of d.r) h += this.itemHTML_(it, sc);
-    } else {
-      h = this.node_(d, sc, inItem);
-    }
-    return sc.end(m) && can ? wrap(this.slot(owner, i, d), h) : h;
-  }
-
-  private itemHTML_(it: TNode, sc: Scan): string {
-    const can = sc.canMark();
-    const m = sc.begin();
-    const h = this.node_(it, sc, true);
-    return sc.end(m) && can ? wrap(String(this.id(it)), h) : h;
-  }
+function itemHTML(it: TNode, sc: Scan): string {
+  const can = sc.canMark();
+  const m = sc.begin();
+  return wrap(sc, m, can, id(it), node(it, sc, true));
 }

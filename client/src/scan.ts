@@ -17,138 +17,122 @@ const IN_TABLE = /^(tr|td|th|tbody|thead|tfoot|caption|colgroup|col|script|style
 // Elements the parser inserts on its own carry a "+" on the stack.
 const bare = (e = '') => e.replace('+', '');
 
-/** A saved position: what begin() returns and end() checks. */
-export interface Mark {
-  depth: number;
-  low: number;
-  breaks: number;
+/** A saved position: what begin() returns and end() checks (depth, low, breaks). */
+export type Mark = [number, number, number];
+
+export interface Scan {
+  /** Whether a marker may be placed at this point. */
+  canMark(): boolean;
+  begin(): Mark;
+  /** end reports whether everything fed since m is balanced element content. */
+  end(m: Mark): boolean;
+  feed(s: string): void;
 }
 
-export class Scan {
+/** scan makes a scanner for a part rendered into parent (or a whole page). */
+export function scan(parent?: Element): Scan {
   /** An unfinished tag, comment or raw-text element, waiting for more input. */
-  private buf_ = '';
+  let buf = '';
   /** The raw-text element we are in (script, style, textarea, title …). */
-  private raw_ = '';
-  private stack_: string[] = [];
-  private low_ = 0;
-  private foreign_ = 0;
+  let raw = '';
+  const stack: string[] = parent ? [parent.localName] : [];
+  let low = 0;
+  /** Depth in SVG or MathML. */
+  let foreign = parent && /\/(svg|MathML)$/.test(parent.namespaceURI!) ? 1 : 0;
   /** Counts everything that makes the enclosing parts unbalanced. */
-  private breaks_ = 0;
+  let breaks = 0;
   /** Just after a <pre>/<listing> start tag: a leading newline would be dropped. */
-  private pre_ = false;
+  let pre = false;
   /** Number of open <head> elements. */
-  head = 0;
+  let head = 0;
 
-  /** A scanner for a part whose parent element is given (lower-case tag name). */
-  constructor(parent?: string, foreign?: boolean) {
-    if (parent) this.stack_.push(parent);
-    if (foreign) this.foreign_ = 1;
-  }
+  const top = () => bare(stack[stack.length - 1]);
+  const fosters = () => TABLE.test(top());
+  const text = (t: string) => {
+    pre = false;
+    if (fosters() && /\S/.test(t)) breaks++;
+  };
+  const count = (name: string, d: number) => {
+    if (name === 'svg' || name === 'math') foreign += d;
+    if (name === 'head') head += d;
+  };
 
-  /** Whether a marker may be placed at this point. */
-  canMark(): boolean {
-    return !this.buf_ && !this.raw_ && !this.pre_ && !this.head;
-  }
-
-  begin(): Mark {
-    const m = { depth: this.stack_.length, low: this.low_, breaks: this.breaks_ };
-    this.low_ = this.stack_.length;
-    return m;
-  }
-
-  /** end reports whether everything fed since m is balanced element content. */
-  end(m: Mark): boolean {
-    const ok =
-      !this.buf_ && !this.raw_ && this.low_ >= m.depth && this.stack_.length === m.depth && this.breaks_ === m.breaks;
-    this.low_ = Math.min(m.low, this.low_);
-    return ok;
-  }
-
-  feed(s: string): void {
-    if (!s) return;
-    const b = this.buf_ + s;
-    this.buf_ = '';
-    let i = 0;
-    for (;;) {
-      if (this.raw_) {
-        const close = new RegExp('</' + this.raw_ + '[\\s/>]', 'ig');
-        close.lastIndex = i;
-        const m = close.exec(b);
-        if (!m) {
-          this.buf_ = b.slice(i);
-          return;
-        }
-        this.raw_ = '';
-        i = m.index;
-      }
-      const lt = b.indexOf('<', i);
-      const text = b.slice(i, lt < 0 ? b.length : lt);
-      if (text) this.text_(text);
-      if (lt < 0) return;
-      TOKEN.lastIndex = lt;
-      const m = TOKEN.exec(b);
-      if (!m) {
-        if (/^<([a-zA-Z/!?]|$)/.test(b.slice(lt, lt + 2))) {
-          this.buf_ = b.slice(lt); // a tag that the next chunks will finish
-          return;
-        }
-        this.text_('<'); // a lone "<" is text
-        i = lt + 1;
-        continue;
-      }
-      i = TOKEN.lastIndex;
-      this.pre_ = false;
-      if (m[2]) this.tag_(m[2].toLowerCase(), !!m[1], /\/\s*$/.test(m[3]));
-      else if (m[0][1] === '/') this.breaks_++; // "</>" or "</ …>": unsure
-    }
-  }
-
-  private text_(t: string): void {
-    this.pre_ = false;
-    if (this.fosters_() && /\S/.test(t)) this.breaks_++;
-  }
-
-  private top_(): string {
-    return bare(this.stack_[this.stack_.length - 1]);
-  }
-
-  private fosters_(): boolean {
-    return TABLE.test(this.top_());
-  }
-
-  private pop_(i: number): void {
-    const stack = this.stack_;
-    for (let k = stack.length - 1; k >= i; k--) this.count_(bare(stack[k]), -1);
-    stack.length = i;
-    if (i < this.low_) this.low_ = i;
-  }
-
-  private tag_(name: string, closing: boolean, selfClosing: boolean): void {
-    const stack = this.stack_;
+  const tag = (name: string, closing: boolean, selfClosing: boolean) => {
     if (closing) {
       let i = stack.length;
       while (i-- && bare(stack[i]) !== name);
       // Closing what was not opened, or skipping over open elements that the
       // template did not close: the DOM nests differently than the text.
-      if (i < 0 || stack.slice(i + 1).some((e) => e[0] !== '+')) this.breaks_++;
-      if (i >= 0) this.pop_(i);
+      if (i < 0 || stack.slice(i + 1).some((e) => e[0] !== '+')) breaks++;
+      if (i >= 0) {
+        for (let k = stack.length - 1; k >= i; k--) count(bare(stack[k]), -1);
+        stack.length = i;
+        if (i < low) low = i;
+      }
       return;
     }
-    let top = this.top_();
+    let t = top();
     // Table parts the parser adds: <tbody> for a <tr> in a <table>, …
-    if (top === 'table' && /^(tr|td|th)$/.test(name)) stack.push((top = '+tbody'));
-    if (/^(tbody|thead|tfoot|\+tbody)$/.test(top) && /^t[dh]$/.test(name)) stack.push('+tr');
-    if (top === 'table' && name === 'col') stack.push('+colgroup');
-    if (VOID.test(name) || (selfClosing && this.foreign_)) return; // <path/> in svg or math
-    if (this.fosters_() && !IN_TABLE.test(name)) this.breaks_++;
+    if (t === 'table' && /^(tr|td|th)$/.test(name)) stack.push((t = '+tbody'));
+    if (/^(tbody|thead|tfoot|\+tbody)$/.test(t) && /^t[dh]$/.test(name)) stack.push('+tr');
+    if (t === 'table' && name === 'col') stack.push('+colgroup');
+    if (VOID.test(name) || (selfClosing && foreign)) return; // <path/> in svg or math
+    if (fosters() && !IN_TABLE.test(name)) breaks++;
     stack.push(name);
-    this.count_(name, 1);
-    this.pre_ = name === 'pre' || name === 'listing';
-    if (RAW.test(name) && !this.foreign_) this.raw_ = name;
-  }
+    count(name, 1);
+    pre = name === 'pre' || name === 'listing';
+    if (RAW.test(name) && !foreign) raw = name;
+  };
 
-  private count_(name: string, d: number): void {
-    if (name === 'svg' || name === 'math') this.foreign_ += d;
-    if (name === 'head') this.head += d;
-  }
+  return {
+    canMark: () => !buf && !raw && !pre && !head,
+    begin() {
+      const m: Mark = [stack.length, low, breaks];
+      low = stack.length;
+      return m;
+    },
+    end([depth, l, b]) {
+      const ok = !buf && !raw && low >= depth && stack.length === depth && breaks === b;
+      low = Math.min(l, low);
+      return ok;
+    },
+    feed(s) {
+      if (!s) return;
+      const b = buf + s;
+      buf = '';
+      let i = 0;
+      for (;;) {
+        if (raw) {
+          const close = new RegExp('</' + raw + '[\\s/>]', 'ig');
+          close.lastIndex = i;
+          const m = close.exec(b);
+          if (!m) {
+            buf = b.slice(i);
+            return;
+          }
+          raw = '';
+          i = m.index;
+        }
+        const lt = b.indexOf('<', i);
+        const t = b.slice(i, lt < 0 ? b.length : lt);
+        if (t) text(t);
+        if (lt < 0) return;
+        TOKEN.lastIndex = lt;
+        const m = TOKEN.exec(b);
+        if (!m) {
+          if (/^<([a-zA-Z/!?]|$)/.test(b.slice(lt, lt + 2))) {
+            buf = b.slice(lt); // a tag that the next chunks will finish
+            return;
+          }
+          text('<'); // a lone "<" is text
+          i = lt + 1;
+          continue;
+        }
+        i = TOKEN.lastIndex;
+        pre = false;
+        if (m[2]) tag(m[2].toLowerCase(), !!m[1], /\/\s*$/.test(m[3]));
+        else if (m[0][1] === '/') breaks++; // "</>" or "</ …>": unsure
+      }
+    },
+  };
 }

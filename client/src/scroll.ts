@@ -7,41 +7,34 @@ import { within } from './emit';
 const SEL = '[lvt-scroll="bottom"]';
 const SLACK = 8; // px from the bottom that still count as "at the bottom"
 
-export class Scroll {
-  private els_ = new Set<Element>();
-  private unpinned_ = new WeakSet<Element>();
-
-  added(n: Node, deep = true): void {
-    for (const el of within(n, SEL, deep)) {
-      this.els_.add(el);
-      stick(el);
-    }
-  }
-
-  removing(n: Node, deep = true): void {
-    if (this.els_.size) for (const el of within(n, SEL, deep)) this.els_.delete(el);
-  }
-
-  morphed(el: Element): void {
-    if (el.matches(SEL)) this.els_.add(el);
-  }
-
+export interface Scroll {
+  /** added tracks the containers in n (deep: and in its subtree). */
+  added(n: Node, deep: boolean): void;
   /** scrolled records whether a container the user scrolled is at its bottom. */
-  scrolled(el: EventTarget | null): void {
-    if (!(el instanceof Element) || !this.els_.has(el)) return;
-    if (el.scrollHeight - el.scrollTop - el.clientHeight <= SLACK) this.unpinned_.delete(el);
-    else this.unpinned_.add(el);
-  }
-
-  /** settle scrolls every pinned container to its bottom (after an update). */
-  settle(): void {
-    for (const el of Array.from(this.els_)) {
-      if (!el.isConnected || !el.matches(SEL)) this.els_.delete(el);
-      else if (!this.unpinned_.has(el)) stick(el);
-    }
-  }
+  scrolled(el: EventTarget | null): void;
+  /** settle scrolls every pinned container to its bottom (after an update);
+   * containers that left the page are forgotten. */
+  settle(): void;
 }
 
-function stick(el: Element): void {
-  el.scrollTop = el.scrollHeight;
+export function scroll(): Scroll {
+  const els = new Set<Element>();
+  const unpinned = new WeakSet<Element>();
+  return {
+    added(n, deep) {
+      for (const el of within(n, SEL, deep)) els.add(el);
+    },
+    scrolled(el) {
+      if (!els.has(el as Element)) return;
+      const e = el as Element;
+      if (e.scrollHeight - e.scrollTop - e.clientHeight <= SLACK) unpinned.delete(e);
+      else unpinned.add(e);
+    },
+    settle() {
+      els.forEach((el) => {
+        if (!el.isConnected || !el.matches(SEL)) els.delete(el);
+        else if (!unpinned.has(el)) el.scrollTop = el.scrollHeight;
+      });
+    },
+  };
 }

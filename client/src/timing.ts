@@ -4,63 +4,64 @@
 
 interface Timer {
   el: Element;
-  id: ReturnType<typeof setTimeout> | undefined;
+  id?: ReturnType<typeof setTimeout>;
   last: number;
-  fn: (() => void) | null;
+  fn?: (() => void) | null;
 }
 
-export class Timing {
-  private timers_ = new WeakMap<Element, Timer>();
-  private pending_ = new Set<Timer>();
-
+export interface Timing {
   /** run calls fn now or later, as el's lvt-debounce / lvt-throttle ask
    * (one timer per element, whichever of its bindings fires). */
-  run(el: Element, fn: () => void): void {
-    const debounce = ms(el.getAttribute('lvt-debounce'));
-    const throttle = ms(el.getAttribute('lvt-throttle'));
-    if (!debounce && !throttle) return fn();
-    let t = this.timers_.get(el);
-    if (!t) this.timers_.set(el, (t = { el, id: undefined, last: -Infinity, fn: null }));
-    if (debounce) {
-      clearTimeout(t.id);
-      this.later_(t, fn, debounce);
-      return;
-    }
-    const wait = t.last + throttle - Date.now();
-    if (wait <= 0 && !t.fn) {
-      t.last = Date.now();
-      fn();
-    } else if (!t.fn) {
-      this.later_(t, fn, wait);
-    } else {
-      t.fn = fn; // a send is scheduled: it will carry the latest event
-    }
-  }
-
+  run(el: Element, fn: () => void): void;
   /** flush sends now whatever is waiting for elements inside root (a form
    * about to be submitted). */
-  flush(root: Element): void {
-    for (const t of Array.from(this.pending_)) if (root.contains(t.el)) this.fire_(t);
-  }
+  flush(root: Element): void;
+}
 
-  private later_(t: Timer, fn: () => void, wait: number): void {
-    t.fn = fn;
-    this.pending_.add(t);
-    t.id = setTimeout(() => this.fire_(t), wait);
-  }
-
-  private fire_(t: Timer): void {
-    clearTimeout(t.id);
-    this.pending_.delete(t);
+export function timing(): Timing {
+  const timers = new WeakMap<Element, Timer>();
+  const pending = new Set<Timer>();
+  const fire = (t: Timer) => {
     const fn = t.fn;
+    clearTimeout(t.id);
+    pending.delete(t);
     t.fn = null;
     t.last = Date.now();
     if (fn) fn();
-  }
-
+  };
+  const later = (t: Timer, fn: () => void, wait: number) => {
+    t.fn = fn;
+    pending.add(t);
+    t.id = setTimeout(() => fire(t), wait);
+  };
+  return {
+    run(el, fn) {
+      const debounce = ms(el, 'lvt-debounce');
+      const throttle = ms(el, 'lvt-throttle');
+      if (!debounce && !throttle) return fn();
+      let t = timers.get(el);
+      if (!t) timers.set(el, (t = { el, last: -Infinity }));
+      if (debounce) {
+        clearTimeout(t.id);
+        later(t, fn, debounce);
+      } else if (t.fn) {
+        t.fn = fn; // a send is scheduled: it will carry the latest event
+      } else {
+        const wait = t.last + throttle - Date.now();
+        if (wait > 0) later(t, fn, wait);
+        else {
+          t.last = Date.now();
+          fn();
+        }
+      }
+    },
+    flush(root) {
+      pending.forEach((t) => root.contains(t.el) && fire(t));
+    },
+  };
 }
 
-function ms(v: string | null): number {
-  const n = v === null ? 0 : parseInt(v, 10);
+function ms(el: Element, attr: string): number {
+  const n = parseInt(el.getAttribute(attr)!, 10);
   return n > 0 ? n : 0;
 }

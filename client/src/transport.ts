@@ -44,6 +44,18 @@ export interface Link {
   seq(): number;
 }
 
+export interface Transport {
+  /** The current mode, for lvt:connected. */
+  mode(): Mode;
+  start(): void;
+  /** stop closes everything for good (the page is going away). */
+  stop(): void;
+  /** send delivers a message now, or when the connection is back. */
+  send(m: ClientMsg): void;
+  /** unqueue drops a message not sent yet. */
+  unqueue(ref: number): void;
+}
+
 export const OPEN_TIMEOUT = 10_000;
 export const POLL_TIMEOUT = 65_000;
 export const POST_TIMEOUT = 20_000;
@@ -54,238 +66,217 @@ export const PROBE_EVERY = 60_000;
 export const BACKOFF_BASE = 500;
 export const BACKOFF_CAP = 30_000;
 
-export class Transport {
-  mode: Mode = 'websocket';
-  private ws_: WebSocket | null = null;
-  private up_ = false;
-  private queue_: ClientMsg[] = [];
-  private deaths_: number[] = [];
-  private attempt_ = 0;
-  private preferHTTP_ = false;
-  private retryTimer_: ReturnType<typeof setTimeout> | undefined;
-  private probeTimer_: ReturnType<typeof setTimeout> | undefined;
-  private polls_: AbortController | null = null;
-  private stopped_ = false;
+type Timer = ReturnType<typeof setTimeout> | undefined;
 
-  constructor(
-    private readonly env_: Env,
-    private readonly token_: string,
-    private readonly link_: Link,
-  ) {}
+/** jitter spreads a delay over [d/2, d). */
+export const jitter = (env: Env, d: number) => d * (0.5 + env.random() / 2);
 
-  start(): void {
-    this.connect_();
-  }
+export function transport(env: Env, token: string, link: Link): Transport {
+  let mode: Mode = 'websocket';
+  let ws: WebSocket | null = null;
+  let up = false;
+  let queue: ClientMsg[] = [];
+  let deaths: number[] = [];
+  let attempt = 0;
+  let preferHTTP = false;
+  let retryTimer: Timer;
+  let probeTimer: Timer;
+  let polls: AbortController | null = null;
+  let stopped = false;
+  const loc = env.location;
+  const json = JSON.stringify;
+  const http = () => mode === 'http' && !stopped;
 
-  /** stop closes everything for good (the page is going away). */
-  stop(): void {
-    this.stopped_ = true;
-    clearTimeout(this.retryTimer_);
-    clearTimeout(this.probeTimer_);
-    this.abortPolls_();
-    const ws = this.ws_;
-    this.ws_ = null;
-    if (ws) ws.close();
-  }
-
-  /** send delivers a message now, or when the connection is back. */
-  send(m: ClientMsg): void {
-    if (!this.up_) {
-      this.queue_.push(m);
-    } else if (this.mode === 'websocket') {
-      this.ws_!.send(JSON.stringify(m));
-    } else {
-      this.post_(m, POST_TIMEOUT).then(
-        (reply) => reply && this.link_.message(reply),
+  const send = (m: ClientMsg): void => {
+    if (!up) queue.push(m);
+    else if (mode === 'websocket') ws!.send(json(m));
+    else
+      post(m, POST_TIMEOUT).then(
+        (reply) => reply && link.message(reply),
         () => {
-          this.link_.lost(m);
-          this.lose_();
+          link.lost(m);
+          lose();
         },
       );
-    }
-  }
+  };
 
-  /** unqueue drops a message not sent yet; it reports whether there was one. */
-  unqueue(ref: number): boolean {
-    const i = this.queue_.findIndex((m) => m.ref === ref);
-    if (i >= 0) this.queue_.splice(i, 1);
-    return i >= 0;
-  }
+  const connect = (): void => {
+    if (stopped) return;
+    if (preferHTTP || !env.WebSocket) startHTTP();
+    else socket(false);
+  };
 
-  private connect_(): void {
-    if (this.stopped_) return;
-    if (this.preferHTTP_ || !this.env_.WebSocket) this.http_();
-    else this.socket_(false);
-  }
-
-  private socket_(probe: boolean): void {
-    const loc = this.env_.location;
-    const url = (loc.protocol === 'https:' ? 'wss://' : 'ws://') + loc.host + loc.pathname + loc.search;
-    let ws: WebSocket;
+  const socket = (probe: boolean): void => {
+    let s: WebSocket;
     try {
-      ws = new this.env_.WebSocket!(url);
+      s = new env.WebSocket!((loc.protocol === 'https:' ? 'wss://' : 'ws://') + loc.host + loc.pathname + loc.search);
     } catch {
-      this.noSocket_(probe);
-      return;
+      return noSocket(probe);
     }
     let openedAt = -1;
-    const timer = setTimeout(() => ws.close(), OPEN_TIMEOUT);
-    ws.onopen = () => {
+    const timer = setTimeout(() => s.close(), OPEN_TIMEOUT);
+    s.onopen = () => {
       clearTimeout(timer);
-      if (this.stopped_) return ws.close();
+      if (stopped) return s.close();
       openedAt = Date.now();
-      if (probe) {
-        // Back from HTTP: stop polling; the join answers with a full tree.
-        this.abortPolls_();
-      }
-      this.ws_ = ws;
-      this.mode = 'websocket';
-      this.preferHTTP_ = false;
-      ws.send(JSON.stringify({ t: 'join', token: this.token_, seq: this.link_.seq() }));
-      this.setUp_();
+      // Back from HTTP: stop polling; the join answers with a full tree.
+      if (probe) abortPolls();
+      ws = s;
+      mode = 'websocket';
+      preferHTTP = false;
+      s.send(json({ t: 'join', token, seq: link.seq() }));
+      setUp();
     };
-    ws.onmessage = (e: MessageEvent) => {
-      if (this.ws_ !== ws) return;
+    s.onmessage = (e: MessageEvent) => {
+      if (ws !== s) return;
       let m: ServerMsg;
       try {
         m = JSON.parse(String(e.data));
       } catch {
-        return ws.close();
+        return s.close();
       }
-      this.attempt_ = 0;
-      this.link_.message(m);
+      attempt = 0;
+      link.message(m);
     };
-    ws.onclose = () => {
+    s.onclose = () => {
       clearTimeout(timer);
-      if (openedAt < 0) return this.noSocket_(probe);
-      if (this.ws_ !== ws) return;
-      this.ws_ = null;
-      if (!this.stopped_) this.died_(openedAt);
+      if (openedAt < 0) return noSocket(probe);
+      if (ws !== s) return;
+      ws = null;
+      if (stopped) return;
+      // An open WebSocket died.
+      const now = Date.now();
+      setDown();
+      if (now - openedAt >= STABLE) deaths = [];
+      deaths = deaths.filter((t) => now - t < FLAP_WINDOW);
+      if (deaths.push(now) >= FLAPS) {
+        deaths = [];
+        preferHTTP = true;
+      }
+      retry();
     };
-  }
+  };
 
   /** A WebSocket could not be opened. */
-  private noSocket_(probe: boolean): void {
-    if (this.stopped_) return;
-    if (probe) {
-      this.probeLater_();
-    } else {
-      this.preferHTTP_ = true;
-      this.http_();
+  const noSocket = (probe: boolean): void => {
+    if (stopped) return;
+    if (probe) probeLater();
+    else {
+      preferHTTP = true;
+      startHTTP();
     }
-  }
+  };
 
-  /** An open WebSocket died. */
-  private died_(openedAt: number): void {
-    const now = Date.now();
-    this.setDown_();
-    if (now - openedAt >= STABLE) this.deaths_ = [];
-    this.deaths_ = this.deaths_.filter((t) => now - t < FLAP_WINDOW);
-    this.deaths_.push(now);
-    if (this.deaths_.length >= FLAPS) {
-      this.deaths_ = [];
-      this.preferHTTP_ = true;
-    }
-    this.retry_();
-  }
-
-  /** http starts (or restarts) HTTP mode: a sync for the full tree, then polls. */
-  private http_(): void {
-    this.mode = 'http';
-    this.post_({ t: 'sync' }, POST_TIMEOUT).then(
+  /** startHTTP starts (or restarts) HTTP mode: a sync for the full tree, then polls. */
+  const startHTTP = (): void => {
+    mode = 'http';
+    post({ t: 'sync' }, POST_TIMEOUT).then(
       (m) => {
-        if (this.mode !== 'http' || this.stopped_) return;
-        this.attempt_ = 0;
-        this.setUp_();
-        if (m) this.link_.message(m);
-        this.poll_();
-        this.probeLater_();
+        if (!http()) return;
+        attempt = 0;
+        setUp();
+        if (m) link.message(m);
+        poll();
+        probeLater();
       },
       () => {
-        if (this.mode !== 'http' || this.stopped_) return;
+        if (!http()) return;
         // HTTP fails too: the server is unreachable; try WebSocket first next time.
-        this.preferHTTP_ = false;
-        this.setDown_();
-        this.retry_();
+        preferHTTP = false;
+        setDown();
+        retry();
       },
     );
-  }
+  };
 
-  private async poll_(): Promise<void> {
-    const ctl = new AbortController();
-    this.polls_ = ctl;
-    while (this.polls_ === ctl && !this.stopped_) {
+  const poll = async (): Promise<void> => {
+    const ctl = (polls = new AbortController());
+    while (polls === ctl && !stopped) {
       let m: ServerMsg | null;
       try {
-        m = await this.post_({ t: 'poll' }, POLL_TIMEOUT, ctl);
+        m = await post({ t: 'poll' }, POLL_TIMEOUT, ctl);
       } catch {
-        if (this.polls_ === ctl) this.lose_();
+        if (polls === ctl) lose();
         return;
       }
-      if (this.polls_ === ctl && m) this.link_.message(m);
+      if (polls === ctl && m) link.message(m);
     }
-  }
+  };
 
   /** lose handles a failed HTTP request: the connection is down, retry. */
-  private lose_(): void {
-    if (this.mode !== 'http' || !this.up_) return;
-    this.abortPolls_();
-    this.setDown_();
-    this.retry_();
-  }
+  const lose = (): void => {
+    if (mode !== 'http' || !up) return;
+    abortPolls();
+    setDown();
+    retry();
+  };
 
-  private abortPolls_(): void {
-    if (this.polls_) this.polls_.abort();
-    this.polls_ = null;
-  }
+  const abortPolls = (): void => {
+    if (polls) polls.abort();
+    polls = null;
+  };
 
-  private probeLater_(): void {
-    clearTimeout(this.probeTimer_);
-    this.probeTimer_ = setTimeout(() => {
-      if (this.mode === 'http' && !this.stopped_ && this.env_.WebSocket) this.socket_(true);
-    }, PROBE_EVERY);
-  }
+  const probeLater = (): void => {
+    clearTimeout(probeTimer);
+    probeTimer = setTimeout(() => http() && env.WebSocket && socket(true), PROBE_EVERY);
+  };
 
-  private retry_(): void {
-    clearTimeout(this.retryTimer_);
-    const delay = Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** this.attempt_) * (0.5 + this.env_.random() / 2);
-    this.attempt_ = Math.min(this.attempt_ + 1, 16);
-    this.retryTimer_ = setTimeout(() => this.connect_(), delay);
-  }
+  const retry = (): void => {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, jitter(env, Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)));
+    attempt = Math.min(attempt + 1, 16);
+  };
 
-  private setUp_(): void {
-    this.up_ = true;
-    const q = this.queue_;
-    this.queue_ = [];
-    for (const m of q) this.send(m);
-  }
+  const setUp = (): void => {
+    up = true;
+    const q = queue;
+    queue = [];
+    q.forEach(send);
+  };
 
-  private setDown_(): void {
-    if (!this.up_) return;
-    this.up_ = false;
-    this.link_.down();
-  }
+  const setDown = (): void => {
+    if (!up) return;
+    up = false;
+    link.down();
+  };
 
   /** post sends one message over HTTP; it resolves to the server's answer
    * (null for 204) and rejects on a network error, a timeout or a response
    * that is not a server message. */
-  private async post_(m: ClientMsg, timeout: number, ctl = new AbortController()): Promise<ServerMsg | null> {
-    const loc = this.env_.location;
+  const post = async (m: ClientMsg, timeout: number, ctl = new AbortController()): Promise<ServerMsg | null> => {
     const timer = setTimeout(() => ctl.abort(), timeout);
     try {
-      const res = await this.env_.fetch(loc.pathname + loc.search, {
+      const res = await env.fetch(loc.pathname + loc.search, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...m, token: this.token_, seq: this.link_.seq() }),
+        body: json({ ...m, token, seq: link.seq() }),
         credentials: 'same-origin',
         signal: ctl.signal,
       });
       if (res.status === 204) return null;
       const body = await res.json().catch(() => null);
-      if (!body || typeof body.t !== 'string') throw new Error('livetemplate: bad HTTP response ' + res.status);
+      if (!body || typeof body.t !== 'string') throw 0;
       return body as ServerMsg;
     } finally {
       clearTimeout(timer);
     }
-  }
+  };
+
+  return {
+    mode: () => mode,
+    start: connect,
+    stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearTimeout(probeTimer);
+      abortPolls();
+      const s = ws;
+      ws = null;
+      if (s) s.close();
+    },
+    send,
+    unqueue(ref) {
+      queue = queue.filter((m) => m.ref !== ref);
+    },
+  };
 }

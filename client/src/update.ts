@@ -4,189 +4,160 @@
 // inserted, removed, moved and patched one by one. Whatever cannot be located
 // falls back to the enclosing marked part and finally to the whole body.
 
-import type { Region } from './markers';
-import { Markers } from './markers';
-import { Morph } from './morph';
-import { type Context, Renderer } from './render';
+import { type Region, markers } from './markers';
+import type { Morph } from './morph';
+import { id, inherit, item, page, part, slot } from './render';
 import { type Dyn, type TNode, type TRange, isRange } from './tree';
 
-export class Updater {
-  readonly markers: Markers;
+export interface Updater {
   /** Number of whole-body morphs so far (tests and benchmarks read it). */
-  fulls = 0;
-  private from_ = new Map<object, object>();
-
-  constructor(
-    private readonly doc_: Document,
-    private readonly r_: Renderer,
-    private readonly morph_: Morph,
-  ) {
-    this.markers = new Markers(doc_);
-  }
-
+  fulls: number;
   /** full renders the whole tree and morphs the body into it. */
-  full(root: TNode): void {
-    this.fulls++;
-    keepFocus(this.doc_, () => {
-      this.morph_.page(this.r_.page(root));
-      this.markers.reset(this.doc_.body);
-    });
-  }
-
+  full(root: TNode): void;
   /** apply updates the DOM from the tree old to next; from maps each patched
    * object of next to the object of old it was patched from. */
-  apply(old: TNode, next: TNode, from: Map<object, object>): void {
-    if (old === next) return;
-    this.from_ = from;
-    keepFocus(this.doc_, () => {
-      if (!this.node_(old, next, false)) this.full(next);
+  apply(old: TNode, next: TNode, from: Map<object, object>): void;
+}
+
+export function updater(doc: Document, morph: Morph): Updater {
+  const mk = markers(doc);
+  let from = new Map<object, object>();
+
+  const full = (root: TNode) => {
+    u.fulls++;
+    keepFocus(doc, () => {
+      morph.page(page(root));
+      mk.reset(doc.body);
     });
-    this.from_ = new Map();
-  }
+  };
 
   /** node applies the changes between o and n; false if some could not be
    * located. It goes on after a failure, so that everything locatable is in
    * place and a fallback morph above only sees what remains. */
-  private node_(o: TNode, n: TNode, inItem: boolean): boolean {
-    this.r_.inherit(n, o);
+  const node = (o: TNode, n: TNode, inItem: boolean): boolean => {
+    inherit(n, o);
     let ok = true;
-    for (let i = 0; i < n.d.length; i++) {
+    n.d.forEach((nd, i) => {
       const od = o.d[i];
-      const nd = n.d[i];
-      if (od !== nd && !this.dyn_(o, n, i, od, nd, inItem)) ok = false;
-    }
+      if (od !== nd && !dyn(o, n, i, od, nd, inItem)) ok = false;
+    });
     return ok;
-  }
+  };
 
-  private dyn_(o: TNode, n: TNode, i: number, od: Dyn, nd: Dyn, inItem: boolean): boolean {
-    if (typeof nd === 'object' && this.from_.get(nd) === od) {
-      const ok = isRange(nd) ? this.range_(od as TRange, nd) : this.node_(od as TNode, nd, inItem);
-      if (ok) return true;
-    }
-    const reg = this.markers.find(this.r_.slot(o, i, od));
-    if (!reg) return false;
-    return this.fill_(reg, (ctx) => this.r_.part(n, i, nd, inItem, ctx));
-  }
+  const dyn = (o: TNode, n: TNode, i: number, od: Dyn, nd: Dyn, inItem: boolean): boolean => {
+    if (typeof nd === 'object' && from.get(nd) === od && (isRange(nd) ? range(od as TRange, nd) : node(od as TNode, nd, inItem)))
+      return true;
+    const reg = mk.find(slot(o, i, od));
+    return !!reg && fill(reg, (p) => part(n, i, nd, inItem, p));
+  };
 
-  private range_(o: TRange, n: TRange): boolean {
-    this.r_.inherit(n, o);
-    const reg = this.markers.find(String(this.r_.id(o)));
+  const range = (o: TRange, n: TRange): boolean => {
+    inherit(n, o);
+    const reg = mk.find(id(o));
     if (!reg) return false;
     const parent = reg.a.parentNode as Element;
-    const ctx = context(parent);
+    const find = (it: TNode) => {
+      const g = mk.find(id(it));
+      return g && g.a.parentNode === parent ? g : null;
+    };
     const sync = (it: TNode, old: TNode, g: Region | null) =>
-      !!g && (it === old || this.node_(old, it, true) || this.fill_(g, (c) => this.r_.item(it, c)));
-    // Every item where it was: only patched ones need work.
-    if (n.r.length === o.r.length && n.r.every((it, j) => it === o.r[j] || this.from_.get(it) === o.r[j])) {
-      return n.r.every((it, j) => it === o.r[j] || sync(it, o.r[j], this.find_(o.r[j], parent)));
-    }
+      !!g && (it === old || node(old, it, true) || fill(g, (c) => item(it, c)));
     // Where each new item comes from: an old index, or -1 for a new item.
-    const index = new Map<TNode, number>();
-    o.r.forEach((it, i) => index.set(it, i));
-    const src = n.r.map((it) => {
-      const i = index.get(it);
-      const j = index.get(this.from_.get(it) as TNode);
-      return i !== undefined ? i : j !== undefined ? j : -1;
-    });
+    const index = new Map<unknown, number>();
+    o.r.forEach((it, i) => index.set(it, i + 1));
+    const src = n.r.map((it) => (index.get(it) || index.get(from.get(it)) || 0) - 1);
     const used = new Set(src);
     for (let i = 0; i < o.r.length; i++) {
       if (used.has(i)) continue;
-      const g = this.find_(o.r[i], parent);
+      const g = find(o.r[i]);
       if (!g) return false;
-      this.remove_(g);
+      for (let c: Node | null = g.a, next: Node | null; c; c = next) {
+        next = c === g.b ? null : c.nextSibling;
+        parent.removeChild(c);
+      }
     }
     const stay = increasing(src);
     // Insertions and moves go before the anchor: the range's end marker, or
     // the start marker of the item after, looked up only when needed.
     let anchorNode: Node | null = reg.b;
-    let anchorItem: TNode | null = null;
-    const anchor = (): Node | null => {
-      const g = anchorNode ? null : this.find_(anchorItem!, parent);
-      return anchorNode || (anchorNode = g && g.a);
-    };
-    for (let j = n.r.length - 1; j >= 0; j--) {
+    let anchorItem: TNode;
+    for (let j = n.r.length; j--; ) {
       const it = n.r[j];
       const i = src[j];
       const old = o.r[i];
-      if (i >= 0 && stay[j] && it === old) {
+      if (i >= 0 && stay[j]) {
+        // In place: only a patched item needs work.
+        if (it !== old && !sync(it, old, find(old))) return false;
         anchorNode = null;
         anchorItem = old;
         continue;
       }
-      const before = anchor();
+      if (!anchorNode) {
+        const g = find(anchorItem!);
+        anchorNode = g && g.a;
+      }
+      const before = anchorNode;
       if (!before) return false;
       if (i < 0) {
-        const h = this.r_.item(it, ctx);
+        const h = item(it, parent);
         if (h === null) return false;
-        const nodes = this.morph_.parse(h, parent);
+        const nodes = morph.parse(h, parent);
         for (const x of nodes) parent.insertBefore(x, before);
-        for (const x of nodes) this.added_(x);
+        for (const x of nodes) {
+          mk.scan(x);
+          morph.added(x);
+        }
         anchorNode = nodes[0];
         continue;
       }
-      const g = this.find_(old, parent);
-      if (g && !stay[j]) {
-        for (let c: Node = g.a, next: Node; c !== before; c = next) {
-          next = c === g.b ? before : c.nextSibling!;
-          move(parent, c, before);
-        }
+      const g = find(old);
+      if (!g) return false;
+      for (let c: Node = g.a, next: Node; c !== before; c = next) {
+        next = c === g.b ? before : c.nextSibling!;
+        move(parent, c, before);
       }
       if (!sync(it, old, g)) return false;
-      anchorNode = g!.a;
+      anchorNode = g.a;
     }
     return true;
-  }
-
-  private find_(it: TNode, parent: Node): Region | null {
-    const g = this.markers.find(String(this.r_.id(it)));
-    return g && g.a.parentNode === parent ? g : null;
-  }
+  };
 
   /** fill replaces a region and its markers by a rendered part. */
-  private fill_(reg: Region, render: (ctx: Context) => string | null): boolean {
-    const parent = reg.a.parentNode as Element;
-    const h = render(context(parent));
+  const fill = ({ a, b }: Region, render: (parent: Element) => string | null): boolean => {
+    const parent = a.parentNode as Element;
+    const h = render(parent);
     if (h === null) return false;
-    const nodes = this.morph_.parse(h, parent);
-    for (const [c, n] of [
-      [reg.a, nodes[0]],
-      [reg.b, nodes[nodes.length - 1]],
-    ] as [Comment, Comment][]) {
-      if (c.data !== n.data) c.data = n.data;
-    }
-    this.morph_.region(reg.a, reg.b, nodes.slice(1, -1));
-    for (let c: Node | null = reg.a; c; c = c === reg.b ? null : c.nextSibling) this.markers.scan(c);
+    const nodes = morph.parse(h, parent);
+    setData(a, nodes.shift()!);
+    setData(b, nodes.pop()!);
+    morph.region(a, b, nodes);
+    for (let c: Node | null = a; c; c = c === b ? null : c.nextSibling) mk.scan(c);
     return true;
-  }
+  };
 
-  private remove_(g: Region): void {
-    const parent = g.a.parentNode!;
-    for (let c: Node | null = g.a; c; ) {
-      const next: Node | null = c === g.b ? null : c.nextSibling;
-      this.morph_.removing(c);
-      parent.removeChild(c);
-      c = next;
-    }
-  }
-
-  private added_(x: Node): void {
-    this.markers.scan(x);
-    this.morph_.added(x);
-  }
-
+  const u: Updater = {
+    fulls: 0,
+    full,
+    apply(old, next, f) {
+      if (old === next) return;
+      from = f;
+      keepFocus(doc, () => node(old, next, false) || full(next));
+      from = new Map();
+    },
+  };
+  return u;
 }
 
-function context(parent: Element): Context {
-  const ns = parent.namespaceURI || '';
-  return { parent: parent.localName, foreign: ns.endsWith('/svg') || ns.endsWith('/MathML') };
+function setData(c: Comment, n: Node): void {
+  const d = (n as Comment).data;
+  if (c.data !== d) c.data = d;
 }
 
 function move(parent: Node, n: Node, before: Node): void {
   const p = parent as Node & { moveBefore?: (n: Node, b: Node) => void };
   if (p.moveBefore) {
     try {
-      p.moveBefore(n, before);
-      return;
+      return p.moveBefore(n, before);
     } catch {
       // not movable atomically here: fall back to a plain move
     }
@@ -198,10 +169,9 @@ function move(parent: Node, n: Node, before: Node): void {
  * non-negative entries of a: the items that can stay where they are. */
 export function increasing(a: number[]): boolean[] {
   const tails: number[] = []; // positions in a
-  const prev = new Array<number>(a.length).fill(-1);
-  for (let j = 0; j < a.length; j++) {
-    const v = a[j];
-    if (v < 0) continue;
+  const prev: number[] = [];
+  a.forEach((v, j) => {
+    if (v < 0) return;
     let lo = 0;
     let hi = tails.length;
     while (lo < hi) {
@@ -209,10 +179,10 @@ export function increasing(a: number[]): boolean[] {
       if (a[tails[mid]] < v) lo = mid + 1;
       else hi = mid;
     }
-    if (lo > 0) prev[j] = tails[lo - 1];
+    prev[j] = lo ? tails[lo - 1] : -1;
     tails[lo] = j;
-  }
-  const out = new Array<boolean>(a.length).fill(false);
+  });
+  const out: boolean[] = [];
   for (let j = tails.length ? tails[tails.length - 1] : -1; j >= 0; j = prev[j]) out[j] = true;
   return out;
 }

@@ -12,7 +12,9 @@ describe('the built bundle', () => {
   for (const n of ['connected', 'error', 'success']) {
     document.addEventListener('lvt:' + n, (e) => events.push([n, (e as CustomEvent).detail]));
   }
-  const body = '<form lvt-submit="todos.add"><input name="title" value="007"><p lvt-error="title"></p></form><div lvt-hook="H"></div>';
+  const body = '<form lvt-submit="todos.add" lvt-reset><input name="title" value="007"><p lvt-error="title"></p></form><div lvt-hook="H"></div>';
+  const [pre, post] = doc(body + '<ul>|</ul>').split('|');
+  const item = ['<li data-key="', '">', '</li>'];
   const w = window as unknown as Record<string, unknown>;
   const realWS = w.WebSocket;
   afterAll(() => {
@@ -29,7 +31,7 @@ describe('the built bundle', () => {
     const ws = FakeWS.last();
     ws.open();
     expect(ws.sent[0]).toEqual({ t: 'join', token: 'tok-1', seq: 0 });
-    ws.receive({ t: 'tree', seq: 1, tree: { s: [doc(body)] } });
+    ws.receive({ t: 'tree', seq: 1, tree: { s: [pre, post], 0: { s: item, r: [{ 0: 'a', 1: 'A' }, { 0: 'b', 1: 'B' }] } } });
     expect(events[0]).toEqual(['connected', { transport: 'websocket' }]);
     expect(document.documentElement.classList.contains('lvt-connected')).toBe(true);
     expect(mounted).toEqual([['DIV', 'function']]);
@@ -46,5 +48,18 @@ describe('the built bundle', () => {
     ws.receive({ t: 'reply', ref: 2, seq: 2, patch: {} });
     await expect(p).resolves.toEqual({ ok: true });
     expect(events[2]).toEqual(['success', { action: 'todos.clear', ref: 2 }]);
+
+    // a patch: one item changed, one moved, one added
+    ws.receive({ t: 'patch', seq: 3, patch: { 0: { o: [[1, { 1: 'B2' }], { 0: 'c', 1: 'C' }, [0, 1]] } } });
+    expect(Array.from(document.querySelectorAll('li'), (li) => li.textContent)).toEqual(['B2', 'C', 'A']);
+
+    // lvt-reset resets the form (HTMLFormElement.reset) after a success
+    const input = document.querySelector('input')!;
+    input.value = 'typed';
+    document.querySelector('form')!.dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
+    expect(ws.sent[3]).toMatchObject({ t: 'action', ref: 3, data: { title: 'typed' } });
+    ws.receive({ t: 'reply', ref: 3, seq: 4, patch: {} });
+    expect(input.value).toBe('007');
+    expect(document.querySelector('[lvt-error]')!.textContent).toBe('');
   });
 });

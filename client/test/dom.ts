@@ -1,10 +1,9 @@
 // Helpers for DOM tests: a page driven by an Updater, and its HTML without markers.
-import { Morph, type Watch } from '../src/morph';
-import { Renderer } from '../src/render';
+import { type Watch, morph } from '../src/morph';
 import { type Statics, type TNode, applyPatch, parseTree } from '../src/tree';
-import { Updater } from '../src/update';
+import { type Updater, updater } from '../src/update';
 
-export const noWatch: Watch = { added() {}, removing() {}, morphing() {}, morphed() {} };
+export const noWatch: Watch = { added() {}, morphing() {}, morphed() {} };
 
 /** A page whose body shows a tree, updated like the client does. */
 export class Page {
@@ -13,7 +12,7 @@ export class Page {
   readonly up: Updater;
 
   constructor(watch: Watch = noWatch) {
-    this.up = new Updater(document, new Renderer(), new Morph(document, watch));
+    this.up = updater(document, morph(document, watch));
   }
 
   load(tree: unknown): void {

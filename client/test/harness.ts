@@ -1,7 +1,7 @@
 // A live page wired to fakes: a WebSocket class whose instances the test
 // drives, a fetch that records requests and answers from a queue.
 import { vi } from 'vitest';
-import { Live } from '../src/live';
+import { type Live, live } from '../src/live';
 import type { Hook } from '../src/hooks';
 
 export class FakeWS {
@@ -83,7 +83,7 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown } 
   FakeWS.all = [];
   const fetch = new FakeFetch();
   const hooks: Record<string, Hook | undefined> = {};
-  const live = new Live({
+  const l = live({
     doc: document,
     win: window,
     token: 'tok',
@@ -95,13 +95,13 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown } 
       random: () => 0.5,
     },
   });
-  live.start();
+  l.start();
   if (opts.connect !== false) {
     FakeWS.last().open();
     FakeWS.last().receive({ t: 'tree', seq: 1, tree: opts.tree ?? treeOf(body) });
   }
   return {
-    live,
+    live: l,
     fetch,
     hooks,
     ws: FakeWS.last,

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { Renderer } from '../src/render';
-import { Scan } from '../src/scan';
+import { page } from '../src/render';
+import { scan } from '../src/scan';
 import { parseTree } from '../src/tree';
 
 /** marked renders a tree of statics around one text dynamic and one node
  * dynamic, and reports which of the two got markers. */
 function marked(pre: string, mid: string, post: string, inner = '<b>x</b>'): [boolean, boolean] {
   const tree = parseTree({ s: [pre, mid, post], 0: 't', 1: { s: [inner] } }, new Map());
-  const h = new Renderer().page(tree);
+  const h = page(tree);
   return [/<!--lvt:\d+\.0-->/.test(h), /<!--lvt:\d+-->/.test(h)];
 }
 
@@ -38,7 +38,7 @@ describe('where markers go', () => {
     expect(marked('<div>', '', '</div>', '<span/>')).toEqual([true, false]);
   });
   it('tags split across chunks', () => {
-    const sc = new Scan();
+    const sc = scan();
     const m = sc.begin();
     for (const c of ['<di', 'v cla', 'ss="a>b"', '>', 'x</d', 'iv>']) sc.feed(c);
     expect(sc.end(m)).toBe(true);
