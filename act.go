@@ -1,6 +1,7 @@
 package livetemplate
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -80,7 +81,7 @@ func (h *handler) act(ctx context.Context, c *conn, m wire.Message, deliver func
 			deliver(h.errorReply(c, m, fmt.Errorf("store %q: encode state: %w", sp.name, err)))
 			return
 		}
-		if jsonEqual(before, after) {
+		if bytes.Equal(before, after) {
 			deliver(h.replyWithPatch(g, c, m.Ref, nil))
 			return
 		}
@@ -175,7 +176,7 @@ func (h *handler) replyWithPatch(g *group, c *conn, ref int64, undo func()) []by
 // drops that connection); HTTP pages are woken to poll. g.mu is held.
 func (h *handler) fanOut(g *group, actor *conn) {
 	var shared *diff.Tree
-	private := h.hasPrivate()
+	private := h.private
 	for _, c := range h.conns.Group(g.id) {
 		if c == actor {
 			continue

@@ -1,7 +1,6 @@
 package livetemplate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -202,17 +201,6 @@ func (h *handler) data(g *group, c *conn) any {
 	return m
 }
 
-// hasPrivate reports whether some store is per connection, so that each
-// connection renders on its own.
-func (h *handler) hasPrivate() bool {
-	for i := range h.specs {
-		if h.specs[i].private {
-			return true
-		}
-	}
-	return false
-}
-
 // render renders the page for c. g.mu is held.
 func (h *handler) render(g *group, c *conn) (*diff.Tree, error) {
 	start := time.Now()
@@ -271,5 +259,3 @@ func (h *handler) restore(g *group, c *conn, i int, before []byte) {
 		g.shared[i] = s
 	}
 }
-
-func jsonEqual(a, b []byte) bool { return bytes.Equal(a, b) }

@@ -24,6 +24,7 @@ import (
 type handler struct {
 	t        *Template
 	specs    []storeSpec
+	private  bool // some store is PerConnection: each connection renders alone
 	lim      Limits
 	log      *slog.Logger
 	auth     auth.Authenticator
@@ -65,6 +66,9 @@ func newHandler(t *Template, specs []storeSpec) (*handler, error) {
 		idle:   cfg.idle,
 		groups: make(map[string]*group),
 		tokens: make(map[string]*conn),
+	}
+	for i := range specs {
+		h.private = h.private || specs[i].private
 	}
 	if h.auth == nil {
 		h.auth = auth.NewAnonymous(nil)

@@ -128,12 +128,7 @@ func appendKey(b []byte, i int) []byte {
 
 func appendFP(b []byte, fp uint64) []byte {
 	b = append(b, '"')
-	var tmp [16]byte
-	h := strconv.AppendUint(tmp[:0], fp, 16)
-	for i := len(h); i < 16; i++ {
-		b = append(b, '0')
-	}
-	b = append(b, h...)
+	b = appendFPHex(b, fp)
 	return append(b, '"')
 }
 

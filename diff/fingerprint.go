@@ -38,16 +38,14 @@ func fingerprint(statics []string) uint64 {
 }
 
 // fpString formats a fingerprint for the wire: 16 lower-case hex digits.
-func fpString(fp uint64) string {
-	var b [16]byte
-	s := strconv.AppendUint(b[:0], fp, 16)
-	if len(s) == 16 {
-		return string(s)
+func fpString(fp uint64) string { return string(appendFPHex(nil, fp)) }
+
+// appendFPHex appends fp as 16 lower-case hex digits.
+func appendFPHex(b []byte, fp uint64) []byte {
+	var tmp [16]byte
+	h := strconv.AppendUint(tmp[:0], fp, 16)
+	for i := len(h); i < 16; i++ {
+		b = append(b, '0')
 	}
-	out := make([]byte, 16)
-	for i := range out {
-		out[i] = '0'
-	}
-	copy(out[16-len(s):], s)
-	return string(out)
+	return append(b, h...)
 }

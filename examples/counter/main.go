@@ -6,9 +6,6 @@ package main
 
 import (
 	"embed"
-	"flag"
-	"log/slog"
-	"os"
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/internal/serve"
@@ -52,16 +49,4 @@ func newHandler(opts ...livetemplate.Option) (livetemplate.LiveHandler, error) {
 	return tmpl.Handle(&Counter{}), nil
 }
 
-func main() {
-	addr := flag.String("addr", ":8080", "address to listen on")
-	flag.Parse()
-	h, err := newHandler()
-	if err != nil {
-		slog.Error("cannot build the page", "err", err)
-		os.Exit(1)
-	}
-	if err := serve.Run(*addr, h); err != nil {
-		slog.Error("server failed", "err", err)
-		os.Exit(1)
-	}
-}
+func main() { serve.Main(newHandler) }

@@ -5,6 +5,7 @@ package serve
 import (
 	"context"
 	"errors"
+	"flag"
 	"log/slog"
 	"net/http"
 	"os"
@@ -14,6 +15,23 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 )
+
+// Main is an example's main: it reads the -addr flag (default ":8080"),
+// builds the page with build, and runs it until the process is told to stop.
+// It exits the process with status 1 on failure.
+func Main(build func(...livetemplate.Option) (livetemplate.LiveHandler, error)) {
+	addr := flag.String("addr", ":8080", "address to listen on")
+	flag.Parse()
+	h, err := build()
+	if err != nil {
+		slog.Error("cannot build the page", "err", err)
+		os.Exit(1)
+	}
+	if err := Run(*addr, h); err != nil {
+		slog.Error("server failed", "err", err)
+		os.Exit(1)
+	}
+}
 
 // Run serves h at "/" on addr until SIGINT or SIGTERM, then shuts down: the
 // HTTP server first, then h's live connections.
