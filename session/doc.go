@@ -12,11 +12,17 @@
 //
 // # Map
 //
-//   - [Store] is the port; [ErrNotFound], [ErrConflict] and [ErrClosed] are
-//     its sentinel errors, matched with [errors.Is].
-//   - [Memory] is the default, in-process adapter. It expires groups that
-//     were not accessed for a while and doubles as a fake in tests.
-//   - Package sessiontest holds the conformance suite every Store must pass.
+//   - [Store] is the port, exactly what the facade calls: Get and a
+//     versioned Put. [ErrNotFound], [ErrConflict] and [ErrClosed] are its
+//     sentinel errors, matched with [errors.Is].
+//   - [Deleter] and [Lister] are optional capabilities, found with a type
+//     assertion: removing a group at once, and listing every group. A store
+//     over a shared backend may leave them out, so it never scans all keys.
+//   - [Memory] is the default, in-process adapter and implements all three.
+//     It expires groups that were not accessed for a while and doubles as a
+//     fake in tests.
+//   - Package sessiontest holds the conformance suite every Store must pass;
+//     it checks the optional capabilities only on stores that have them.
 //
 // # Errors
 //

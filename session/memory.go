@@ -24,7 +24,8 @@ type MemoryOptions struct {
 	CleanupInterval time.Duration
 }
 
-// Memory is an in-process [Store]. It keeps state in a map guarded by a
+// Memory is an in-process [Store] that also implements [Deleter] and
+// [Lister]. It keeps state in a map guarded by a
 // mutex, so it suits a single server instance and tests; use a shared
 // backend when several instances serve one application.
 //
@@ -49,7 +50,11 @@ type entry struct {
 	lastAccess time.Time
 }
 
-var _ Store = (*Memory)(nil)
+var (
+	_ Store   = (*Memory)(nil)
+	_ Deleter = (*Memory)(nil)
+	_ Lister  = (*Memory)(nil)
+)
 
 // NewMemory returns an empty [Memory] store tuned by opts; nil opts select
 // the defaults documented on [MemoryOptions]. Call [Memory.Close] to stop its

@@ -55,8 +55,9 @@ func (m *Memory) Put(ctx context.Context, group string, state []byte, version ui
 	return m.lastVersion, nil
 }
 
-// Delete removes group's state; an absent group is not an error. It returns
-// an error wrapping [ErrClosed] after Close, or ctx.Err() if ctx is done.
+// Delete implements [Deleter]: it removes group's state, and an absent
+// group is not an error. It returns an error wrapping [ErrClosed] after
+// Close, or ctx.Err() if ctx is done.
 func (m *Memory) Delete(ctx context.Context, group string) error {
 	if err := ctx.Err(); err != nil {
 		return failed("delete", err)
@@ -70,9 +71,9 @@ func (m *Memory) Delete(ctx context.Context, group string) error {
 	return nil
 }
 
-// Groups returns the ids of the unexpired groups in ascending order, without
-// restarting their TTLs. It returns an error wrapping [ErrClosed] after
-// Close, or ctx.Err() if ctx is done.
+// Groups implements [Lister]: it returns the ids of the unexpired groups in
+// ascending order, without restarting their TTLs. It returns an error
+// wrapping [ErrClosed] after Close, or ctx.Err() if ctx is done.
 func (m *Memory) Groups(ctx context.Context) ([]string, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, failed("groups", err)

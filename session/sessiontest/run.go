@@ -27,6 +27,11 @@ const (
 // Run checks that the stores returned by newStore satisfy the
 // [session.Store] contract, each check in its own subtest.
 //
+// The core checks exercise Get and Put and run for every store. The checks
+// of the optional capabilities, [session.Deleter] and [session.Lister], run
+// only on stores that implement them and are skipped otherwise, so a store
+// that offers just Get and Put passes the whole suite.
+//
 // newStore is called once per subtest and must return a new, empty store
 // that is isolated from every other store it returns. It should register any
 // cleanup, such as closing the store, with t.Cleanup.
@@ -36,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		name string
 		run  func(t *testing.T, s session.Store)
 	}{
+		// Store: Get and Put.
 		{name: "GetMissing", run: testGetMissing},
 		{name: "PutCreates", run: testPutCreates},
 		{name: "PutOpaqueBytes", run: testPutOpaqueBytes},
@@ -44,22 +50,47 @@ func Run(t *testing.T, newStore func(t *testing.T) session.Store) {
 		{name: "StaleVersionConflicts", run: testStaleVersionConflicts},
 		{name: "UpdateMissingConflicts", run: testUpdateMissingConflicts},
 		{name: "VersionsIncrease", run: testVersionsIncrease},
-		{name: "VersionsNotReusedAfterDelete", run: testVersionsNotReusedAfterDelete},
 		{name: "GroupsAreIsolated", run: testGroupsAreIsolated},
 		{name: "ConcurrentCompareAndSet", run: testConcurrentCompareAndSet},
-		{name: "Delete", run: testDelete},
-		{name: "DeleteMissing", run: testDeleteMissing},
-		{name: "GroupsSorted", run: testGroupsSorted},
 		{name: "PutCopiesState", run: testPutCopiesState},
 		{name: "GetCopiesState", run: testGetCopiesState},
 		{name: "CanceledContext", run: testCanceledContext},
 		{name: "ErrorsHideGroupIDs", run: testErrorsHideGroupIDs},
+		// Deleter.
+		{name: "Deleter/Delete", run: testDelete},
+		{name: "Deleter/DeleteMissing", run: testDeleteMissing},
+		{name: "Deleter/VersionsNotReusedAfterDelete", run: testVersionsNotReusedAfterDelete},
+		{name: "Deleter/CanceledContext", run: testDeleteCanceledContext},
+		// Lister.
+		{name: "Lister/GroupsSorted", run: testGroupsSorted},
+		{name: "Lister/GroupsAfterDelete", run: testGroupsAfterDelete},
+		{name: "Lister/CanceledContext", run: testGroupsCanceledContext},
 	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			c.run(t, newStore(t))
 		})
 	}
+}
+
+// deleter returns s as a [session.Deleter], or skips the test.
+func deleter(tb testing.TB, s session.Store) session.Deleter {
+	tb.Helper()
+	d, ok := s.(session.Deleter)
+	if !ok {
+		tb.Skipf("%T does not implement session.Deleter", s)
+	}
+	return d
+}
+
+// lister returns s as a [session.Lister], or skips the test.
+func lister(tb testing.TB, s session.Store) session.Lister {
+	tb.Helper()
+	l, ok := s.(session.Lister)
+	if !ok {
+		tb.Skipf("%T does not implement session.Lister", s)
+	}
+	return l
 }
 
 func testGetMissing(t *testing.T, s session.Store) {
@@ -135,8 +166,9 @@ func testVersionsIncrease(t *testing.T, s session.Store) {
 }
 
 func testVersionsNotReusedAfterDelete(t *testing.T, s session.Store) {
+	d := deleter(t, s)
 	v1 := mustPut(t, s, "g1", "old", 0)
-	require.NoError(t, s.Delete(t.Context(), "g1"))
+	require.NoError(t, d.Delete(t.Context(), "g1"))
 	v2 := mustPut(t, s, "g1", "new", 0)
 
 	_, err := s.Put(t.Context(), "g1", []byte("stale"), v1)
@@ -182,41 +214,61 @@ func testConcurrentCompareAndSet(t *testing.T, s session.Store) {
 }
 
 func testDelete(t *testing.T, s session.Store) {
+	d := deleter(t, s)
 	mustPut(t, s, "g1", "x", 0)
-	mustPut(t, s, "g2", "y", 0)
-	require.NoError(t, s.Delete(t.Context(), "g1"))
+	v2 := mustPut(t, s, "g2", "y", 0)
+	require.NoError(t, d.Delete(t.Context(), "g1"))
 
 	_, _, err := s.Get(t.Context(), "g1")
 	require.ErrorIs(t, err, session.ErrNotFound)
-	groups, err := s.Groups(t.Context())
-	require.NoError(t, err)
-	assert.Equal(t, []string{"g2"}, groups)
+	assertState(t, s, "g2", "y", v2)
 
-	require.NoError(t, s.Delete(t.Context(), "g1"), "deleting twice is not an error")
+	require.NoError(t, d.Delete(t.Context(), "g1"), "deleting twice is not an error")
 	v := mustPut(t, s, "g1", "again", 0)
 	assertState(t, s, "g1", "again", v)
 }
 
 func testDeleteMissing(t *testing.T, s session.Store) {
-	require.NoError(t, s.Delete(t.Context(), "missing"))
+	require.NoError(t, deleter(t, s).Delete(t.Context(), "missing"))
+}
+
+func testDeleteCanceledContext(t *testing.T, s session.Store) {
+	d := deleter(t, s)
+	v := mustPut(t, s, "g1", "kept", 0)
+	err := d.Delete(canceledContext(t), "g1")
+	require.ErrorIs(t, err, context.Canceled)
+	assertState(t, s, "g1", "kept", v)
 }
 
 func testGroupsSorted(t *testing.T, s session.Store) {
-	groups, err := s.Groups(t.Context())
+	l := lister(t, s)
+	groups, err := l.Groups(t.Context())
 	require.NoError(t, err)
 	assert.Empty(t, groups, "a new store is empty")
 
 	for _, g := range []string{"c", "a", "b"} {
 		mustPut(t, s, g, g, 0)
 	}
-	groups, err = s.Groups(t.Context())
+	groups, err = l.Groups(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "b", "c"}, groups)
+}
 
-	require.NoError(t, s.Delete(t.Context(), "b"))
-	groups, err = s.Groups(t.Context())
+func testGroupsAfterDelete(t *testing.T, s session.Store) {
+	l := lister(t, s)
+	d := deleter(t, s)
+	for _, g := range []string{"a", "b", "c"} {
+		mustPut(t, s, g, g, 0)
+	}
+	require.NoError(t, d.Delete(t.Context(), "b"))
+	groups, err := l.Groups(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "c"}, groups)
+}
+
+func testGroupsCanceledContext(t *testing.T, s session.Store) {
+	_, err := lister(t, s).Groups(canceledContext(t))
+	require.ErrorIs(t, err, context.Canceled)
 }
 
 func testPutCopiesState(t *testing.T, s session.Store) {
@@ -237,19 +289,18 @@ func testGetCopiesState(t *testing.T, s session.Store) {
 
 func testCanceledContext(t *testing.T, s session.Store) {
 	v := mustPut(t, s, "g1", "kept", 0)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel()
+	ctx := canceledContext(t)
 
 	_, _, err := s.Get(ctx, "g1")
 	assert.ErrorIs(t, err, context.Canceled, "Get")
 	_, err = s.Put(ctx, "g1", []byte("lost"), v)
 	assert.ErrorIs(t, err, context.Canceled, "Put")
-	err = s.Delete(ctx, "g1")
-	assert.ErrorIs(t, err, context.Canceled, "Delete")
-	_, err = s.Groups(ctx)
-	assert.ErrorIs(t, err, context.Canceled, "Groups")
+	_, err = s.Put(ctx, "g2", []byte("lost"), 0)
+	assert.ErrorIs(t, err, context.Canceled, "Put creating a group")
 
 	assertState(t, s, "g1", "kept", v)
+	_, _, err = s.Get(t.Context(), "g2")
+	require.ErrorIs(t, err, session.ErrNotFound, "a canceled put stores nothing")
 }
 
 func testErrorsHideGroupIDs(t *testing.T, s session.Store) {
@@ -285,6 +336,14 @@ func increment(ctx context.Context, s session.Store, group string) (uint64, erro
 		return v, err
 	}
 	return 0, fmt.Errorf("sessiontest: increment: gave up after %d conflicts", maxAttempts)
+}
+
+// canceledContext returns a context that is already canceled.
+func canceledContext(tb testing.TB) context.Context {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(tb.Context())
+	cancel()
+	return ctx
 }
 
 // mustPut stores state for group at version and returns the new version.
