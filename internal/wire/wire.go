@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Client message types.
@@ -27,16 +28,42 @@ const (
 	CodeInternal      = "internal"
 	CodeUnauthorized  = "unauthorized"
 	CodeFailed        = "failed"
+	CodeTooMany       = "too_many_connections"
 )
+
+// WebSocket close codes the server uses besides RFC 6455's own (1000 normal,
+// 1001 going away, 1008 policy violation, 1011 internal error, 1013 try again
+// later). docs/protocol.md §3.5 says what a client does for each.
+const (
+	// CloseUnauthorized: the identity is missing, invalid or expired; the
+	// client stops until the page is loaded again.
+	CloseUnauthorized = 4001
+	// CloseForbidden: this client may not open the page; do not retry.
+	CloseForbidden = 4003
+	// CloseJoinTimeout: no join arrived in time; the client may reconnect.
+	CloseJoinTimeout = 4008
+	// CloseTooMany: too many connections for the session group or the
+	// client's address; the client backs off and retries.
+	CloseTooMany = 4029
+)
+
+// MaxRef is the largest action ref accepted: refs are small positive
+// integers that a JavaScript number holds exactly.
+const MaxRef = 1<<53 - 1
+
+// MaxEcho is the most bytes of client input (an action name) that an error
+// message repeats.
+const MaxEcho = 64
 
 // Message is one client message.
 type Message struct {
-	T     string                     `json:"t"`
-	Ref   int64                      `json:"ref,omitempty"`
-	Name  string                     `json:"name,omitempty"`
-	Data  map[string]json.RawMessage `json:"data,omitempty"`
-	Token string                     `json:"token,omitempty"`
-	Seq   uint64                     `json:"seq,omitempty"`
+	T      string                     `json:"t"`
+	Ref    int64                      `json:"-"` // RawRef, checked by Decode
+	RawRef json.RawMessage            `json:"ref,omitempty"`
+	Name   string                     `json:"name,omitempty"`
+	Data   map[string]json.RawMessage `json:"data,omitempty"`
+	Token  string                     `json:"token,omitempty"`
+	Seq    uint64                     `json:"seq,omitempty"`
 }
 
 // ErrMalformed is wrapped by Decode's errors.
@@ -52,6 +79,13 @@ func Decode(b []byte) (Message, error) {
 	if dec.More() {
 		return m, fmt.Errorf("%w: trailing data", ErrMalformed)
 	}
+	if len(m.RawRef) > 0 {
+		ref, ok := parseRef(string(m.RawRef))
+		if !ok {
+			return m, fmt.Errorf("%w: ref must be an integer from 1 to 2^53-1", ErrMalformed)
+		}
+		m.Ref = ref
+	}
 	switch m.T {
 	case TypeJoin, TypeSync, TypePoll:
 	case TypeAction:
@@ -64,24 +98,72 @@ func Decode(b []byte) (Message, error) {
 	return m, nil
 }
 
-var refPattern = regexp.MustCompile(`"ref"\s*:\s*(\d{1,15})`)
+// parseRef accepts a plain decimal integer from 1 to MaxRef: no sign,
+// fraction, exponent or leading zero.
+func parseRef(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 16 || s[0] == '0' {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n > MaxRef {
+		return 0, false
+	}
+	return n, true
+}
+
+// refPattern finds a ref that is a whole JSON number: digits not followed by
+// another digit, a fraction or an exponent.
+var refPattern = regexp.MustCompile(`"ref"\s*:\s*([1-9]\d{0,15})(?:[^\d.eE]|$)`)
 
 // FindRef extracts an action's ref from the start of a message that could not
 // be decoded (too large, or cut short), so that it can still be answered.
-// It returns 0 when there is none.
+// It returns 0 when there is none or when it is not a valid ref.
 func FindRef(prefix []byte) int64 {
 	m := refPattern.FindSubmatch(prefix)
 	if m == nil {
 		return 0
 	}
-	n, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	n, ok := parseRef(string(m[1]))
+	if !ok {
+		return 0
+	}
 	return n
+}
+
+// Echo returns s cut to at most MaxEcho bytes on a rune boundary, with "…"
+// appended when it was cut: for repeating client input in an error message.
+func Echo(s string) string {
+	if len(s) <= MaxEcho {
+		return s
+	}
+	s = s[:MaxEcho]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
 }
 
 // AppendTree appends {"t":"tree","seq":seq,"tree":tree}.
 func AppendTree(b []byte, seq uint64, tree []byte) []byte {
 	b = append(b, `{"t":"tree","seq":`...)
 	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"tree":`...)
+	b = append(b, tree...)
+	return append(b, '}')
+}
+
+// AppendTreeToken is AppendTree for a page connection the server has just
+// made: token is the page's new token, which the client sends from now on.
+func AppendTreeToken(b []byte, seq uint64, tree []byte, token string) []byte {
+	b = append(b, `{"t":"tree","seq":`...)
+	b = strconv.AppendUint(b, seq, 10)
+	b = append(b, `,"token":`...)
+	b = strconv.AppendQuote(b, token)
 	b = append(b, `,"tree":`...)
 	b = append(b, tree...)
 	return append(b, '}')

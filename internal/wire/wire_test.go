@@ -3,7 +3,9 @@ package wire
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,13 +22,20 @@ func TestDecode(t *testing.T) {
 		want    Message
 	}{
 		{name: "action", in: `{"t":"action","ref":3,"name":"todos.add","data":{"title":"007"}}`,
-			want: Message{T: "action", Ref: 3, Name: "todos.add", Data: map[string]json.RawMessage{"title": json.RawMessage(`"007"`)}}},
+			want: Message{T: "action", Ref: 3, RawRef: json.RawMessage("3"), Name: "todos.add", Data: map[string]json.RawMessage{"title": json.RawMessage(`"007"`)}}},
 		{name: "join", in: `{"t":"join","token":"abc","seq":4}`, want: Message{T: "join", Token: "abc", Seq: 4}},
 		{name: "not json", in: `{"t":`, wantErr: true},
 		{name: "unknown type", in: `{"t":"nope"}`, wantErr: true},
 		{name: "action without name", in: `{"t":"action","ref":1}`, wantErr: true},
 		{name: "trailing data", in: `{"t":"sync"} {}`, wantErr: true},
 		{name: "array", in: `[1]`, wantErr: true},
+		{name: "ref 1e30", in: `{"t":"action","ref":1e30,"name":"x"}`, wantErr: true},
+		{name: "ref fraction", in: `{"t":"action","ref":1.5,"name":"x"}`, wantErr: true},
+		{name: "ref negative", in: `{"t":"action","ref":-1,"name":"x"}`, wantErr: true},
+		{name: "ref too big", in: `{"t":"action","ref":9007199254740992,"name":"x"}`, wantErr: true},
+		{name: "ref string", in: `{"t":"action","ref":"7","name":"x"}`, wantErr: true},
+		{name: "largest ref", in: `{"t":"action","ref":9007199254740991,"name":"x"}`,
+			want: Message{T: "action", Ref: 9007199254740991, RawRef: json.RawMessage("9007199254740991"), Name: "x"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,6 +53,18 @@ func TestDecode(t *testing.T) {
 func TestFindRef(t *testing.T) {
 	assert.Equal(t, int64(42), FindRef([]byte(`{"t":"action","ref": 42,"data":{"x":"aaaa`)))
 	assert.Equal(t, int64(0), FindRef([]byte(`{"t":"action","data":`)))
+	assert.Equal(t, int64(0), FindRef([]byte(`{"t":"action","ref":1e30,"name":"x`)), "1e30 is not ref 1")
+	assert.Equal(t, int64(0), FindRef([]byte(`{"t":"action","ref":1.5,"name":"x`)))
+	assert.Equal(t, int64(0), FindRef([]byte(`{"ref":99999999999999999999}`)))
+	assert.Equal(t, int64(12), FindRef([]byte(`{"ref":12}`)))
+}
+
+func TestEcho(t *testing.T) {
+	assert.Equal(t, "short", Echo("short"))
+	long := Echo(strings.Repeat("é", 100))
+	assert.LessOrEqual(t, len(long), MaxEcho+len("…"))
+	assert.True(t, utf8.ValidString(long))
+	assert.True(t, strings.HasSuffix(long, "…"))
 }
 
 func TestAppendMessagesAreJSON(t *testing.T) {
@@ -53,6 +74,7 @@ func TestAppendMessagesAreJSON(t *testing.T) {
 		AppendReply(nil, 7, 3, []byte(`{"0":"x"}`)),
 		AppendError(nil, 7, CodeInvalid, "Fix the form", map[string]string{"title": "required"}),
 		AppendReload(nil, "session ended"),
+		AppendTreeToken(nil, 1, []byte(`{"s":["a"]}`), "tok-_1"),
 	} {
 		assert.True(t, json.Valid(b), "%s", b)
 	}
