@@ -11,15 +11,30 @@
 //
 //   - [Identity], [Authenticator], [AuthenticatorFunc] and [ErrUnauthenticated]
 //     form the port.
-//   - [Anonymous] is the default adapter: a random, HttpOnly browser cookie
-//     gives every browser its own group, shared by all of its tabs.
+//   - [Anonymous] is the default adapter: a random, HMAC-signed, HttpOnly
+//     browser cookie gives every browser its own group, shared by all of its
+//     tabs. [NewAnonymous] validates its [AnonymousOptions] and returns an
+//     error instead of panicking; [NewAnonymousKey] makes a signing key to
+//     share between instances.
 //   - [Basic] authenticates users with HTTP basic auth and compares
 //     credentials in constant time.
+//
+// # Session fixation
+//
+// [Anonymous] accepts only cookies it issued: each carries an HMAC-SHA256
+// tag under a server key, checked in constant time, and any other value is
+// replaced by a fresh cookie with a fresh identity. Over HTTPS the cookie is
+// named with the "__Host-" prefix, which browsers protect from being set by
+// sibling subdomains or plain-HTTP responses. Without a configured key each
+// Anonymous signs with a random key of its own, so cookies do not survive a
+// restart and are not shared between instances; configure
+// [AnonymousOptions.Key] (and [AnonymousOptions.PreviousKeys] to rotate it)
+// when that matters.
 //
 // # Secrets
 //
 // Identities carry ids derived from credentials, never the credentials
-// themselves: [Anonymous] hashes its cookie before using it as an id, and no
-// adapter in this package logs or returns cookie values or passwords in
-// errors.
+// themselves: [Anonymous] hashes the random part of its cookie before using
+// it as an id, and no adapter in this package logs or returns cookie values,
+// keys or passwords in errors.
 package auth

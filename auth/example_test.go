@@ -9,10 +9,13 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 )
 
-// Anonymous gives a new browser a cookie; later requests from any of its
-// tabs carry the cookie back and land in the same group.
+// Anonymous gives a new browser a signed cookie; later requests from any of
+// its tabs carry the cookie back and land in the same group.
 func ExampleAnonymous() {
-	a := auth.NewAnonymous(nil)
+	a, err := auth.NewAnonymous(nil)
+	if err != nil {
+		panic(err) // only invalid options fail
+	}
 
 	w := httptest.NewRecorder()
 	first, _ := a.Identify(w, httptest.NewRequest(http.MethodGet, "/", nil))
@@ -26,6 +29,37 @@ func ExampleAnonymous() {
 	// Output:
 	// livetemplate-id true true
 	// true 32
+}
+
+// Several instances share one key, loaded from wherever the deployment keeps
+// secrets, so each accepts the others' cookies. To rotate it, move the old
+// key to PreviousKeys: its cookies keep their identities and are signed
+// again with the new key.
+func ExampleNewAnonymous() {
+	oldKey, newKey := auth.NewAnonymousKey(), auth.NewAnonymousKey() // normally loaded, not generated
+
+	before, _ := auth.NewAnonymous(&auth.AnonymousOptions{Key: oldKey})
+	after, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: newKey, PreviousKeys: [][]byte{oldKey}})
+	fmt.Println(err)
+
+	w := httptest.NewRecorder()
+	id, _ := before.Identify(w, httptest.NewRequest(http.MethodGet, "https://example.com/", nil))
+	cookie := w.Result().Cookies()[0]
+	fmt.Println(cookie.Name, cookie.Secure)
+
+	r := httptest.NewRequest(http.MethodGet, "https://example.com/", nil)
+	r.AddCookie(cookie)
+	w = httptest.NewRecorder()
+	again, _ := after.Identify(w, r)
+	fmt.Println(again == id, len(w.Result().Cookies()), "re-signed cookie")
+
+	_, err = auth.NewAnonymous(&auth.AnonymousOptions{Key: []byte("too short")})
+	fmt.Println(err)
+	// Output:
+	// <nil>
+	// __Host-livetemplate-id true
+	// true 1 re-signed cookie
+	// auth: anonymous: Key is 9 bytes, want at least 32
 }
 
 func ExampleBasic() {
