@@ -19,6 +19,7 @@ type Template struct {
 	entry    *template.Template
 	marks    map[*byte]mark
 	rootSize int32 // dynamics of the top-level node
+	hint     sizeHint
 }
 
 // markKind tells the recorder what a write of a registered text node means.

@@ -1,13 +1,17 @@
 package diff
 
-import "fmt"
+import (
+	"fmt"
+	"sync/atomic"
+	"unsafe"
+)
 
 // Render executes the template with data and returns the tree of the output.
 // The output is what Execute would write for the same data; an execution
 // error is returned as Execute would return it, wrapped. Render is safe for
 // concurrent use.
 func (t *Template) Render(data any) (*Tree, error) {
-	r := recorder{marks: t.marks, stack: make([]frame, 0, 16)}
+	r := recorder{marks: t.marks, stack: make([]frame, 0, 16), hint: &t.hint}
 	r.push(frameNode, 0, t.rootSize)
 	if err := t.entry.Execute(&r, data); err != nil {
 		return nil, fmt.Errorf("diff: render %q: %w", t.name, err)
@@ -15,7 +19,37 @@ func (t *Template) Render(data any) (*Tree, error) {
 	for len(r.stack) > 1 { // unclosed frames cannot happen, but never lose output
 		r.pop()
 	}
-	return &Tree{root: r.finishNode(&r.stack[0])}, nil
+	root := r.finishNode(&r.stack[0])
+	return &Tree{root: r.finish(root)}, nil
+}
+
+// sizeHint is how many nodes, statics and dynamics the last render of a
+// Template used. A render sizes its first slabs from it, so that a kept tree
+// retains about what its content needs: a page that renders the same shape
+// every time gets exactly sized slabs.
+type sizeHint struct {
+	nodes, strs, dyns atomic.Int64
+}
+
+// slabCounts tracks one kind of slab: elements handed out and allocated.
+type slabCounts struct {
+	used, alloc int
+}
+
+// next returns the size of a new slab that must hold at least n elements:
+// for the first, what the hint says a render needs (with an eighth of headroom),
+// else as much as was allocated so far, so that slabs grow geometrically.
+func (c *slabCounts) next(n int, hint *atomic.Int64) int {
+	size := 0
+	if c.alloc == 0 {
+		h := int(hint.Load())
+		size = h + h/8
+	} else {
+		size = c.alloc
+	}
+	size = max(size, n, 1)
+	c.alloc += size
+	return size
 }
 
 type frameKind uint8
@@ -50,18 +84,20 @@ type recorder struct {
 	marks map[*byte]mark
 	stack []frame
 	// Slabs the nodes of one render are carved from, so that a render makes
-	// a few large allocations instead of three small ones per node.
-	nodes   []node
-	strs    []string
-	dynSlab []dyn
+	// a few large allocations instead of three small ones per node. They are
+	// sized from hint and grow geometrically.
+	hint       *sizeHint
+	nodes      []node
+	strs       []string
+	dynSlab    []dyn
+	nc, sc, dc slabCounts
 }
-
-const slabSize = 256
 
 func (r *recorder) newNode() *node {
 	if len(r.nodes) == cap(r.nodes) {
-		r.nodes = make([]node, 0, slabSize)
+		r.nodes = make([]node, 0, r.nc.next(1, &r.hint.nodes))
 	}
+	r.nc.used++
 	r.nodes = r.nodes[:len(r.nodes)+1]
 	return &r.nodes[len(r.nodes)-1]
 }
@@ -69,8 +105,9 @@ func (r *recorder) newNode() *node {
 // statics returns an empty slice with room for n strings.
 func (r *recorder) statics(n int) []string {
 	if cap(r.strs)-len(r.strs) < n {
-		r.strs = make([]string, 0, max(slabSize*4, n))
+		r.strs = make([]string, 0, r.sc.next(n, &r.hint.strs))
 	}
+	r.sc.used += n
 	l := len(r.strs)
 	r.strs = r.strs[:l+n]
 	return r.strs[l : l : l+n]
@@ -79,11 +116,75 @@ func (r *recorder) statics(n int) []string {
 // dyns returns an empty slice with room for n dynamics.
 func (r *recorder) dyns(n int) []dyn {
 	if cap(r.dynSlab)-len(r.dynSlab) < n {
-		r.dynSlab = make([]dyn, 0, max(slabSize*2, n))
+		r.dynSlab = make([]dyn, 0, r.dc.next(n, &r.hint.dyns))
 	}
+	r.dc.used += n
 	l := len(r.dynSlab)
 	r.dynSlab = r.dynSlab[:l+n]
 	return r.dynSlab[l : l : l+n]
+}
+
+// finish records this render's counts as the hint for the next one and, if
+// the slabs turned out much larger than the tree (the hint came from a
+// bigger render), copies the tree into exactly sized arrays so that a kept
+// tree does not retain the unused part.
+func (r *recorder) finish(root *node) *node {
+	r.hint.nodes.Store(int64(r.nc.used))
+	r.hint.strs.Store(int64(r.sc.used))
+	r.hint.dyns.Store(int64(r.dc.used))
+	waste := (r.nc.alloc-r.nc.used)*nodeSize + (r.sc.alloc-r.sc.used)*strSize + (r.dc.alloc-r.dc.used)*dynSize
+	used := r.nc.used*nodeSize + r.sc.used*strSize + r.dc.used*dynSize
+	if waste <= used/4+64 {
+		return root
+	}
+	c := compactor{
+		nodes: make([]node, 0, r.nc.used),
+		strs:  make([]string, 0, r.sc.used),
+		dyns:  make([]dyn, 0, r.dc.used),
+	}
+	return c.node(root)
+}
+
+// Sizes in bytes of the slab elements, for weighing waste.
+const (
+	nodeSize = int(unsafe.Sizeof(node{}))
+	strSize  = int(unsafe.Sizeof(""))
+	dynSize  = int(unsafe.Sizeof(dyn{}))
+)
+
+// compactor copies a tree into exactly sized slabs.
+type compactor struct {
+	nodes []node
+	strs  []string
+	dyns  []dyn
+}
+
+func (c *compactor) node(n *node) *node {
+	c.nodes = append(c.nodes, node{fp: n.fp, inline: n.inline})
+	m := &c.nodes[len(c.nodes)-1]
+	l := len(c.strs)
+	c.strs = append(c.strs, n.statics...)
+	m.statics = c.strs[l:len(c.strs):len(c.strs)]
+	if len(n.dyns) == 0 {
+		return m
+	}
+	l = len(c.dyns)
+	c.dyns = append(c.dyns, n.dyns...)
+	m.dyns = c.dyns[l:len(c.dyns):len(c.dyns)]
+	for i := range m.dyns {
+		d := &m.dyns[i]
+		switch {
+		case d.node != nil:
+			d.node = c.node(d.node)
+		case d.rng != nil:
+			items := make([]*node, len(d.rng.items))
+			for j, it := range d.rng.items {
+				items[j] = c.node(it)
+			}
+			d.rng = &rangeNode{items: items}
+		}
+	}
+	return m
 }
 
 func (r *recorder) push(kind frameKind, id, size int32) {
