@@ -227,3 +227,12 @@ func TestLatencyQuantiles(t *testing.T) {
 	assert.Equal(t, "n=100 p50=50.00ms p99=99.00ms max=100.00ms", l.String())
 	assert.Equal(t, "n=0", latencies(nil).String())
 }
+
+func TestLogTallyCountsMessages(t *testing.T) {
+	t.Parallel()
+	var l logTally
+	assert.Equal(t, "nothing", l.String())
+	_, _ = l.Write([]byte("2026/11/29 13:09:49 WARN slow render component=livetemplate duration=1ms\n2026/11/29 13:09:49 WARN slow"))
+	_, _ = l.Write([]byte(" render component=livetemplate duration=2ms\ntime=x level=INFO msg=hello\n"))
+	assert.Equal(t, `"WARN slow render" ×2, "time=x level=INFO msg=hello" ×1`, l.String())
+}

@@ -97,6 +97,7 @@ type runConfig struct {
 	settle      time.Duration
 	timeout     time.Duration
 	roundWait   time.Duration
+	pause       time.Duration
 	probeNonRdr bool
 }
 
@@ -111,6 +112,7 @@ func runMain(args []string, out io.Writer) error {
 	fs.Float64Var(&c.fleet.NonReaders, "nonreaders", 0, "fraction of tabs that never read their socket")
 	fs.IntVar(&c.fleet.Concurrency, "concurrency", 50, "tabs connecting at once")
 	fs.IntVar(&c.rounds, "rounds", 5, "fanout: number of rounds")
+	fs.DurationVar(&c.pause, "pause", time.Second, "fanout: wait between rounds")
 	fs.DurationVar(&c.duration, "duration", 10*time.Second, "actions: how long to act")
 	fs.DurationVar(&c.settle, "settle", 3*time.Second, "idle: wait after the last join before reading memory")
 	fs.DurationVar(&c.timeout, "timeout", 5*time.Minute, "bound on the whole run")
@@ -138,6 +140,7 @@ func runMain(args []string, out io.Writer) error {
 			if err := ch.stop(); err != nil {
 				fmt.Fprintln(os.Stderr, "lvtload: server:", err)
 			}
+			fmt.Fprintf(out, "server log: %s\n", ch.log)
 		}()
 		page, pid = ch.url, ch.pid
 	} else {
@@ -167,7 +170,10 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 	}
 	load0, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(out, "load average before: %s", load0)
-	srv := newProbe(pid)
+	var srv *probe // nil: the server is not observed
+	if pid != 0 {
+		srv = newProbe(pid)
+	}
 	client := newProbe(0)
 
 	f, rep, err := openFleet(ctx, page, c.fleet)
@@ -182,7 +188,7 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 	case "idle":
 		time.Sleep(c.settle)
 		mem, _ := memoryOf(pid)
-		if pid != 0 {
+		if srv != nil {
 			delta := mem.RSS - srv.mem.RSS
 			fmt.Fprintf(out, "idle: server RSS %.1f MiB before, %.1f MiB with %d tabs (+%.1f MiB, %.1f KiB per tab), peak %.1f MiB\n",
 				mib(srv.mem.RSS), mib(mem.RSS), len(f.tabs), mib(delta), float64(delta)/float64(max(len(f.tabs), 1)), mib(mem.HWM))
@@ -192,7 +198,7 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 	case "fanout":
 		srv.reset()
 		client.reset()
-		res, err := fanout(ctx, f, c.rounds, c.roundWait, 200*time.Millisecond)
+		res, err := fanout(ctx, f, c.rounds, c.roundWait, c.pause)
 		fmt.Fprintf(out, "fanout: %d rounds, delivered %d/%d, %d rounds timed out\n", res.Rounds, res.Delivered, res.Expected, res.Timeouts)
 		fmt.Fprintf(out, "fanout: send → patch at every other tab: %s\n", res.Lat)
 		fmt.Fprintf(out, "fanout: p99 of each round: %s\n", durations(res.RoundP99))
@@ -225,6 +231,7 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 }
 
 // probe follows one process's memory and CPU time (pid 0: this process).
+// A nil *probe observes nothing.
 type probe struct {
 	pid int
 	mem memory
@@ -239,6 +246,9 @@ func newProbe(pid int) *probe {
 }
 
 func (p *probe) reset() {
+	if p == nil {
+		return
+	}
 	p.mem, _ = memoryOf(p.pid)
 	p.cpu, _ = cpuOf(p.pid)
 	p.at = time.Now()
@@ -246,8 +256,8 @@ func (p *probe) reset() {
 
 // since describes the CPU used since the last reset, and the memory now.
 func (p *probe) since(name string) string {
-	if p.pid == 0 && name == "server" {
-		return "server not observed"
+	if p == nil {
+		return name + " not observed"
 	}
 	cpu, _ := cpuOf(p.pid)
 	mem, _ := memoryOf(p.pid)

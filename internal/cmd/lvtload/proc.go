@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -19,6 +20,7 @@ import (
 // child is a "serve" subprocess: the server under test, in a process of its
 // own so that its memory and CPU are its own.
 type child struct {
+	log   *logTally
 	url   *url.URL
 	pid   int
 	cmd   *exec.Cmd
@@ -35,7 +37,8 @@ func startChild(lifetime time.Duration) (*child, error) {
 		return nil, fmt.Errorf("start server: %w", err)
 	}
 	cmd := exec.Command(exe, "serve", "-addr", "127.0.0.1:0", "-for", lifetime.String(), "-stdin")
-	cmd.Stderr = os.Stderr
+	tally := &logTally{}
+	cmd.Stderr = tally
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, fmt.Errorf("start server: %w", err)
@@ -47,7 +50,7 @@ func startChild(lifetime time.Duration) (*child, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start server: %w", err)
 	}
-	c := &child{pid: cmd.Process.Pid, cmd: cmd, stdin: stdin, done: make(chan error, 1)}
+	c := &child{log: tally, pid: cmd.Process.Pid, cmd: cmd, stdin: stdin, done: make(chan error, 1)}
 	lines := make(chan string, 1)
 	go func() { // ends when the child closes its stdout, at its exit
 		sc := bufio.NewScanner(stdout)
@@ -167,4 +170,73 @@ func loopbackOnly(hostport string) error {
 		return nil
 	}
 	return fmt.Errorf("%s is not a loopback address", hostport)
+}
+
+// logTally counts the lines a server logs by their message (the text
+// between the level and the first key=value), so that a run reports "slow
+// render ×120" instead of printing each line. It is safe for concurrent use.
+type logTally struct {
+	mu      sync.Mutex
+	partial []byte
+	counts  map[string]int
+	order   []string
+}
+
+// Write implements io.Writer.
+func (l *logTally) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.partial = append(l.partial, p...)
+	for {
+		i := bytes.IndexByte(l.partial, '\n')
+		if i < 0 {
+			break
+		}
+		l.add(string(l.partial[:i]))
+		l.partial = l.partial[i+1:]
+	}
+	if len(l.partial) > 64<<10 {
+		l.add(string(l.partial))
+		l.partial = nil
+	}
+	return len(p), nil
+}
+
+func (l *logTally) add(line string) {
+	f := strings.Fields(line)
+	if len(f) > 2 && strings.Count(f[0], "/") == 2 { // log.Logger's date and time
+		f = f[2:]
+	}
+	var msg []string
+	for _, w := range f {
+		if strings.Contains(w, "=") {
+			break
+		}
+		msg = append(msg, w)
+	}
+	key := strings.Join(msg, " ")
+	if key == "" { // another format: keep the line's start
+		key = line[:min(len(line), 60)]
+	}
+	if l.counts == nil {
+		l.counts = map[string]int{}
+	}
+	if l.counts[key] == 0 {
+		l.order = append(l.order, key)
+	}
+	l.counts[key]++
+}
+
+// String summarises the lines logged so far.
+func (l *logTally) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.order) == 0 {
+		return "nothing"
+	}
+	parts := make([]string, len(l.order))
+	for i, k := range l.order {
+		parts[i] = fmt.Sprintf("%q ×%d", k, l.counts[k])
+	}
+	return strings.Join(parts, ", ")
 }
