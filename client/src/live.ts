@@ -10,7 +10,7 @@ import { type Hook, hooks } from './hooks';
 import { loading } from './loading';
 import { morph } from './morph';
 import { scroll } from './scroll';
-import { type Env, type ServerMsg, jitter, transport } from './transport';
+import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, parseTree } from './tree';
 import { updater } from './update';
 
@@ -81,12 +81,24 @@ export function live(o: Options): Live {
   let connected = false;
   let wasDown = false;
   let ref = 0;
+  let told = ''; // the code of the connection error reported since the last tree
+  let dead: ConnError | null = null; // the client stopped for good
+
 
   const fire = (name: string, detail: object) => emit(doc, null, name, detail);
 
   const setRoot = (cls: string) => {
-    root.classList.remove('lvt-connected', 'lvt-disconnected');
+    root.classList.remove('lvt-connected', 'lvt-disconnected', 'lvt-failed');
     root.classList.add(cls);
+  };
+
+  /** gone: the client stopped for good (refused, or too many reloads). */
+  const gone = (err: ConnError) => {
+    dead = err;
+    connected = false;
+    pending.forEach((_, r) => end(r, err));
+    setRoot('lvt-failed');
+    fire('error', err);
   };
 
   /** settled runs what follows any change of the DOM. */
@@ -117,8 +129,8 @@ export function live(o: Options): Live {
   const lost = (r: number) => end(r, { code: 'disconnected', message: 'Connection lost.' });
 
   /** reload reloads the page after a jittered delay, at most RELOADS times
-   * in RELOAD_WINDOW (counted in sessionStorage); past that it gives up and
-   * fires lvt:error with code "reload". */
+   * in RELOAD_WINDOW (counted in sessionStorage); past that it gives up:
+   * lvt:error with code "reload", lvt-failed. */
   const reload = () => {
     const now = Date.now();
     let times: number[] = [];
@@ -130,7 +142,7 @@ export function live(o: Options): Live {
     } catch {
       // no sessionStorage: reload without counting
     }
-    if (times.length >= RELOADS) fire('error', { code: 'reload', message: 'Too many reloads.', action: '' });
+    if (times.length >= RELOADS) gone({ code: 'reload', message: 'Too many reloads.' });
     else setTimeout(() => win.location.reload(), jitter(env, Math.min(30_000, 250 << times.length)));
   };
 
@@ -163,6 +175,7 @@ export function live(o: Options): Live {
       known = k;
       last = m.seq as number;
       syncing = false;
+      told = '';
       up.full(tree);
       hk.added(doc.body, true);
       settled();
@@ -193,17 +206,24 @@ export function live(o: Options): Live {
   const t = transport(env, o.token, {
     message,
     seq: () => last,
-    down() {
+    down(was, err) {
       syncing = true;
       // Nothing waits in the transport's queue while it is up, so every
       // pending action was sent over the connection that is gone.
-      pending.forEach((_, r) => lost(r));
-      if (!connected) return;
-      connected = false;
-      wasDown = true;
+      if (was) pending.forEach((_, r) => lost(r));
       setRoot('lvt-disconnected');
-      fire('disconnected', {});
+      if (connected) {
+        connected = false;
+        wasDown = true;
+        fire('disconnected', {});
+      }
+      // A refusal: once per episode (until the next tree).
+      if (err && err.code !== told) {
+        told = err.code;
+        fire('error', err);
+      }
     },
+    fail: gone,
     lost(m) {
       if (m.t === 'action') lost(m.ref!);
     },
@@ -222,6 +242,7 @@ export function live(o: Options): Live {
         done,
       });
       t.send({ t: 'action', ref: r, name, data });
+      if (dead) end(r, dead);
     });
 
   return {

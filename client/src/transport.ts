@@ -2,14 +2,24 @@
 // or, when WebSockets cannot be used, HTTP POSTs to the same URL with long
 // polls for the server's pushes.
 //
-// - A WebSocket that fails to open switches to HTTP at once.
-// - A WebSocket that opens and then dies is reconnected with exponential
-//   backoff and jitter; if it dies 3 times within 30 s without staying up a
-//   minute, the client falls back to HTTP.
+// Every failure goes through fail(): the next attempt comes after an
+// exponential backoff with jitter (0.5 s doubling to 30 s; 2–4 s doubling to
+// 60 s after a refusal: HTTP 429 or close code 4029, and never before
+// Retry-After). The backoff restarts only after a connection stayed up a
+// minute, so no path can send requests in a tight loop.
+//
+// - A WebSocket that fails to open switches to HTTP (at once the first time,
+//   after the backoff when attempts are failing already).
+// - A WebSocket that opens and then dies is reconnected; if it dies 3 times
+//   within 30 s without staying up a minute (1001, the server going away,
+//   does not count), the client falls back to HTTP.
+// - 4029 (too many connections) backs off and stays on WebSocket: HTTP would
+//   be refused too. 1008, 4001, 4003 and HTTP 401, 403 cannot heal: halt().
 // - On HTTP, a WebSocket is tried again every minute; when one opens, the
-//   client moves back to it. So the client neither flaps nor stays on HTTP.
-// - When both fail (the server is down), it retries with backoff (cap 30 s),
-//   WebSocket first.
+//   client moves back to it. When HTTP fails too, the next attempt starts
+//   with a WebSocket. So it neither flaps nor stays on HTTP.
+// - A tree may carry a new page token (the server made a new page
+//   connection, e.g. after a restart): every later join and POST carries it.
 
 export type Mode = 'websocket' | 'http';
 
@@ -24,6 +34,14 @@ export interface ServerMsg {
   [k: string]: unknown;
 }
 
+/** A connection problem, as lvt:error reports it. */
+export interface ConnError {
+  code: string;
+  message: string;
+  /** ms until the next attempt */
+  retryIn?: number;
+}
+
 /** What the transport needs from the browser (tests pass fakes). */
 export interface Env {
   WebSocket?: { new (url: string): WebSocket };
@@ -36,8 +54,12 @@ export interface Env {
 export interface Link {
   /** A message from the server. */
   message(m: ServerMsg): void;
-  /** The connection was lost; it is being re-established. */
-  down(): void;
+  /** The connection is down: it was lost (was: it had been up) or an
+   * attempt failed; the next attempt is scheduled. err is set after a
+   * refusal (rate_limited). */
+  down(was: boolean, err?: ConnError): void;
+  /** The server refused for good: the transport has stopped. */
+  fail(err: ConnError): void;
   /** A message sent over HTTP could not be delivered. */
   lost(m: ClientMsg): void;
   /** The seq of the last tree or patch applied. */
@@ -65,16 +87,40 @@ export const FLAPS = 3;
 export const PROBE_EVERY = 60_000;
 export const BACKOFF_BASE = 500;
 export const BACKOFF_CAP = 30_000;
+/** After a refusal the backoff starts at 2–4 s and is capped at 60 s. */
+export const REFUSED_BASE = 4_000;
+export const REFUSED_CAP = 60_000;
+/** Polls answered (204, or a tree) faster than this twice in a row back off. */
+export const FAST_POLL = 1_000;
+
+/** Close codes and HTTP statuses that cannot heal. */
+const FATAL: Record<number, string> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  1008: 'refused',
+  4001: 'unauthorized',
+  4003: 'forbidden',
+};
 
 type Timer = ReturnType<typeof setTimeout> | undefined;
+/** An HTTP answer: status (0: network error or timeout), server message, Retry-After in ms. */
+type Answer = [number, ServerMsg | null, number];
 
 /** jitter spreads a delay over [d/2, d). */
 export const jitter = (env: Env, d: number) => d * (0.5 + env.random() / 2);
+
+const msg = (x: unknown) => (x && typeof (x as ServerMsg).t === 'string' ? (x as ServerMsg) : null);
+
+const rateLimited = (message?: string): ConnError => ({
+  code: 'rate_limited',
+  message: message || 'The server is busy; retrying.',
+});
 
 export function transport(env: Env, token: string, link: Link): Transport {
   let mode: Mode = 'websocket';
   let ws: WebSocket | null = null;
   let up = false;
+  let upAt = 0;
   let queue: ClientMsg[] = [];
   let deaths: number[] = [];
   let attempt = 0;
@@ -85,23 +131,27 @@ export function transport(env: Env, token: string, link: Link): Transport {
   let stopped = false;
   const loc = env.location;
   const json = JSON.stringify;
-  const http = () => mode === 'http' && !stopped;
+
+  const recv = (m: ServerMsg): void => {
+    if (m.t === 'tree' && typeof m.token === 'string') token = m.token;
+    link.message(m);
+  };
 
   const send = (m: ClientMsg): void => {
     if (!up) queue.push(m);
     else if (mode === 'websocket') ws!.send(json(m));
     else
-      post(m, POST_TIMEOUT).then(
-        (reply) => reply && link.message(reply),
-        () => {
-          link.lost(m);
-          lose();
-        },
-      );
+      post(m, POST_TIMEOUT).then((r) => {
+        // Any server message answers it, whatever the status (a 429 carries
+        // a rate_limited reply): that is not a transport failure.
+        if (r[1] && !FATAL[r[0]]) return recv(r[1]);
+        link.lost(m);
+        if (FATAL[r[0]] || (up && mode === 'http')) ok(r);
+      });
   };
 
   const connect = (): void => {
-    if (stopped) return;
+    if (stopped || up) return;
     if (preferHTTP || !env.WebSocket) startHTTP();
     else socket(false);
   };
@@ -129,86 +179,119 @@ export function transport(env: Env, token: string, link: Link): Transport {
     };
     s.onmessage = (e: MessageEvent) => {
       if (ws !== s) return;
-      let m: ServerMsg;
+      let m: ServerMsg | null = null;
       try {
-        m = JSON.parse(String(e.data));
-      } catch {
-        return s.close();
-      }
-      attempt = 0;
-      link.message(m);
+        m = msg(JSON.parse(String(e.data)));
+      } catch {}
+      if (!m) return s.close();
+      recv(m);
     };
-    s.onclose = () => {
+    s.onclose = ({ code, reason }: CloseEvent) => {
       clearTimeout(timer);
-      if (openedAt < 0) return noSocket(probe);
-      if (ws !== s) return;
-      ws = null;
-      if (stopped) return;
+      const opened = openedAt >= 0;
+      if (stopped || (opened && ws !== s)) return;
+      if (opened) ws = null;
+      if (FATAL[code]) return halt({ code: FATAL[code], message: reason || 'The server refused the connection.' });
+      // Too many connections: HTTP would be refused too; stay on WebSocket.
+      if (code === 4029) return fail(rateLimited(reason));
+      if (!opened) return noSocket(probe);
       // An open WebSocket died.
       const now = Date.now();
-      setDown();
       if (now - openedAt >= STABLE) deaths = [];
-      deaths = deaths.filter((t) => now - t < FLAP_WINDOW);
-      if (deaths.push(now) >= FLAPS) {
-        deaths = [];
-        preferHTTP = true;
+      // 1001: the server is going away (a restart): not a flap.
+      if (code !== 1001) {
+        deaths = deaths.filter((t) => now - t < FLAP_WINDOW);
+        if (deaths.push(now) >= FLAPS) {
+          deaths = [];
+          preferHTTP = true;
+        }
       }
-      retry();
+      fail();
     };
   };
 
   /** A WebSocket could not be opened. */
   const noSocket = (probe: boolean): void => {
-    if (stopped) return;
-    if (probe) probeLater();
-    else {
-      preferHTTP = true;
-      startHTTP();
-    }
+    if (probe) return probeLater();
+    preferHTTP = true;
+    if (attempt) fail();
+    else startHTTP();
   };
 
-  /** startHTTP starts (or restarts) HTTP mode: a sync for the full tree, then polls. */
+  /** startHTTP starts HTTP mode: a sync for the full tree, then polls. */
   const startHTTP = (): void => {
     mode = 'http';
-    post({ t: 'sync' }, POST_TIMEOUT).then(
-      (m) => {
-        if (!http()) return;
-        attempt = 0;
-        setUp();
-        if (m) link.message(m);
-        poll();
-        probeLater();
-      },
-      () => {
-        if (!http()) return;
-        // HTTP fails too: the server is unreachable; try WebSocket first next time.
-        preferHTTP = false;
-        setDown();
-        retry();
-      },
-    );
+    post({ t: 'sync' }, POST_TIMEOUT).then((r) => {
+      if (mode !== 'http' || stopped || up) return;
+      const m = ok(r);
+      // HTTP fails too (the server is down?): try WebSocket first next time.
+      if (m === false) return void (preferHTTP = false);
+      setUp();
+      if (m) recv(m);
+      poll();
+      probeLater();
+    });
   };
 
   const poll = async (): Promise<void> => {
     const ctl = (polls = new AbortController());
-    while (polls === ctl && !stopped) {
-      let m: ServerMsg | null;
-      try {
-        m = await post({ t: 'poll' }, POLL_TIMEOUT, ctl);
-      } catch {
-        if (polls === ctl) lose();
-        return;
-      }
-      if (polls === ctl && m) link.message(m);
+    let fast = 0;
+    while (polls === ctl) {
+      const t0 = Date.now();
+      const r = await post({ t: 'poll' }, POLL_TIMEOUT, ctl);
+      if (polls !== ctl) return;
+      const m = ok(r);
+      if (m === false) return;
+      // 204 is the long poll's normal end; answered at once, again and
+      // again, the server is misbehaving: slow down.
+      fast = Date.now() - t0 < FAST_POLL && (!m || m.t === 'tree') ? fast + 1 : 0;
+      if (m) recv(m);
+      if (fast > 1) await new Promise((w) => setTimeout(w, jitter(env, Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** fast))));
     }
   };
 
-  /** lose handles a failed HTTP request: the connection is down, retry. */
-  const lose = (): void => {
-    if (mode !== 'http' || !up) return;
+  /** ok returns the server message of a 2xx answer (null for 204); any
+   * other answer is a failure, handled here (halt, or fail with backoff),
+   * and ok returns false. */
+  const ok = ([status, m, ra]: Answer): ServerMsg | null | false => {
+    const message = m && m.error ? (m.error as ConnError).message : '';
+    if (FATAL[status]) halt({ code: FATAL[status], message: message || 'The server refused the connection.' });
+    else if (status === 429) fail(rateLimited(message), ra);
+    else if (status > 199 && status < 300 && (m || status === 204)) return m;
+    else fail();
+    return false;
+  };
+
+  /** fail: the connection is down, or an attempt failed. The next attempt
+   * comes after a jittered exponential backoff (longer after a refusal,
+   * err), and not before ms. */
+  const fail = (err?: ConnError, ms = 0): void => {
+    if (stopped) return;
+    const was = up;
+    if (up && Date.now() - upAt >= STABLE) attempt = 0;
+    up = false;
     abortPolls();
-    setDown();
-    retry();
+    clearTimeout(probeTimer);
+    const d = Math.min(err ? REFUSED_CAP : BACKOFF_CAP, (err ? REFUSED_BASE : BACKOFF_BASE) * 2 ** attempt);
+    const wait = Math.round(Math.max(ms, d / 2) + (env.random() * d) / 2);
+    attempt = Math.min(attempt + 1, 16);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(connect, wait);
+    link.down(was, err && { ...err, retryIn: wait });
+  };
+
+  /** halt stops for good; with err, the server refused for good. */
+  const halt = (err?: ConnError): void => {
+    if (stopped) return;
+    stopped = true;
+    up = false;
+    clearTimeout(retryTimer);
+    clearTimeout(probeTimer);
+    abortPolls();
+    const s = ws;
+    ws = null;
+    if (s) s.close();
+    if (err) link.fail(err);
   };
 
   const abortPolls = (): void => {
@@ -218,32 +301,19 @@ export function transport(env: Env, token: string, link: Link): Transport {
 
   const probeLater = (): void => {
     clearTimeout(probeTimer);
-    probeTimer = setTimeout(() => http() && env.WebSocket && socket(true), PROBE_EVERY);
-  };
-
-  const retry = (): void => {
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(connect, jitter(env, Math.min(BACKOFF_CAP, BACKOFF_BASE * 2 ** attempt)));
-    attempt = Math.min(attempt + 1, 16);
+    probeTimer = setTimeout(() => mode === 'http' && up && !stopped && env.WebSocket && socket(true), PROBE_EVERY);
   };
 
   const setUp = (): void => {
     up = true;
+    upAt = Date.now();
     const q = queue;
     queue = [];
     q.forEach(send);
   };
 
-  const setDown = (): void => {
-    if (!up) return;
-    up = false;
-    link.down();
-  };
-
-  /** post sends one message over HTTP; it resolves to the server's answer
-   * (null for 204) and rejects on a network error, a timeout or a response
-   * that is not a server message. */
-  const post = async (m: ClientMsg, timeout: number, ctl = new AbortController()): Promise<ServerMsg | null> => {
+  /** post sends one message over HTTP. */
+  const post = async (m: ClientMsg, timeout: number, ctl = new AbortController()): Promise<Answer> => {
     const timer = setTimeout(() => ctl.abort(), timeout);
     try {
       const res = await env.fetch(loc.pathname + loc.search, {
@@ -253,10 +323,14 @@ export function transport(env: Env, token: string, link: Link): Transport {
         credentials: 'same-origin',
         signal: ctl.signal,
       });
-      if (res.status === 204) return null;
-      const body = await res.json().catch(() => null);
-      if (!body || typeof body.t !== 'string') throw 0;
-      return body as ServerMsg;
+      const s = res.status;
+      return [
+        s,
+        s === 204 ? null : msg(await res.json().catch(() => 0)),
+        s === 429 ? Math.min(+res.headers.get('Retry-After')! || 0, 600) * 1000 : 0,
+      ];
+    } catch {
+      return [0, null, 0];
     } finally {
       clearTimeout(timer);
     }
@@ -265,15 +339,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
   return {
     mode: () => mode,
     start: connect,
-    stop() {
-      stopped = true;
-      clearTimeout(retryTimer);
-      clearTimeout(probeTimer);
-      abortPolls();
-      const s = ws;
-      ws = null;
-      if (s) s.close();
-    },
+    stop: () => halt(),
     send,
     unqueue(ref) {
       queue = queue.filter((m) => m.ref !== ref);

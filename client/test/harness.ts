@@ -8,19 +8,23 @@ export class FakeWS {
   static all: FakeWS[] = [];
   sent: Record<string, unknown>[] = [];
   closed = false;
+  /** when it was made (fake time) */
+  at = Date.now();
   onopen: (() => void) | null = null;
   onmessage: ((e: { data: string }) => void) | null = null;
-  onclose: (() => void) | null = null;
+  onclose: ((e: { code: number; reason: string }) => void) | null = null;
   constructor(readonly url: string) {
     FakeWS.all.push(this);
   }
   send(s: string) {
     this.sent.push(JSON.parse(s));
   }
-  close() {
+  /** close closes the socket (as the server would, with code and reason;
+   * 1006: it died, or never opened). */
+  close(code = 1006, reason = '') {
     if (this.closed) return;
     this.closed = true;
-    this.onclose?.();
+    this.onclose?.({ code, reason });
   }
   open() {
     this.onopen?.();
@@ -35,7 +39,9 @@ export class FakeWS {
 
 export interface Req {
   body: Record<string, unknown>;
-  resolve(status: number, body?: unknown): void;
+  /** when it was sent (fake time) */
+  at: number;
+  resolve(status: number, body?: unknown, headers?: Record<string, string>): void;
   reject(): void;
 }
 
@@ -48,8 +54,13 @@ export class FakeFetch {
       init!.signal?.addEventListener('abort', () => rej(new Error('aborted')));
       this.reqs.push({
         body,
-        resolve: (status, b) =>
-          res({ status, json: async () => (b === undefined ? Promise.reject(new Error('no body')) : b) } as Response),
+        at: Date.now(),
+        resolve: (status, b, headers) =>
+          res({
+            status,
+            headers: new Headers(headers),
+            json: async () => (b === undefined ? Promise.reject(new Error('no body')) : b),
+          } as Response),
         reject: () => rej(new Error('network')),
       });
       this.urls.push(String(url));

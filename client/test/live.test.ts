@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ACTION_TIMEOUT } from '../src/live';
-import { $, type Setup, click, doc, start, stop } from './harness';
+import { $, FakeWS, type Setup, click, doc, start, stop } from './harness';
 
 let s: Setup;
 afterEach(() => stop(s));
@@ -184,22 +184,27 @@ describe('sequence numbers', () => {
     expect($('p').textContent).toBe('a');
   });
 
-  it('reload: reloads after a jittered delay, at most 5 times in 5 minutes', () => {
+  it('reload: reloads after a jittered delay, at most 5 times in 5 minutes, then lvt:error and lvt-failed', () => {
     vi.useFakeTimers();
     sessionStorage.clear();
+    const ev = listen('lvt:error');
     const reload = vi.fn();
     const loc = window.location;
     Object.defineProperty(window, 'location', { configurable: true, value: { ...loc, reload } });
     try {
       for (let i = 0; i < 6; i++) {
         s = start('<p>x</p>');
-        s.ws().receive({ t: 'reload', reason: 'expired' });
+        s.ws().receive({ t: 'reload', reason: 'state_lost' });
         vi.advanceTimersByTime(60_000);
+        expect(FakeWS.all).toHaveLength(1); // no reconnect meanwhile
+        if (i === 5) expect(document.documentElement.className).toBe('lvt-failed');
         stop(s);
         vi.useFakeTimers();
       }
       expect(reload).toHaveBeenCalledTimes(5);
+      expect(ev.seen.map((e) => e.detail)).toEqual([{ code: 'reload', message: 'Too many reloads.' }]);
     } finally {
+      ev.off();
       Object.defineProperty(window, 'location', { configurable: true, value: loc });
     }
   });

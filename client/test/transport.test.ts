@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BACKOFF_CAP, PROBE_EVERY, STABLE } from '../src/transport';
-import { $, FakeWS, type Setup, click, doc, start, stop } from './harness';
+import { BACKOFF_CAP, PROBE_EVERY, REFUSED_CAP, STABLE } from '../src/transport';
+import { $, FakeWS, type Req, type Setup, click, doc, start, stop } from './harness';
 
 let s: Setup;
 beforeEach(() => {
@@ -19,6 +19,43 @@ async function until(cond: () => boolean): Promise<void> {
     await vi.advanceTimersByTimeAsync(50);
   }
 }
+
+/** sent lists when each request (WebSocket or POST) was made, in order. */
+const sent = () => [...FakeWS.all, ...s.fetch.reqs].map((r) => r.at).sort((a, b) => a - b);
+
+/** requests counts the WebSockets and POSTs made so far. */
+const requests = () => FakeWS.all.length + s.fetch.reqs.length;
+
+const root = () => Array.from(document.documentElement.classList).filter((c) => c !== 'lvt-loading');
+
+function listen(name: string) {
+  const seen: CustomEvent[] = [];
+  const fn = (e: Event) => seen.push(e as CustomEvent);
+  document.addEventListener(name, fn);
+  offs.push(() => document.removeEventListener(name, fn));
+  return seen;
+}
+let offs: (() => void)[] = [];
+afterEach(() => {
+  offs.forEach((f) => f());
+  offs = [];
+});
+
+/** overHTTP starts a page whose WebSocket cannot open, connected over HTTP
+ * (sync answered with tree seq 1), with its first poll open. */
+async function overHTTP(): Promise<void> {
+  s = start('<p>a</p><button lvt-click="inc">+</button>', { connect: false });
+  s.ws().close();
+  await until(() => s.fetch.of('sync').length > 0);
+  s.fetch.of('sync')[0].resolve(200, tree(1, 'a'));
+  await flush();
+  expect(s.fetch.of('poll')).toHaveLength(1);
+}
+
+const lastOf = (t: string) => {
+  const r = s.fetch.of(t);
+  return r[r.length - 1];
+};
 
 /** nextWS lets time pass until the client opens a new WebSocket. */
 async function nextWS(): Promise<FakeWS> {
@@ -103,24 +140,22 @@ describe('HTTP fallback', () => {
     expect(s.fetch.reqs).toHaveLength(0);
   });
 
-  it('when both fail it backs off exponentially with jitter up to the cap, WebSocket first', async () => {
+  it('when both fail it backs off exponentially with jitter up to the cap, WebSocket and HTTP in turn', async () => {
     s = start('<p>a</p>', { connect: false });
-    const starts: number[] = [];
-    const t0 = Date.now();
     for (let i = 0; i < 12; i++) {
       if (i) await nextWS();
-      starts.push(Date.now() - t0);
       s.ws().close(); // cannot open
-      await flush();
-      const sync = s.fetch.of('sync');
-      sync[sync.length - 1].reject(); // and HTTP fails too
+      await until(() => s.fetch.of('sync').length > i);
+      s.fetch.of('sync')[i].reject(); // and HTTP fails too
       await flush();
     }
-    expect(s.fetch.of('sync')).toHaveLength(12); // every cycle: WebSocket, then HTTP
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
-    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(gaps[i - 1]);
-    expect(gaps[0]).toBeLessThan(1000);
-    expect(Math.max(...gaps)).toBeLessThanOrEqual(BACKOFF_CAP + 50);
+    expect(FakeWS.all).toHaveLength(12);
+    const times = sent();
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(gaps[0]).toBe(0); // the first time, HTTP at once
+    for (let i = 2; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(gaps[i - 1]);
+    expect(gaps[1]).toBeLessThan(1000);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(BACKOFF_CAP);
     expect(gaps[gaps.length - 1]).toBeGreaterThan(BACKOFF_CAP / 2);
   });
 
@@ -139,4 +174,241 @@ describe('HTTP fallback', () => {
     expect(FakeWS.all.length).toBe(n + 1);
     expect(s.fetch.reqs).toHaveLength(1);
   });
+});
+
+describe('page token', () => {
+  it('restart in HTTP mode: a tree with a new token, and every later POST and join carries it', async () => {
+    await overHTTP();
+    expect(s.fetch.of('poll')[0].body.token).toBe('tok');
+    // The server restarted: it does not know "tok", makes a new page connection.
+    s.fetch.of('poll')[0].resolve(200, { ...tree(1, 'new'), token: 'tok2' });
+    await flush();
+    expect($('p').textContent).toBe('new');
+    expect(s.fetch.of('poll')).toHaveLength(2);
+    expect(s.fetch.of('poll')[1].body).toEqual({ t: 'poll', token: 'tok2', seq: 1 });
+    click($('button'));
+    await flush();
+    expect(s.fetch.of('action')[0].body).toMatchObject({ t: 'action', token: 'tok2' });
+    await vi.advanceTimersByTimeAsync(PROBE_EVERY);
+    s.ws().open();
+    expect(s.ws().sent[0]).toEqual({ t: 'join', token: 'tok2', seq: 1 });
+  });
+
+  it('over WebSocket: the next join carries the new token', async () => {
+    s = start('<p>a</p>');
+    s.ws().receive({ ...tree(1, 'b'), token: 'tok3' });
+    s.ws().close(1001);
+    const ws = await nextWS();
+    ws.open();
+    expect(ws.sent[0]).toEqual({ t: 'join', token: 'tok3', seq: 1 });
+  });
+});
+
+describe('refusals and errors', () => {
+  const busy = { t: 'reply', error: { code: 'rate_limited', message: 'Slow down.' } };
+
+  it('429 on a poll: waits max(Retry-After, backoff) with jitter; one lvt:error per episode; lvt-disconnected', async () => {
+    const errs = listen('lvt:error');
+    await overHTTP();
+    const n = requests();
+    lastOf('poll').resolve(429, busy, { 'Retry-After': '10' });
+    await flush();
+    expect(root()).toEqual(['lvt-disconnected']);
+    expect(errs.map((e) => e.detail)).toEqual([{ code: 'rate_limited', message: 'Slow down.', retryIn: 11_000 }]);
+    await vi.advanceTimersByTimeAsync(10_999);
+    expect(requests()).toBe(n);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(requests()).toBe(n + 1);
+    lastOf('sync').resolve(429, busy, { 'Retry-After': '20' });
+    await flush();
+    await vi.advanceTimersByTimeAsync(20_000);
+    expect(requests()).toBe(n + 1); // 20 s + jitter
+    expect(errs).toHaveLength(1); // same episode
+    // HTTP failed too: the next attempt is a WebSocket
+    const ws = await nextWS();
+    ws.open();
+    ws.receive(tree(2, 'b'));
+    expect(root()).toEqual(['lvt-connected']);
+    ws.close(4029); // a new episode
+    expect(errs).toHaveLength(2);
+  });
+
+  it('429 on an action settles that action only: polls go on', async () => {
+    const errs = listen('lvt:error');
+    await overHTTP();
+    click($('button'));
+    await flush();
+    s.fetch.of('action')[0].resolve(429, { ...busy, ref: 1 }, { 'Retry-After': '5' });
+    await flush();
+    expect(errs).toHaveLength(1);
+    expect(errs[0].target).toBe($('button'));
+    expect(errs[0].detail).toMatchObject({ code: 'rate_limited', action: 'inc' });
+    expect(root()).toEqual(['lvt-connected']);
+    expect(s.fetch.reqs).toHaveLength(3); // sync, the open poll, the action
+    s.fetch.of('poll')[0].resolve(200, { t: 'patch', seq: 2, patch: { 0: 'b' } });
+    await flush();
+    expect($('p').textContent).toBe('b');
+  });
+
+  it('4029: backs off from 2 s up to 60 s, stays on WebSocket, one lvt:error per episode', async () => {
+    const errs = listen('lvt:error');
+    s = start('<p>a</p>', { connect: false });
+    for (let i = 0; i < 8; i++) {
+      const ws = i ? await nextWS() : s.ws();
+      ws.open();
+      ws.close(4029, 'Too many tabs.');
+      await flush();
+      expect(root()).toEqual(['lvt-disconnected']);
+    }
+    expect(s.fetch.reqs).toHaveLength(0); // no HTTP fallback
+    expect(errs.map((e) => e.detail)).toEqual([{ code: 'rate_limited', message: 'Too many tabs.', retryIn: 3000 }]);
+    const times = sent();
+    const gaps = times.slice(1).map((t, i) => t - times[i]);
+    expect(gaps[0]).toBeGreaterThanOrEqual(2000);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(gaps[i - 1]);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(REFUSED_CAP);
+    // room at last
+    const ws = await nextWS();
+    ws.open();
+    ws.receive(tree(1, 'b'));
+    expect(root()).toEqual(['lvt-connected']);
+    ws.close(4029, '');
+    expect(errs).toHaveLength(2);
+    expect(errs[1].detail.code).toBe('rate_limited');
+  });
+
+  for (const [code, name] of [
+    [4001, 'unauthorized'],
+    [4003, 'forbidden'],
+    [1008, 'refused'],
+  ] as const) {
+    it(`close code ${code}: stops for good (${name}), lvt-failed, no HTTP fallback`, async () => {
+      const errs = listen('lvt:error');
+      s = start('<button lvt-click="inc">+</button>');
+      click($('button'));
+      s.ws().close(code, 'Session ended.');
+      expect(root()).toEqual(['lvt-failed']);
+      expect(errs.map((e) => e.detail.code)).toEqual([name, name]); // the action's, then the page's
+      expect(errs[1].target).toBe(document);
+      expect(errs[1].detail).toEqual({ code: name, message: 'Session ended.' });
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(requests()).toBe(1);
+      click($('button')); // fails at once
+      expect(errs).toHaveLength(3);
+      expect(root()).toEqual(['lvt-failed']);
+    });
+  }
+
+  for (const [status, name] of [
+    [401, 'unauthorized'],
+    [403, 'forbidden'],
+  ] as const) {
+    it(`HTTP ${status}: stops for good (${name})`, async () => {
+      const errs = listen('lvt:error');
+      await overHTTP();
+      lastOf('poll').resolve(status, { t: 'reply', error: { code: name, message: 'No.' } });
+      await flush();
+      expect(root()).toEqual(['lvt-failed']);
+      expect(errs.map((e) => e.detail)).toEqual([{ code: name, message: 'No.' }]);
+      const n = requests();
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(requests()).toBe(n);
+    });
+  }
+
+  it('1001 (server going away) reconnects with backoff and is not a flap', async () => {
+    s = start('<p>a</p>', { connect: false });
+    for (let i = 0; i < 6; i++) {
+      const ws = i ? await nextWS() : s.ws();
+      ws.open();
+      ws.receive(tree(1, 'a'));
+      ws.close(1001);
+    }
+    await nextWS();
+    expect(s.fetch.reqs).toHaveLength(0);
+    const times = sent();
+    expect(times[times.length - 1] - times[times.length - 2]).toBeGreaterThan(4000); // backing off
+  });
+
+  for (const [what, answer] of [
+    ['a 5xx', (r: Req) => r.resolve(502)],
+    ['a network error', (r: Req) => r.reject()],
+    ['a 2xx body that is not a message', (r: Req) => r.resolve(200, '<html>')],
+  ] as const) {
+    it(`${what} on a poll backs off: lvt:disconnected, lvt-disconnected, no request at once`, async () => {
+      const down = listen('lvt:disconnected');
+      await overHTTP();
+      const n = requests();
+      answer(lastOf('poll'));
+      await flush();
+      expect(down).toHaveLength(1);
+      expect(root()).toEqual(['lvt-disconnected']);
+      expect(requests()).toBe(n);
+      await vi.advanceTimersByTimeAsync(100);
+      expect(requests()).toBe(n);
+      await until(() => requests() > n);
+      expect(lastOf('sync').body.t).toBe('sync');
+    });
+  }
+
+  it('polls answered with 204 at once, again and again, back off', async () => {
+    await overHTTP();
+    for (let i = 0; i < 30 && Date.now() < 60_000; i++) {
+      await until(() => s.fetch.of('poll').length > i);
+      s.fetch.of('poll')[i].resolve(204);
+      await flush();
+    }
+    expect(s.fetch.of('poll').length).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('request bound', () => {
+  /** serve answers every request at once, for a minute of fake time, as
+   * the server would (ws, http); it returns how many requests (WebSockets
+   * and POSTs) the client made. A request loop without a timer in between
+   * fails it. */
+  async function serve(ws: (w: FakeWS) => void, http: (r: Req) => void): Promise<number> {
+    const done = new Set<FakeWS | Req>();
+    const t0 = Date.now();
+    while (Date.now() - t0 < 60_000) {
+      for (let i = 0; ; i++) {
+        const fresh = [...FakeWS.all, ...s.fetch.reqs].filter((r) => !done.has(r));
+        if (!fresh.length) break;
+        if (i > 100) throw new Error('tight loop');
+        for (const r of fresh) {
+          done.add(r);
+          if (r instanceof FakeWS) ws(r);
+          else http(r);
+        }
+        await flush();
+      }
+      await vi.advanceTimersByTimeAsync(100);
+    }
+    return requests();
+  }
+
+  const refuse = (r: Req) => r.resolve(429, { t: 'reply', error: { code: 'rate_limited', message: 'No.' } }, { 'Retry-After': '1' });
+  const full = (w: FakeWS) => {
+    w.open();
+    w.close(4029);
+  };
+  const cannotOpen = (w: FakeWS) => w.close();
+  for (const [what, ws, http] of [
+    ['group full (4029)', full, refuse],
+    ['sockets closed with 1000 at once, HTTP 429', (w: FakeWS) => (w.open(), w.close(1000)), refuse],
+    ['sockets closed after a tree with 1011, HTTP 503', (w: FakeWS) => (w.open(), w.receive(tree(1, 'a')), w.close(1011)), (r: Req) => r.resolve(503)],
+    ['join timeouts (4008), HTTP network errors', (w: FakeWS) => (w.open(), w.close(4008)), (r: Req) => r.reject()],
+    ['server down', cannotOpen, (r: Req) => r.reject()],
+    ['no WebSocket, HTTP 429', cannotOpen, refuse],
+    ['no WebSocket, HTTP 500', cannotOpen, (r: Req) => r.resolve(500, { t: 'reply', error: { code: 'internal', message: 'x' } })],
+    ['no WebSocket, junk 200 bodies', cannotOpen, (r: Req) => r.resolve(200, 'ok')],
+    ['no WebSocket, polls answered 204 at once', cannotOpen, (r: Req) => (r.body.t === 'sync' ? r.resolve(200, tree(1, 'a')) : r.resolve(204))],
+    ['no WebSocket, every POST answered with a new tree (unknown token)', cannotOpen, (r: Req) => r.resolve(200, tree(1, 'a'))],
+  ] as const) {
+    it(`${what}: at most 15 requests a minute`, async () => {
+      s = start('<p>a</p>', { connect: false });
+      const n = await serve(ws, http);
+      expect(n).toBeLessThanOrEqual(15);
+    });
+  }
 });
