@@ -101,10 +101,16 @@ func TestActionsCountsReplies(t *testing.T) {
 	for code, n := range res.Failed {
 		assert.Zero(t, n, code)
 	}
-	// Every success was an increment, so the groups' counts add up to it.
+	// Every success was an increment, so the groups' counts add up to it. A
+	// group's count is the one its last action's reply carried: the highest
+	// any of its tabs holds (patches of other tabs' actions may still travel).
 	var total int64
 	for _, g := range f.groups {
-		total += g.sender.count.Load()
+		var last int64
+		for _, tb := range g.tabs {
+			last = max(last, tb.count.Load())
+		}
+		total += last
 	}
 	assert.Equal(t, int64(res.OK), total)
 }
@@ -121,7 +127,12 @@ func TestNonReadersDoNotStopTheOthers(t *testing.T) {
 	assert.Equal(t, 2*18, res.Expected) // 10 readers per group, one of them acts
 	assert.Equal(t, res.Expected, res.Delivered)
 	p := probeNonReaders(t.Context(), f, 200*time.Millisecond)
-	assert.Equal(t, probeResult{Open: 2, Messages: 2 * 3}, p, "a tree and two patches wait for each")
+	assert.Equal(t, 2, p.Open)
+	assert.Zero(t, p.Closed)
+	// A tree and up to two patches wait for each (a join may have been
+	// handled after a round had started).
+	assert.GreaterOrEqual(t, p.Messages, 2)
+	assert.LessOrEqual(t, p.Messages, 2*3)
 }
 
 func TestOpenReportsFailures(t *testing.T) {
