@@ -168,6 +168,12 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 	if need := uint64(c.fleet.Conns + 100); soft < need {
 		return fmt.Errorf("open file limit %d is below the %d this run needs (ulimit -n)", soft, need)
 	}
+	if lo, hi, ok := portRange(); ok {
+		fmt.Fprintf(out, "ephemeral ports %d-%d\n", lo, hi)
+		if c.fleet.Conns+c.fleet.Concurrency > hi-lo+1 {
+			return fmt.Errorf("%d tabs need more ephemeral ports than %d-%d", c.fleet.Conns, lo, hi)
+		}
+	}
 	load0, _ := os.ReadFile("/proc/loadavg")
 	fmt.Fprintf(out, "load average before: %s", load0)
 	var srv *probe // nil: the server is not observed

@@ -156,6 +156,21 @@ func openFiles() (soft, hard uint64) {
 	return r.Cur, r.Max
 }
 
+// portRange returns the range of local ports outgoing connections use.
+func portRange() (lo, hi int, ok bool) {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0, false
+	}
+	lo, err1 := strconv.Atoi(f[0])
+	hi, err2 := strconv.Atoi(f[1])
+	return lo, hi, err1 == nil && err2 == nil && lo <= hi
+}
+
 // loopbackOnly refuses a URL or address that is not on the loopback
 // interface: the tool must never load anything but this machine.
 func loopbackOnly(hostport string) error {
