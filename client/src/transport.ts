@@ -5,8 +5,8 @@
 // Every failure goes through fail(): the next attempt comes after an
 // exponential backoff with jitter (0.5 s doubling to 30 s; 2–4 s doubling to
 // 60 s after a refusal: HTTP 429 or close code 4029, and never before
-// Retry-After). The backoff restarts only after a connection stayed up a
-// minute, so no path can send requests in a tight loop.
+// Retry-After). The backoff restarts only after a connection stayed up 10 s,
+// so no path can send requests in a tight loop.
 //
 // - A WebSocket that fails to open switches to HTTP (at once the first time,
 //   after the backoff when attempts are failing already).
@@ -82,6 +82,8 @@ export const OPEN_TIMEOUT = 10_000;
 export const POLL_TIMEOUT = 65_000;
 export const POST_TIMEOUT = 20_000;
 export const STABLE = 60_000;
+/** A connection lost after this long restarts the backoff. */
+export const HEALTHY = 10_000;
 export const FLAP_WINDOW = 30_000;
 export const FLAPS = 3;
 export const PROBE_EVERY = 60_000;
@@ -268,7 +270,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
   const fail = (err?: ConnError, ms = 0): void => {
     if (stopped) return;
     const was = up;
-    if (up && Date.now() - upAt >= STABLE) attempt = 0;
+    if (up && Date.now() - upAt >= HEALTHY) attempt = 0;
     up = false;
     abortPolls();
     clearTimeout(probeTimer);

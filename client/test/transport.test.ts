@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BACKOFF_CAP, PROBE_EVERY, REFUSED_CAP, STABLE } from '../src/transport';
+import { BACKOFF_CAP, HEALTHY, PROBE_EVERY, REFUSED_CAP, STABLE } from '../src/transport';
 import { $, FakeWS, type Req, type Setup, click, doc, start, stop } from './harness';
 
 let s: Setup;
@@ -315,6 +315,38 @@ describe('refusals and errors', () => {
       expect(requests()).toBe(n);
     });
   }
+
+  it('the backoff restarts after a connection stayed up 10 s, not before', async () => {
+    s = start('<p>a</p>', { connect: false });
+    for (let i = 0; i < 6; i++) {
+      const ws = i ? await nextWS() : s.ws();
+      ws.open();
+      ws.receive(tree(1, 'a'));
+      vi.advanceTimersByTime(i < 5 ? 1000 : HEALTHY);
+      ws.close(1001);
+    }
+    const t0 = Date.now();
+    await nextWS();
+    expect(Date.now() - t0).toBeLessThanOrEqual(500);
+  });
+
+  it('a reload message over HTTP stops polling', async () => {
+    const reload = vi.fn();
+    const loc = window.location;
+    Object.defineProperty(window, 'location', { configurable: true, value: { ...loc, reload } });
+    try {
+      sessionStorage.clear();
+      await overHTTP();
+      lastOf('poll').resolve(200, { t: 'reload', reason: 'state_lost' });
+      await flush();
+      const n = requests();
+      await vi.advanceTimersByTimeAsync(5 * 60_000);
+      expect(reload).toHaveBeenCalledTimes(1);
+      expect(requests()).toBe(n);
+    } finally {
+      Object.defineProperty(window, 'location', { configurable: true, value: loc });
+    }
+  });
 
   it('1001 (server going away) reconnects with backoff and is not a flap', async () => {
     s = start('<p>a</p>', { connect: false });
