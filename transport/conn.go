@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -17,11 +18,12 @@ import (
 	"github.com/coder/websocket"
 )
 
-// Conn is one WebSocket connection. [WebSocket.Serve] owns its goroutines:
-// the read loop runs in the Serve call, one writer goroutine drains the
-// bounded send queue, and one pinger sends keepalive pings.
+// Conn is one WebSocket connection. Its [WebSocket] owns its goroutines:
+// one reader for the connection's lifetime; a writer goroutine exists only
+// while there is something to write (see [Conn.Wake]); a keepalive ping
+// runs on a timer's goroutine and only while it waits for its pong.
 //
-// Send, Close, Context and ID are safe for concurrent use and never block.
+// Wake, Close, Context and ID are safe for concurrent use and never block.
 type Conn struct {
 	ws     *WebSocket
 	wsc    *websocket.Conn
@@ -30,12 +32,27 @@ type Conn struct {
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
-	queue  chan []byte
-	stop   chan struct{}  // closed when closing starts
-	wg     sync.WaitGroup // the writer and the pinger
-	gen    atomic.Uint64  // odd while open or the Session runs
+	wg     sync.WaitGroup // the writer and a ping in progress
 
-	mu      sync.Mutex // guards the fields below and sends on queue
+	// pending is set by Wake and cleared by the writer before it asks
+	// Session.Next, so a Wake that races with the writer's exit is seen.
+	pending atomic.Bool
+	// running is set while a writer runs or is being started. It stays set
+	// once a writer has closed or cut the connection, so none starts again.
+	running atomic.Bool
+	// stopped mirrors closing, for the writer's loop.
+	stopped atomic.Bool
+	// reading is odd while open or a Session method called by the read
+	// loop runs, writing while a data message is written: a ping is not
+	// judged across either.
+	reading atomic.Uint64
+	writing atomic.Uint64
+
+	mu      sync.Mutex // guards the fields below
+	sess    Session    // the writer's Session, set when open returns
+	ready   bool       // open has returned: a writer may start
+	ended   bool       // end is waiting for the goroutines: none may start
+	ping    *time.Timer
 	closing bool
 	code    websocket.StatusCode
 	reason  string
@@ -58,8 +75,6 @@ func (ws *WebSocket) newConn(wsc *websocket.Conn, nc net.Conn) *Conn {
 		log:    ws.log.With("conn", id),
 		ctx:    ctx,
 		cancel: cancel,
-		queue:  make(chan []byte, ws.sendQueue),
-		stop:   make(chan struct{}),
 	}
 }
 
@@ -79,56 +94,72 @@ func (c *Conn) ID() string { return c.id }
 // has ended or the WebSocket shuts down.
 func (c *Conn) Context() context.Context { return c.ctx }
 
-// Send queues msg as one text message and returns at once; the writer
-// goroutine writes it later. msg is kept until written, so the caller must
-// not modify it afterwards (one slice may be sent to many connections).
-// If the queue is full, Send drops the connection (close status 1013, "slow
-// consumer", queued messages discarded) and returns [ErrSlowConsumer]; once
-// the connection is closing it returns [ErrClosed]. A stalled client thus
-// never slows the caller.
-func (c *Conn) Send(msg []byte) error {
-	c.mu.Lock()
-	if c.closing {
-		c.mu.Unlock()
-		return ErrClosed
+// Wake tells the connection that [Session.Next] has something to write. It
+// never blocks and is safe for concurrent use: if no writer goroutine runs,
+// Wake starts one, which calls Next and writes what it returns until Next
+// returns nil, then exits; if one runs, Wake only makes sure it asks Next
+// once more before exiting, so no Wake is lost. Calling Wake often is cheap.
+//
+// Wake may be called from the open callback of [WebSocket.Serve]; the
+// writer then starts when open has returned the Session (Next is never
+// called before). Once the connection is closing, Wake does nothing.
+func (c *Conn) Wake() {
+	if c.pending.Swap(true) {
+		return // a writer has yet to clear it, or none may run now
 	}
-	select {
-	case c.queue <- msg:
-		c.mu.Unlock()
-		return nil
-	default:
+	if c.running.CompareAndSwap(false, true) {
+		c.startWriter()
 	}
-	c.closeLocked(websocket.StatusTryAgainLater, reasonSlow, false, ErrSlowConsumer)
-	c.mu.Unlock()
-	c.log.Warn("transport: dropping slow consumer", "queue", cap(c.queue))
-	return ErrSlowConsumer
 }
 
-// Close starts a normal closure (status 1000) with reason, which must be
-// safe for the client and is cut to 123 bytes. Messages already queued are
-// written first, within WriteTimeout. Close returns at once; Context is done
-// when the connection has ended. It returns [ErrClosed] if the connection
-// was already closing.
-func (c *Conn) Close(reason string) error {
-	if !c.closeWith(websocket.StatusNormalClosure, reason, true, nil) {
+// startWriter starts the writer; the caller has set running. Before open
+// has returned it clears running again: opened re-checks pending.
+func (c *Conn) startWriter() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.ended:
+		// Leave running set: no writer may start any more.
+	case !c.ready:
+		c.running.Store(false)
+	default:
+		s := c.sess
+		c.wg.Go(func() { c.writer(s) })
+	}
+}
+
+// Close starts closing the connection with status code and reason and
+// returns at once: the writer first writes what [Session.Next] still
+// returns (for at most WriteTimeout), then runs the close handshake.
+// Context is done when the connection has ended. code should be one of the
+// Close constants or 4000–4999 (see [CloseError] for the rule); reason must
+// be safe for the client and is cut to 123 bytes on a UTF-8 boundary. Close
+// returns [ErrClosed] if the connection was already closing.
+func (c *Conn) Close(code int, reason string) error {
+	if !c.closeWith(websocket.StatusCode(code), reason, true, nil) {
 		return ErrClosed
 	}
 	return nil
 }
 
 // closeWith starts closing once: later calls return false and change
-// nothing. The writer flushes the queue if flush is set, then runs the close
-// handshake with code and reason; cause is what Session.Closed receives.
+// nothing. The writer writes what Next returns if flush is set, then runs
+// the close handshake with code and reason; cause is what Session.Closed
+// receives.
 func (c *Conn) closeWith(code websocket.StatusCode, reason string, flush bool, cause error) bool {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closing {
+		c.mu.Unlock()
 		return false
 	}
 	c.closeLocked(code, reason, flush, cause)
+	c.mu.Unlock()
+	c.Wake() // the writer runs the close handshake
 	return true
 }
 
+// closeLocked records how to close and stops the pings. The caller holds
+// c.mu and wakes the writer unless it cuts the connection.
 func (c *Conn) closeLocked(code websocket.StatusCode, reason string, flush bool, cause error) {
 	if !validCode(code) {
 		code, reason = websocket.StatusInternalError, reasonInternal
@@ -140,7 +171,10 @@ func (c *Conn) closeLocked(code websocket.StatusCode, reason string, flush bool,
 		}
 	}
 	c.closing, c.code, c.reason, c.flush, c.cause = true, code, reason, flush, cause
-	close(c.stop)
+	c.stopped.Store(true)
+	if c.ping != nil {
+		c.ping.Stop()
+	}
 }
 
 // validCode reports whether code may be sent in a close frame.
@@ -169,41 +203,54 @@ func (c *Conn) abort(cause error) {
 	}
 }
 
-// stopping reports whether closing has started.
-func (c *Conn) stopping() bool {
-	select {
-	case <-c.stop:
-		return true
-	default:
-		return false
-	}
-}
-
-// start launches the writer and the pinger; end waits for them.
+// start arms the first keepalive ping.
 func (c *Conn) start() {
-	c.wg.Go(c.writeLoop)
-	if c.ws.pingInterval > 0 {
-		c.wg.Go(c.pingLoop)
+	if c.ws.pingInterval <= 0 {
+		return
 	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.ping = time.AfterFunc(c.ws.pingInterval, c.pingFired)
 }
 
-// open runs the caller's open callback and turns its failure into a close.
+// open runs the caller's open callback, turns its failure into a close,
+// and lets the writer start.
 func (c *Conn) open(open func(*Conn) (Session, error)) Session {
-	c.gen.Add(1)
+	c.reading.Add(1)
 	s, err := open(c)
-	c.gen.Add(1)
+	c.reading.Add(1)
 	switch {
 	case err != nil:
 		c.log.Debug("transport: connection refused", "err", err)
 		code, reason := closeCode(err)
 		c.closeWith(code, reason, true, nil)
-		return nil
+		s = nil
 	case s == nil:
 		c.log.Error("transport: open returned neither a Session nor an error")
 		c.closeWith(websocket.StatusInternalError, reasonInternal, false, nil)
-		return nil
 	}
+	c.opened(s)
 	return s
+}
+
+// opened lets the writer start with s (nil when open failed) and starts it
+// if Wake or a close came first.
+func (c *Conn) opened(s Session) {
+	c.mu.Lock()
+	c.sess, c.ready = s, true
+	c.mu.Unlock()
+	if c.pending.Load() {
+		c.kick()
+	}
+}
+
+// kick is Wake without its shortcut, for when pending may have been left
+// set by a Wake that could not start a writer yet.
+func (c *Conn) kick() {
+	c.pending.Store(true)
+	if c.running.CompareAndSwap(false, true) {
+		c.startWriter()
+	}
 }
 
 // readLoop is the connection's only reader. It reads with the connection's
@@ -236,120 +283,165 @@ func (c *Conn) readLoop(s Session) error {
 				return err
 			}
 		}
-		if s == nil || c.stopping() {
+		if s == nil || c.stopped.Load() {
 			continue
 		}
-		c.gen.Add(1)
+		c.reading.Add(1)
 		if tooLarge {
 			s.TooLarge(c.ctx, msg)
 		} else {
 			s.Handle(c.ctx, msg)
 		}
-		c.gen.Add(1)
+		c.reading.Add(1)
 	}
 }
 
-// writeLoop is the connection's only writer of data messages; it owns the
-// close handshake too.
-func (c *Conn) writeLoop() {
+// writer is the writer goroutine: writeLoop, with a panic in Next cutting
+// the connection.
+func (c *Conn) writer(s Session) {
+	c.recovering(func() { c.writeLoop(s) }, func() { c.abort(errPanic) })
+}
+
+// writeLoop writes what s.Next returns until it returns
+// nil, then exits unless a Wake came meanwhile. Once closing has started it
+// runs the close handshake and leaves running set, so no writer follows.
+func (c *Conn) writeLoop(s Session) {
 	for {
-		select {
-		case <-c.stop:
-			c.finish(nil)
+		c.pending.Store(false)
+		if c.stopped.Load() {
+			c.finish(s)
 			return
-		case msg := <-c.queue:
-			if c.stopping() {
-				c.finish(msg)
-				return
-			}
-			ctx, cancel := context.WithTimeout(c.ctx, c.ws.writeTimeout)
-			err := c.wsc.Write(ctx, websocket.MessageText, msg)
-			cancel()
-			if err != nil {
-				c.abort(fmt.Errorf("transport: write: %w", err))
-				return
-			}
+		}
+		if !c.drain(s) {
+			return // the connection was cut
+		}
+		if c.stopped.Load() {
+			continue
+		}
+		c.running.Store(false)
+		// A Wake between the last Next and the Store above saw running
+		// set and left the work to this writer: look again.
+		if !c.pending.Load() || !c.running.CompareAndSwap(false, true) {
+			return
 		}
 	}
 }
 
-// finish flushes the queue (with pending first) if asked, then runs the
-// close handshake, which coder/websocket bounds by its own timeouts and
-// abort can cut short.
-func (c *Conn) finish(pending []byte) {
+// drain writes what s.Next returns until it returns nil or closing starts.
+// A write that fails cuts the connection; drain then returns false.
+func (c *Conn) drain(s Session) bool {
+	if s == nil {
+		return true
+	}
+	for !c.stopped.Load() {
+		msg := s.Next()
+		if msg == nil {
+			return true
+		}
+		err := c.write(msg, time.Now().Add(c.ws.writeTimeout))
+		switch {
+		case err == nil:
+			continue
+		case c.ctx.Err() != nil || errors.Is(err, net.ErrClosed):
+			// Cut by abort, or closed by coder/websocket on a read
+			// error: whoever did it holds the cause.
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			c.log.Info("transport: client stalled, dropping connection", "timeout", c.ws.writeTimeout)
+			c.abort(fmt.Errorf("%w: no progress within %v", ErrStalled, c.ws.writeTimeout))
+		default:
+			c.abort(fmt.Errorf("transport: write: %w", err))
+		}
+		return false
+	}
+	return true
+}
+
+// write writes msg as one text message. The network writes must be done
+// by deadline: it is set on the network connection rather than through a
+// context, because coder/websocket closes the connection itself when a
+// write's context ends, and the read loop could then report the end first.
+func (c *Conn) write(msg []byte, deadline time.Time) error {
+	c.writing.Add(1)
+	defer c.writing.Add(1)
+	if c.nc != nil {
+		_ = c.nc.SetWriteDeadline(deadline)
+		defer func() { _ = c.nc.SetWriteDeadline(time.Time{}) }()
+	}
+	return c.wsc.Write(c.ctx, websocket.MessageText, msg)
+}
+
+// finish writes what s.Next still returns if asked, within one
+// WriteTimeout, then runs the close handshake, which coder/websocket bounds
+// by its own timeouts and abort can cut short.
+func (c *Conn) finish(s Session) {
 	c.mu.Lock()
 	code, reason, flush := c.code, c.reason, c.flush
 	c.mu.Unlock()
-	if flush {
-		ctx, cancel := context.WithTimeout(c.ctx, c.ws.writeTimeout)
-		err := c.flushQueue(ctx, pending)
-		cancel()
-		if err != nil {
-			c.log.Debug("transport: flush before close failed", "err", err)
+	if flush && s != nil {
+		deadline := time.Now().Add(c.ws.writeTimeout)
+		for msg := s.Next(); msg != nil && time.Now().Before(deadline); msg = s.Next() {
+			if err := c.write(msg, deadline); err != nil {
+				break // the handshake below fails at once
+			}
 		}
 	}
-	if err := c.wsc.Close(code, reason); err != nil {
-		c.log.Debug("transport: close handshake failed", "err", err)
-	}
+	_ = c.wsc.Close(code, reason) // fails only for a broken connection
 	c.cancel()
 }
 
-// flushQueue writes pending and then what the queue holds. No message can
-// be queued meanwhile, because closing has started.
-func (c *Conn) flushQueue(ctx context.Context, pending []byte) error {
-	if pending != nil {
-		if err := c.wsc.Write(ctx, websocket.MessageText, pending); err != nil {
-			return err
-		}
-	}
-	for {
-		select {
-		case msg := <-c.queue:
-			if err := c.wsc.Write(ctx, websocket.MessageText, msg); err != nil {
-				return err
-			}
-		default:
-			return nil
-		}
-	}
-}
-
-// pingLoop sends a ping every PingInterval and drops the connection when a
-// pong does not come back within WriteTimeout. A ping is not judged while the
-// Session runs, because the read loop cannot read the pong then.
-func (c *Conn) pingLoop() {
-	t := time.NewTicker(c.ws.pingInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-t.C:
-		}
-		gen := c.gen.Load()
-		if gen%2 == 1 {
-			continue
-		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.ws.writeTimeout)
-		err := c.wsc.Ping(ctx)
-		cancel()
-		if err == nil || c.gen.Load() != gen || c.stopping() {
-			continue
-		}
-		c.log.Info("transport: no pong, dropping connection", "err", err)
-		c.abort(fmt.Errorf("%w: %w", errPingTimeout, err))
+// pingFired runs on the ping timer's goroutine: it sends a ping, waits for
+// its pong (which the read loop reads) and arms the timer again. end stops
+// the timer and waits for a ping in progress.
+func (c *Conn) pingFired() {
+	c.mu.Lock()
+	if c.closing || c.ended {
+		c.mu.Unlock()
 		return
 	}
+	c.wg.Add(1) // never concurrent with end's Wait: ended is not set
+	c.mu.Unlock()
+	defer c.wg.Done()
+	if !c.pingOnce() {
+		return
+	}
+	c.mu.Lock()
+	if !c.closing {
+		c.ping.Reset(c.ws.pingInterval)
+	}
+	c.mu.Unlock()
+}
+
+// pingOnce sends one ping and cuts the connection, returning false, when
+// its pong does not come back within WriteTimeout. A ping is not judged
+// while the Session runs on the reader (which cannot read the pong then)
+// or while a data message is being written (WriteTimeout judges that).
+func (c *Conn) pingOnce() bool {
+	reading, writing := c.reading.Load(), c.writing.Load()
+	if reading%2 == 1 {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(c.ctx, c.ws.writeTimeout)
+	err := c.wsc.Ping(ctx)
+	cancel()
+	if err == nil || c.stopped.Load() || writing%2 == 1 ||
+		c.reading.Load() != reading || c.writing.Load() != writing {
+		return true
+	}
+	c.log.Info("transport: no pong, dropping connection", "err", err)
+	c.abort(fmt.Errorf("%w: %w", errPingTimeout, err))
+	return false
 }
 
 // end runs after the read loop has returned readErr: it makes sure closing
-// has started, cuts a broken connection, waits for the writer and the
-// pinger, releases the connection and returns the cause for Session.Closed.
+// has started, cuts a broken connection, waits for the writer and a ping in
+// progress, releases the connection and returns the cause for
+// Session.Closed.
 func (c *Conn) end(readErr error) error {
 	status := websocket.CloseStatus(readErr)
 	peerClosed := status != -1
 	tooBig := errors.Is(readErr, websocket.ErrMessageTooBig)
 	c.mu.Lock()
+	c.ready = true // in case open panicked: the writer must still close
 	if !c.closing {
 		var cause error
 		code := websocket.StatusNormalClosure
@@ -365,7 +457,6 @@ func (c *Conn) end(readErr error) error {
 		}
 		c.closeLocked(code, "", false, cause)
 	}
-	cause := c.cause
 	c.mu.Unlock()
 	if !peerClosed && !tooBig {
 		// Not a close handshake: the connection is broken or already closed.
@@ -373,6 +464,11 @@ func (c *Conn) end(readErr error) error {
 		// answer to the close frame coder/websocket has sent.)
 		c.abort(nil)
 	}
+	c.kick() // the writer runs the close handshake, or has
+	c.mu.Lock()
+	c.ended = true
+	cause := c.cause
+	c.mu.Unlock()
 	c.wg.Wait()
 	_ = c.wsc.CloseNow()
 	c.cancel()

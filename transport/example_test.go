@@ -6,26 +6,48 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 
 	"github.com/coder/websocket"
 
 	"github.com/lvtgo/livetemplate/transport"
 )
 
-// echo is a Session that sends every message back.
-type echo struct{ c *transport.Conn }
-
-func (e echo) Handle(_ context.Context, msg []byte) { _ = e.c.Send(msg) }
-func (e echo) TooLarge(context.Context, []byte) {
-	_ = e.c.Send([]byte(`{"t":"reply","error":{"code":"too_large"}}`))
+// echo is a Session that sends every message back. It keeps only the
+// latest message to write: a client that falls behind gets the newest.
+type echo struct {
+	c    *transport.Conn
+	mu   sync.Mutex
+	next []byte
 }
-func (e echo) Closed(error) {}
+
+func (e *echo) Handle(_ context.Context, msg []byte) { e.send(msg) }
+func (e *echo) TooLarge(context.Context, []byte) {
+	e.send([]byte(`{"t":"reply","error":{"code":"too_large"}}`))
+}
+
+func (e *echo) send(msg []byte) {
+	e.mu.Lock()
+	e.next = msg
+	e.mu.Unlock()
+	e.c.Wake()
+}
+
+func (e *echo) Next() []byte {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	msg := e.next
+	e.next = nil
+	return msg
+}
+
+func (e *echo) Closed(error) {}
 
 func ExampleWebSocket_Serve() {
 	ws := transport.NewWebSocket(nil)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws.Serve(w, r, func(c *transport.Conn) (transport.Session, error) {
-			return echo{c}, nil
+			return &echo{c: c}, nil
 		})
 	}))
 	defer srv.Close()

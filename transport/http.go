@@ -1,12 +1,12 @@
 package transport
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
+
+	"github.com/lvtgo/livetemplate/internal/wire"
 )
 
 // defaultMaxBody is the default HTTPOptions.MaxBody.
@@ -18,11 +18,10 @@ type HTTPOptions struct {
 	// MaxBody is the longest request body accepted; a longer one is refused
 	// with 413. Default 64 KiB.
 	MaxBody int64
-	// TrustedOrigins lists origins ("https://example.com", scheme://host[:port]
-	// exactly) whose cross-origin requests are accepted, as
-	// http.CrossOriginProtection.AddTrustedOrigin takes them. Same-origin
-	// requests are always accepted.
-	TrustedOrigins []string
+	// Origins lists the other origins allowed to post (see [ParseOrigins]);
+	// same-origin requests are always accepted. Give WebSocketOptions the
+	// same value: both apply it the same way. Default nil: same origin only.
+	Origins *Origins
 	// InsecureSkipOriginCheck accepts cross-site requests, which lets any
 	// web page post actions with the visitor's cookies.
 	InsecureSkipOriginCheck bool
@@ -33,26 +32,24 @@ type HTTPOptions struct {
 type HTTP struct {
 	maxBody int64
 	cop     *http.CrossOriginProtection // nil with InsecureSkipOriginCheck
+	origins *Origins
 }
 
 // NewHTTP returns an HTTP with opts applied; nil means all defaults (see
-// [HTTPOptions]). It returns an error if a trusted origin is malformed.
+// [HTTPOptions]). Options are validated where they are built
+// ([ParseOrigins]), so the error is always nil today; it is kept for
+// options that may need checking.
 func NewHTTP(opts *HTTPOptions) (*HTTP, error) {
 	var o HTTPOptions
 	if opts != nil {
 		o = *opts
 	}
-	h := &HTTP{maxBody: o.MaxBody}
+	h := &HTTP{maxBody: o.MaxBody, origins: o.Origins}
 	if h.maxBody <= 0 {
 		h.maxBody = defaultMaxBody
 	}
 	if !o.InsecureSkipOriginCheck {
 		h.cop = http.NewCrossOriginProtection()
-		for _, origin := range o.TrustedOrigins {
-			if err := h.cop.AddTrustedOrigin(origin); err != nil {
-				return nil, fmt.Errorf("transport: trusted origin %q: %w", origin, err)
-			}
-		}
 	}
 	return h, nil
 }
@@ -67,9 +64,10 @@ var (
 	errBody      = &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "could not read the message"}
 )
 
-// ReadMessage checks that r is a POST (else 405), not cross-site (checked
-// with http.CrossOriginProtection: Sec-Fetch-Site, or Origin against Host;
-// else 403), of Content-Type application/json (text/plain and the other
+// ReadMessage checks that r is a POST (else 405), same-origin (checked with
+// http.CrossOriginProtection: Sec-Fetch-Site, or Origin against Host) or
+// from an origin that Origins allows (else 403; the same decision as
+// [Origins.Allowed]), of Content-Type application/json (text/plain and the other
 // types a form can send without CORS are refused with 415), with a
 // non-empty body of at most MaxBody bytes (else 413, or 400 if empty or
 // unreadable), and returns the body. Every refusal is an [*Error], ready for
@@ -78,10 +76,8 @@ func (h *HTTP) ReadMessage(r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		return nil, errMethod
 	}
-	if h.cop != nil {
-		if err := h.cop.Check(r); err != nil {
-			return nil, errForbidden
-		}
+	if h.cop != nil && h.cop.Check(r) != nil && !h.origins.match(r.Header.Get("Origin")) {
+		return nil, errForbidden
 	}
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
@@ -131,24 +127,10 @@ func WriteError(w http.ResponseWriter, ref int64, err error) {
 	if e.Status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", http.MethodPost)
 	}
-	msg, merr := json.Marshal(errorReply{T: "reply", Ref: ref, Error: replyError{Code: e.Code, Message: e.Message}})
-	if merr != nil { // cannot happen: only strings and an int
-		msg = []byte(`{"t":"reply","error":{"code":"internal","message":"internal error"}}`)
-	}
+	msg := wire.AppendError(nil, ref, e.Code, e.Message, nil)
 	status := e.Status
 	if status < 400 || status > 599 {
 		status = http.StatusInternalServerError
 	}
 	WriteMessage(w, status, msg)
-}
-
-type errorReply struct {
-	T     string     `json:"t"`
-	Ref   int64      `json:"ref,omitempty"`
-	Error replyError `json:"error"`
-}
-
-type replyError struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"testing"
 	"time"
@@ -82,6 +83,9 @@ func TestIdleConnectionCost(t *testing.T) {
 		t.Skip("opens hundreds of connections")
 	}
 	const n = 500
+	if os.Getenv("TRANSPORT_TEST_HEAPPROFILE") != "" {
+		runtime.MemProfileRate = 1
+	}
 	ws := transport.NewWebSocket(&transport.WebSocketOptions{Logger: slog.New(slog.DiscardHandler)})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws.Serve(w, r, func(*transport.Conn) (transport.Session, error) { return idle{}, nil })
@@ -111,6 +115,12 @@ func TestIdleConnectionCost(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 
 	heap1, stack1, g1 := serverMemory()
+	if f := os.Getenv("TRANSPORT_TEST_HEAPPROFILE"); f != "" {
+		out, err := os.Create(f)
+		require.NoError(t, err)
+		require.NoError(t, pprof.WriteHeapProfile(out))
+		require.NoError(t, out.Close())
+	}
 	perConn := func(a, b uint64) float64 { return (float64(b) - float64(a)) / n / 1024 }
 	t.Logf("%d idle connections: %.1f KiB each (heap %.1f KiB, stacks %.1f KiB), %.2f goroutines each",
 		n, perConn(heap0+stack0, heap1+stack1), perConn(heap0, heap1), perConn(stack0, stack1), float64(g1-g0)/n)

@@ -2,12 +2,14 @@ package transport
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
-	"path"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -15,40 +17,57 @@ import (
 	"github.com/coder/websocket"
 )
 
-// Session receives what one client connection sends. The facade implements
-// it; [WebSocket.Serve] gets one from its open callback per connection.
+// Session is one connection's side of the application: the facade
+// implements it, and [WebSocket.Serve] gets one from its open callback per
+// connection. The transport reads messages into Handle and TooLarge, pulls
+// the messages to write from Next, and reports the end to Closed.
 //
-// All three methods are called from the connection's read loop, one at a
-// time, so a Session needs no locking of its own for them. While Handle or
-// TooLarge runs no further message is read, so they should return promptly
-// (keepalive pings are not judged while they run).
+// Handle, TooLarge and Closed are called from the connection's reader
+// goroutine, one at a time. Next is called from the connection's writer, never
+// concurrently with itself, but possibly concurrently with Handle or
+// TooLarge.
 type Session interface {
 	// Handle is called for each complete text message, one at a time, in
 	// order. msg belongs to the Session (it may keep it). ctx is the
 	// connection's context ([Conn.Context]): derived from the WebSocket's
-	// lifetime, not from the HTTP request, and cancelled when the connection
-	// ends.
+	// lifetime, not from the HTTP request, and cancelled when the
+	// connection ends.
+	//
+	// Handle may block, for example while the Session has too much to
+	// write: the writer keeps running meanwhile, and the connection simply
+	// reads nothing more (the client then feels TCP backpressure;
+	// keepalive pings are not judged meanwhile). It must return once ctx
+	// is done.
 	Handle(ctx context.Context, msg []byte)
 	// TooLarge is called instead of Handle for a message longer than
 	// ReadLimit. prefix is its first ReadLimit bytes (the rest was read and
 	// discarded), so the Session can still find the action's ref and answer.
 	// The connection stays open. A message longer than HardLimit closes the
-	// connection with status 1009 (message too big) instead.
+	// connection with CloseTooBig instead.
 	TooLarge(ctx context.Context, prefix []byte)
+	// Next returns the next message to write, or nil when there is nothing
+	// to write now. After [Conn.Wake], the transport's writer calls Next
+	// repeatedly until it returns nil, writing each message as one text
+	// message; so a Session that has fallen behind can return one message
+	// that covers all it has to say (conflation) instead of queueing stale
+	// ones. Next is never called before the open callback has returned,
+	// never concurrently with itself, and must not block. The transport
+	// neither modifies nor keeps the slice after writing it, so one slice
+	// may be returned to many connections.
+	Next() []byte
 	// Closed is called exactly once, after the connection has ended and its
 	// writer has stopped. err says why: nil for a clean close by either side
-	// or a shutdown, [ErrSlowConsumer], or a read, write or ping failure.
+	// or a shutdown, [ErrStalled], or a read, write or ping failure.
 	Closed(err error)
 }
 
 // WebSocketOptions tunes a [WebSocket]. The zero value (or nil) gives the
 // defaults documented on each field.
 type WebSocketOptions struct {
-	// OriginPatterns lists extra origins allowed to upgrade, as host
-	// patterns matched with path.Match ("example.com", "*.example.com", or
-	// "https://example.com" to match the scheme too). Same-origin upgrades
-	// are always allowed. Malformed patterns are logged and ignored.
-	OriginPatterns []string
+	// Origins lists the other origins allowed to open a connection (see
+	// [ParseOrigins]); same-origin requests are always allowed. Default nil:
+	// same origin only.
+	Origins *Origins
 	// InsecureSkipOriginCheck accepts upgrades from any origin, which lets
 	// any web page drive a connection with the visitor's cookies.
 	InsecureSkipOriginCheck bool
@@ -56,18 +75,19 @@ type WebSocketOptions struct {
 	// go to Session.TooLarge. Default 64 KiB.
 	ReadLimit int64
 	// HardLimit is the longest message read at all; a longer one closes the
-	// connection with status 1009. Default 1 MiB, and never below ReadLimit.
+	// connection with CloseTooBig. Default 1 MiB, and never below ReadLimit.
 	HardLimit int64
 	// PingInterval is the keepalive ping period; a pong missing for
 	// WriteTimeout drops the connection. Default 30s; negative disables.
 	PingInterval time.Duration
-	// WriteTimeout bounds each message write and each ping's round trip, and
-	// the flush of queued messages when closing. Default 10s.
+	// WriteTimeout bounds each message write: a client that does not take
+	// a message within it has stalled and is dropped ([ErrStalled]). It
+	// also bounds each ping's round trip, and the writing of what
+	// Session.Next still returns when closing. Default 10s.
 	WriteTimeout time.Duration
-	// SendQueue is how many messages may wait for the writer before the
-	// connection is dropped as a slow consumer. Default 64.
-	SendQueue int
-	// Logger receives connection events. Default slog.Default().
+	// Logger receives connection events, one line per event (opened and
+	// ended at Debug, stalled or no pong at Info), never message contents.
+	// Default slog.Default().
 	Logger *slog.Logger
 }
 
@@ -77,26 +97,25 @@ const (
 	defaultHardLimit    = 1 << 20
 	defaultPingInterval = 30 * time.Second
 	defaultWriteTimeout = 10 * time.Second
-	defaultSendQueue    = 64
 	// closeTimeout bounds WebSocket.Close.
 	closeTimeout = 5 * time.Second
 	// Close reasons sent by the transport itself.
 	reasonShutdown = "server shutting down"
-	reasonSlow     = "slow consumer"
 	reasonBinary   = "binary messages are not supported"
 	reasonInternal = "internal error"
 )
 
 // WebSocket upgrades requests and runs their connections: one read loop in
-// the Serve call, one writer goroutine and one pinger per connection, all
-// stopped by [WebSocket.Shutdown]. It is safe for concurrent use.
+// each Serve call, plus a writer goroutine while a connection has something
+// to write; [WebSocket.Shutdown] stops them all. It is safe for concurrent
+// use.
 type WebSocket struct {
 	readLimit    int64
 	hardLimit    int64
 	pingInterval time.Duration
 	writeTimeout time.Duration
-	sendQueue    int
-	accept       websocket.AcceptOptions
+	origins      *Origins
+	anyOrigin    bool // InsecureSkipOriginCheck
 	log          *slog.Logger
 
 	ctx    context.Context // lifetime: parent of every Conn's context
@@ -122,7 +141,8 @@ func NewWebSocket(opts *WebSocketOptions) *WebSocket {
 		hardLimit:    o.HardLimit,
 		pingInterval: o.PingInterval,
 		writeTimeout: o.WriteTimeout,
-		sendQueue:    o.SendQueue,
+		origins:      o.Origins,
+		anyOrigin:    o.InsecureSkipOriginCheck,
 		log:          o.Logger,
 		conns:        make(map[*Conn]struct{}),
 		idle:         make(chan struct{}),
@@ -140,24 +160,8 @@ func NewWebSocket(opts *WebSocketOptions) *WebSocket {
 	if ws.writeTimeout <= 0 {
 		ws.writeTimeout = defaultWriteTimeout
 	}
-	if ws.sendQueue <= 0 {
-		ws.sendQueue = defaultSendQueue
-	}
 	if ws.log == nil {
 		ws.log = slog.Default()
-	}
-	ws.accept = websocket.AcceptOptions{
-		InsecureSkipVerify: o.InsecureSkipOriginCheck,
-		CompressionMode:    websocket.CompressionDisabled,
-	}
-	for _, p := range o.OriginPatterns {
-		// Accept reports a bad pattern through the global logger on every
-		// request; check once here and keep only good ones (fail closed).
-		if _, err := path.Match(p, ""); err != nil {
-			ws.log.Error("transport: ignoring malformed origin pattern", "pattern", p, "err", err)
-			continue
-		}
-		ws.accept.OriginPatterns = append(ws.accept.OriginPatterns, p)
 	}
 	ws.ctx, ws.cancel = context.WithCancel(context.Background())
 	return ws
@@ -183,62 +187,107 @@ func hasToken(h http.Header, key, token string) bool {
 	return false
 }
 
-// Serve upgrades r and runs the connection until it ends; call it from an
-// http.Handler. A cross-origin upgrade gets 403 and a request arriving after
-// Shutdown gets 503; open is not called then. Otherwise open is called with
-// the new [Conn] (which can already Send), and the returned Session receives
-// the client's messages from this goroutine until the connection ends, then
-// Closed. If open returns an error, the connection is closed with status
-// 1008 (policy violation) and the error's message as reason, or with the
-// code and reason of a [*CloseError]; the message must be safe for the
-// client. Serve returns once the connection's goroutines have stopped.
+// Serve upgrades r, calls open, and returns; call it from an
+// http.Handler. The connection then runs on its own goroutine, its reader,
+// owned by the WebSocket ([WebSocket.Shutdown] waits for it), so that the
+// handler's goroutine and net/http's buffers are not kept for the
+// connection's lifetime.
+//
+// An upgrade from an origin that Origins does not allow gets 403 and a
+// request arriving after Shutdown gets 503; open is not called then.
+// Otherwise open is called, on the caller's goroutine while r is still
+// live, with the new [Conn], and the returned Session receives the
+// client's messages on the reader until the connection ends, then Closed.
+// open may call [Conn.Wake] (the writer starts when open has returned) and
+// [Conn.Close]. If open returns an error, the connection is closed with
+// [ClosePolicy] and the error's message as reason, or with the code and
+// reason of a [*CloseError]; the message must be safe for the client. (To
+// send messages before refusing, return a Session and call Wake and Close
+// before returning.)
+//
+// A panic in open propagates to the caller after the connection has been
+// cut. A panic in a Session method is recovered and logged, and ends the
+// connection (Closed receives an error).
 func (ws *WebSocket) Serve(w http.ResponseWriter, r *http.Request, open func(c *Conn) (Session, error)) {
 	if !ws.enter() {
 		http.Error(w, "service unavailable: shutting down", http.StatusServiceUnavailable)
 		return
 	}
-	defer ws.leave()
+	running := false
+	defer func() {
+		if !running {
+			ws.leave()
+		}
+	}()
 
+	if !ws.anyOrigin && !ws.origins.Allowed(r) {
+		http.Error(w, "forbidden: cross-origin upgrade", http.StatusForbidden)
+		ws.log.Debug("transport: cross-origin upgrade refused")
+		return
+	}
 	rec := &hijackRecorder{ResponseWriter: w}
-	wsc, err := websocket.Accept(rec, r, &ws.accept)
+	wsc, err := websocket.Accept(rec, r, &websocket.AcceptOptions{
+		InsecureSkipVerify: true, // checked above, with the same rules as HTTP
+		CompressionMode:    websocket.CompressionDisabled,
+	})
 	if err != nil {
-		// Accept has written the response (403 for a foreign origin).
+		// Accept has written the response.
 		ws.log.Debug("transport: upgrade refused", "err", err)
 		return
 	}
 	c := ws.newConn(wsc, rec.conn)
 	shutting := ws.register(c)
-	defer ws.unregister(c)
 	c.start()
 	c.log.Debug("transport: connection opened")
-
-	var sess Session
-	var readErr error
-	finished := false
 	defer func() {
-		if !finished {
-			readErr = errPanic // open or the Session panicked; let it propagate
-		}
-		cause := c.end(readErr)
-		c.log.Debug("transport: connection ended", "err", cause)
-		if sess != nil {
-			sess.Closed(cause)
+		if !running { // open panicked
+			c.log.Debug("transport: connection ended", "err", c.end(errPanic))
+			ws.unregister(c)
 		}
 	}()
 
+	var sess Session
 	if shutting {
 		c.closeWith(websocket.StatusGoingAway, reasonShutdown, false, nil)
+		c.opened(nil)
 	} else {
 		sess = c.open(open)
 	}
-	readErr = c.readLoop(sess)
-	finished = true
+	running = true
+	go ws.run(c, sess) // owned: Shutdown waits until run has called leave
+}
+
+// run is a connection's reader goroutine: the read loop, then the end.
+func (ws *WebSocket) run(c *Conn, s Session) {
+	defer ws.leave()
+	defer ws.unregister(c)
+	var readErr error
+	c.recovering(func() { readErr = c.readLoop(s) }, func() { readErr = errPanic })
+	cause := c.end(readErr)
+	c.log.Debug("transport: connection ended", "err", cause)
+	if s != nil {
+		c.recovering(func() { s.Closed(cause) }, nil)
+	}
+}
+
+// recovering runs f; if a Session method called by f panics, it logs the
+// panic with its stack and runs then (if not nil).
+func (c *Conn) recovering(f, then func()) {
+	defer func() {
+		if p := recover(); p != nil {
+			c.log.Error("transport: session panicked", "panic", p, "stack", string(debug.Stack()))
+			if then != nil {
+				then()
+			}
+		}
+	}()
+	f()
 }
 
 // Shutdown stops accepting upgrades (they get 503), closes every connection
-// with status 1001 (going away) after flushing its queued messages, and
-// waits until all their goroutines have stopped and every Session.Closed has
-// returned. If ctx ends first, it cancels every connection's context,
+// with [CloseGoingAway] after writing what its Session.Next still returns
+// (within WriteTimeout), and waits until all their goroutines have stopped
+// and every Session.Closed has returned. If ctx ends first, it cancels every connection's context,
 // closes the remaining network connections at once, and returns ctx.Err()
 // without waiting further. Shutdown is idempotent and safe for concurrent
 // use; http.Server.Shutdown does not close hijacked connections, so call
@@ -328,21 +377,47 @@ func (ws *WebSocket) unregister(c *Conn) {
 }
 
 // hijackRecorder keeps the network connection that Accept hijacks, so that
-// the transport can always cut it: coder/websocket's CloseNow does nothing
-// while a close handshake is already running.
+// the transport can always cut it (coder/websocket's CloseNow does nothing
+// while a close handshake is already running), and hands Accept smaller
+// buffers than net/http's 4 KiB ones, which coder/websocket would keep for
+// the connection's lifetime.
 type hijackRecorder struct {
 	http.ResponseWriter
 	conn net.Conn
 }
 
-// Hijack implements http.Hijacker for websocket.Accept.
+// Buffer sizes of a connection after the upgrade. coder/websocket writes a
+// frame's header and payload into the writer and flushes once per message:
+// a message up to writeBufferSize minus its header (2–10 bytes) leaves in
+// one write, a longer one in two (the buffer, then the rest of the payload
+// straight from the message). The reader holds what one read returns;
+// client messages (actions) are small.
+const (
+	readBufferSize  = 1 << 10
+	writeBufferSize = 2 << 10
+)
+
+// Hijack implements http.Hijacker for websocket.Accept. Bytes net/http has
+// already read past the request are carried over into the new reader,
+// where Accept looks for them.
 func (h *hijackRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	nc, brw, err := http.NewResponseController(h.ResponseWriter).Hijack()
 	if err != nil {
 		return nil, nil, err
 	}
 	h.conn = nc
-	return nc, brw, nil
+	var br *bufio.Reader
+	if n := brw.Reader.Buffered(); n == 0 {
+		br = bufio.NewReaderSize(nc, readBufferSize)
+	} else {
+		early, _ := brw.Reader.Peek(n) // cannot fail: n bytes are buffered
+		br = bufio.NewReaderSize(io.MultiReader(bytes.NewReader(early), nc), max(readBufferSize, n))
+		if _, err := br.Peek(n); err != nil { // cannot fail: reads early only
+			_ = nc.Close()
+			return nil, nil, err
+		}
+	}
+	return nc, bufio.NewReadWriter(br, bufio.NewWriterSize(nc, writeBufferSize)), nil
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.

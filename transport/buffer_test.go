@@ -1,0 +1,84 @@
+package transport_test
+
+import (
+	"bytes"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate/transport"
+)
+
+// countingListener counts the writes made on the connections it accepts.
+type countingListener struct {
+	net.Listener
+	writes atomic.Int64
+}
+
+func (l *countingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return &countingConn{Conn: c, writes: &l.writes}, nil
+}
+
+type countingConn struct {
+	net.Conn
+	writes *atomic.Int64
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.writes.Add(1)
+	return c.Conn.Write(p)
+}
+
+// A small message leaves in one write (one syscall); a large one in two,
+// however small the connection's write buffer.
+func TestWritesPerMessage(t *testing.T) {
+	t.Parallel()
+	var sessions = make(chan *session, 1)
+	ws := transport.NewWebSocket(&transport.WebSocketOptions{PingInterval: -1})
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws.Serve(w, r, func(c *transport.Conn) (transport.Session, error) {
+			s := newSession(c)
+			sessions <- s
+			return s, nil
+		})
+	}))
+	l := &countingListener{Listener: srv.Listener}
+	srv.Listener = l
+	srv.Start()
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { assert.NoError(t, ws.Close()) })
+
+	c, _, err := websocket.Dial(t.Context(), srv.URL, &websocket.DialOptions{HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.CloseNow() })
+	c.SetReadLimit(1 << 20)
+	sess := <-sessions
+
+	tests := []struct {
+		size   int
+		writes int64
+	}{
+		{size: 10, writes: 1},
+		{size: 1000, writes: 1},
+		{size: 2000, writes: 1},
+		{size: 64 << 10, writes: 2},
+		{size: 1 << 20, writes: 2},
+	}
+	for _, tc := range tests {
+		msg := bytes.Repeat([]byte("x"), tc.size)
+		before := l.writes.Load()
+		sess.send(msg)
+		require.Equal(t, string(msg), read(t, c))
+		assert.Equal(t, tc.writes, l.writes.Load()-before, "writes for a message of %d bytes", tc.size)
+	}
+}
