@@ -193,7 +193,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
       const opened = openedAt >= 0;
       if (stopped || (opened && ws !== s)) return;
       if (opened) ws = null;
-      if (FATAL[code]) return halt({ code: FATAL[code], message: reason || 'The server refused the connection.' });
+      if (FATAL[code]) return refused(code, reason);
       // Too many connections: HTTP would be refused too; stay on WebSocket.
       if (code === 4029) return fail(rateLimited(reason));
       if (!opened) return noSocket(probe);
@@ -257,7 +257,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
    * and ok returns false. */
   const ok = ([status, m, ra]: Answer): ServerMsg | null | false => {
     const message = m && m.error ? (m.error as ConnError).message : '';
-    if (FATAL[status]) halt({ code: FATAL[status], message: message || 'The server refused the connection.' });
+    if (FATAL[status]) refused(status, message);
     else if (status === 429) fail(rateLimited(message), ra);
     else if (status > 199 && status < 300 && (m || status === 204)) return m;
     else fail();
@@ -281,6 +281,10 @@ export function transport(env: Env, token: string, link: Link): Transport {
     retryTimer = setTimeout(connect, wait);
     link.down(was, err && { ...err, retryIn: wait });
   };
+
+  /** refused: the server refused for good (code: a close code or HTTP status). */
+  const refused = (code: number, message: string) =>
+    halt({ code: FATAL[code], message: message || 'The server refused the connection.' });
 
   /** halt stops for good; with err, the server refused for good. */
   const halt = (err?: ConnError): void => {
