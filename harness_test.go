@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
 )
 
@@ -59,6 +60,9 @@ type page struct {
 	tree  *diff.Tree
 	seq   uint64
 	ref   int64
+	// newToken is the token a tree message handed out: the server made a
+	// new page for this connection.
+	newToken string
 }
 
 type serverMsg struct {
@@ -69,6 +73,7 @@ type serverMsg struct {
 	Patch  json.RawMessage                 `json:"patch"`
 	Error  *struct{ Code, Message string } `json:"error"`
 	Fields map[string]string               `json:"fields"`
+	Token  string                          `json:"token"`
 }
 
 // open loads path and joins its live connection.
@@ -119,6 +124,9 @@ func (p *page) read() serverMsg {
 		t, err := diff.ParseTree(m.Tree)
 		require.NoError(p.tb, err)
 		p.tree, p.seq = t, m.Seq
+		if m.Token != "" {
+			p.newToken = m.Token
+		}
 	case m.Patch != nil:
 		require.Equal(p.tb, p.seq+1, m.Seq, "sequence gap")
 		t, err := p.tree.Apply(m.Patch)
@@ -192,4 +200,22 @@ func applyFirst(patch []byte) (string, error) {
 		return "", err
 	}
 	return t.HTML(), nil
+}
+
+// parseTreeHTML reconstructs the HTML of a tree message's tree.
+func parseTreeHTML(tree json.RawMessage) (string, error) {
+	t, err := diff.ParseTree(tree)
+	if err != nil {
+		return "", err
+	}
+	return t.HTML(), nil
+}
+
+// sharedAuth is an anonymous authenticator whose cookies every handler of
+// a test accepts (a key shared across a "restart").
+func sharedAuth(tb testing.TB) *auth.Anonymous {
+	tb.Helper()
+	a, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: []byte(strings.Repeat("k", 32))})
+	require.NoError(tb, err)
+	return a
 }
