@@ -2,13 +2,10 @@ package livetemplate
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -20,74 +17,106 @@ import (
 	"github.com/lvtgo/livetemplate/transport"
 )
 
-// handler implements LiveHandler.
-type handler struct {
+// Handler serves a live page: GET renders it, a WebSocket upgrade of the
+// same URL opens its live connection, POST carries messages over plain HTTP.
+// Make one with Template.Handle. It is safe for concurrent use.
+//
+// The handler routes: groups (session groups in memory) own their state and
+// its life, pages (conn) own what their client holds, and the transports
+// carry bytes.
+type Handler struct {
 	t        *Template
 	specs    []storeSpec
-	private  bool // some store is PerConnection: each connection renders alone
+	private  bool // some store is PerConnection: each page renders alone
 	lim      Limits
 	log      *slog.Logger
 	auth     auth.Authenticator
+	clientIP func(*http.Request) string
+	frameCSP string // Content-Security-Policy of pages
+	frameXFO string // X-Frame-Options of pages, or ""
+
 	sessions session.Store
 	closer   func() error // closes a session store the handler made itself
 	ws       *transport.WebSocket
 	post     *transport.HTTP
-	conns    *registry.Registry[*conn]
-	idle     time.Duration
+
+	conns    *registry.Registry[*conn] // live pages, by group and user
+	groups   groups
+	pages    *pages
+	groupAct *rates  // actions per group
+	addrAct  *rates  // actions per client address
+	addrConn *counts // live connections per client address
+	unjoined *counts // sockets waiting for their join, under one key
+	cache    treeBudget
 
 	ctx    context.Context // lifetime: cancelled by Shutdown
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
-
-	mu     sync.Mutex
-	groups map[string]*group
-	tokens map[string]*conn
-	closed bool
 	once   sync.Once
 	err    error
 }
 
+// LiveHandler is what a *Handler does, for code that wants to accept any
+// live page handler (a fake in a test, say). Handle returns the concrete
+// *Handler, so that methods added later break nobody.
+type LiveHandler interface {
+	http.Handler
+	// Shutdown closes every live connection with "going away", ends
+	// waiting HTTP polls, stops background work and waits for it, or
+	// returns ctx's error when ctx ends first.
+	Shutdown(ctx context.Context) error
+	// Close is Shutdown with a short timeout. It is idempotent.
+	Close() error
+}
+
+var _ LiveHandler = (*Handler)(nil)
+
 // pollTimeout is how long an HTTP poll waits for a change.
 const pollTimeout = 25 * time.Second
 
-// pageTimeout is how long a rendered page waits for its live connection
-// (a WebSocket join or a first HTTP message) before it is forgotten.
-const pageTimeout = time.Minute
+// pollGrace is how long an HTTP page may go without a request before it
+// stops counting as live (its client polls again at once after each answer).
+const pollGrace = 15 * time.Second
 
-func newHandler(t *Template, specs []storeSpec) (*handler, error) {
+// unjoinedKey is the counts key of sockets waiting for their join.
+const unjoinedKey = ""
+
+func newHandler(t *Template, specs []storeSpec) (*Handler, error) {
 	cfg := t.cfg
-	h := &handler{
-		t:      t,
-		specs:  specs,
-		lim:    cfg.limits,
-		log:    cfg.logger.With("component", "livetemplate", "page", t.name),
-		auth:   cfg.auth,
-		conns:  registry.New[*conn](),
-		idle:   cfg.idle,
-		groups: make(map[string]*group),
-		tokens: make(map[string]*conn),
+	h := &Handler{
+		t:        t,
+		specs:    specs,
+		lim:      cfg.limits,
+		log:      cfg.logger.With("component", "livetemplate", "page", t.name),
+		auth:     cfg.auth,
+		clientIP: cfg.clientIP,
+		conns:    registry.New[*conn](),
+		groups:   groups{m: make(map[string]*group)},
+		pages:    newPages(cfg.limits.MaxPendingPages, cfg.idle),
+		groupAct: newRates(cfg.limits.ActionsPerSecond, cfg.limits.ActionBurst),
+		addrAct:  newRates(cfg.limits.AddressActionsPerSecond, cfg.limits.AddressActionBurst),
+		addrConn: newCounts(cfg.limits.MaxConnsPerAddress),
+		unjoined: newCounts(cfg.limits.MaxUnjoined),
+		cache:    treeBudget{max: treeCacheBytes},
 	}
 	for i := range specs {
 		h.private = h.private || specs[i].private
 	}
-	if h.auth == nil {
-		h.auth = auth.NewAnonymous(nil)
-	}
+	h.frameCSP, h.frameXFO = frameHeaders(cfg.frames)
 	h.sessions = cfg.sessions
 	if h.sessions == nil {
 		m := session.NewMemory(nil)
 		h.sessions, h.closer = m, m.Close
 	}
-	wsOrigins, httpOrigins := splitOrigins(cfg.origins)
 	h.ws = transport.NewWebSocket(&transport.WebSocketOptions{
-		OriginPatterns: wsOrigins,
-		ReadLimit:      h.lim.MaxMessageBytes,
-		HardLimit:      max(16*h.lim.MaxMessageBytes, 1<<20),
-		PingInterval:   cfg.ping,
-		SendQueue:      h.lim.SendQueue,
-		Logger:         h.log,
+		Origins:      cfg.originPolicy,
+		ReadLimit:    h.lim.MaxMessageBytes,
+		HardLimit:    max(16*h.lim.MaxMessageBytes, 1<<20),
+		PingInterval: cfg.ping,
+		WriteTimeout: h.lim.StallTimeout,
+		Logger:       h.log,
 	})
-	post, err := transport.NewHTTP(&transport.HTTPOptions{MaxBody: h.lim.MaxMessageBytes, TrustedOrigins: httpOrigins})
+	post, err := transport.NewHTTP(&transport.HTTPOptions{MaxBody: h.lim.MaxMessageBytes, Origins: cfg.originPolicy})
 	if err != nil {
 		return nil, err
 	}
@@ -97,27 +126,25 @@ func newHandler(t *Template, specs []storeSpec) (*handler, error) {
 	return h, nil
 }
 
-// splitOrigins turns WithAllowedOrigins patterns into host patterns for
-// WebSocket upgrades and full origins for HTTP cross-origin checks.
-func splitOrigins(patterns []string) (hosts, origins []string) {
-	for _, p := range patterns {
-		if u, err := url.Parse(p); err == nil && u.Scheme != "" && u.Host != "" {
-			hosts = append(hosts, u.Host)
-			if !strings.ContainsAny(u.Host, "*?[") {
-				origins = append(origins, u.Scheme+"://"+u.Host)
-			}
-			continue
-		}
-		hosts = append(hosts, p)
-		if !strings.ContainsAny(p, "*?[") {
-			origins = append(origins, "https://"+p, "http://"+p)
+// frameHeaders builds the page headers that say who may frame it.
+func frameHeaders(sources []string) (csp, xfo string) {
+	if len(sources) == 0 {
+		sources = []string{"'self'"}
+	}
+	csp = "frame-ancestors " + strings.Join(sources, " ")
+	if len(sources) == 1 {
+		switch strings.ToLower(sources[0]) {
+		case "'self'":
+			xfo = "SAMEORIGIN"
+		case "'none'":
+			xfo = "DENY"
 		}
 	}
-	return hosts, origins
+	return csp, xfo
 }
 
 // ServeHTTP implements http.Handler.
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodGet && r.URL.Query().Has(clientQuery) {
 		h.serveClient(w, r)
 		return
@@ -137,7 +164,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // identify runs the Authenticator and answers the request itself when it
 // fails; ok is false then.
-func (h *handler) identify(w http.ResponseWriter, r *http.Request) (auth.Identity, bool) {
+func (h *Handler) identify(w http.ResponseWriter, r *http.Request) (auth.Identity, bool) {
 	id, err := h.auth.Identify(w, r)
 	switch {
 	case err == nil && id.GroupID != "":
@@ -159,7 +186,7 @@ func (h *handler) identify(w http.ResponseWriter, r *http.Request) (auth.Identit
 // to the page, so it works wherever the handler is mounted.
 const clientQuery = "lvt-client"
 
-func (h *handler) serveClient(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveClient(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get(clientQuery) != client.Hash() {
 		http.NotFound(w, r)
 		return
@@ -170,12 +197,20 @@ func (h *handler) serveClient(w http.ResponseWriter, r *http.Request) {
 	client.Handler().ServeHTTP(w, r2)
 }
 
-// Shutdown implements LiveHandler.
-func (h *handler) Shutdown(ctx context.Context) error {
+// errClosed is returned while the handler shuts down.
+var errClosed = errors.New("livetemplate: handler closed")
+
+// Shutdown closes every live connection with "going away" (WebSocket close
+// 1001), ends waiting HTTP polls, stops background work and waits for it,
+// or returns ctx's error when ctx ends first. http.Server.Shutdown neither
+// closes WebSockets nor interrupts long polls, and waits for the polls: run
+// Shutdown alongside it, from http.Server.RegisterOnShutdown in a new
+// goroutine (that hook must not block). Shutdown is idempotent.
+func (h *Handler) Shutdown(ctx context.Context) error {
 	h.once.Do(func() {
-		h.mu.Lock()
-		h.closed = true
-		h.mu.Unlock()
+		h.groups.mu.Lock()
+		h.groups.closed = true
+		h.groups.mu.Unlock()
 		h.cancel()
 		err := h.ws.Shutdown(ctx)
 		h.wg.Wait()
@@ -189,106 +224,40 @@ func (h *handler) Shutdown(ctx context.Context) error {
 	return h.err
 }
 
-// Close implements LiveHandler.
-func (h *handler) Close() error {
+// Close is Shutdown with a 5-second timeout. It is idempotent.
+func (h *Handler) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return h.Shutdown(ctx)
 }
 
-// janitor forgets connections whose page went away and groups nobody uses.
-func (h *handler) janitor() {
-	tick := time.NewTicker(max(h.idle/4, 50*time.Millisecond))
+// janitor forgets pages that waited too long, HTTP pages that stopped
+// polling, and rate limiters that refilled.
+func (h *Handler) janitor() {
+	tick := time.NewTicker(max(min(h.t.cfg.idle/4, 5*time.Second), 50*time.Millisecond))
 	defer tick.Stop()
 	for {
 		select {
 		case <-h.ctx.Done():
 			return
 		case now := <-tick.C:
-			h.sweep(now)
+			h.pages.sweep(now)
+			h.groupAct.sweep(now)
+			h.addrAct.sweep(now)
+			h.sweepPolls(now)
 		}
 	}
 }
 
-func (h *handler) sweep(now time.Time) {
-	var gone []*conn
-	h.mu.Lock()
-	for tok, c := range h.tokens {
-		idle := h.idle
-		if !c.contacted.Load() {
-			// A page load whose page never came back (a bot, a closed
-			// tab): its render is let go of soon.
-			idle = min(idle, pageTimeout)
-		}
-		if !c.attached.Load() && now.Sub(c.seen()) > idle {
-			delete(h.tokens, tok)
-			gone = append(gone, c)
+// sweepPolls detaches HTTP pages whose client stopped polling, so that they
+// stop counting against the group's and the address's connections.
+func (h *Handler) sweepPolls(now time.Time) {
+	for _, c := range h.conns.All() {
+		c.mu.Lock()
+		stale := c.polling && c.ws == nil && now.Sub(c.lastSeen()) > pollTimeout+pollGrace
+		c.mu.Unlock()
+		if stale {
+			h.detach(c, nil)
 		}
 	}
-	h.mu.Unlock()
-	for _, c := range gone {
-		c.g.mu.Lock()
-		if c.ws == nil {
-			h.conns.Remove(c)
-			c.wake()
-		}
-		c.g.mu.Unlock()
-		h.release(c.g)
-	}
-}
-
-// newToken returns a random 128-bit token.
-func newToken() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
-	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-// lookupToken returns the connection state a page's token names, if it
-// belongs to the same session group.
-func (h *handler) lookupToken(token string, id auth.Identity) *conn {
-	if token == "" {
-		return nil
-	}
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	c := h.tokens[token]
-	if c == nil || c.id.GroupID != id.GroupID {
-		return nil
-	}
-	return c
-}
-
-// errClosed is returned while the handler shuts down.
-var errClosed = errors.New("livetemplate: handler closed")
-
-// newConn makes the state of a new page connection and registers its token.
-func (h *handler) newConn(ctx context.Context, id auth.Identity, r *http.Request) (*conn, error) {
-	g, err := h.acquire(ctx, id, r)
-	if err != nil {
-		return nil, err
-	}
-	c := &conn{h: h, g: g, id: id, token: newToken(), logID: newToken()[:8], req: r}
-	c.touch()
-	c.limiter = newLimiter(h.lim.ActionsPerSecond, h.lim.ActionBurst)
-	c.private = make([]Store, len(h.specs))
-	for i := range h.specs {
-		if !h.specs[i].private {
-			continue
-		}
-		c.private[i] = h.specs[i].fresh()
-		if err := mount(ctx, c.private[i], id, r); err != nil {
-			h.release(g)
-			return nil, err
-		}
-	}
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
-		h.release(g)
-		return nil, errClosed
-	}
-	h.tokens[c.token] = c
-	h.mu.Unlock()
-	return c, nil
 }
