@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"io"
+	"os"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -14,7 +17,18 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain checks for leaked goroutines. Started as "lvtload.test serve …"
+// (by run, in TestRunStartsItsServer) the test binary is the server instead.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == "serve" {
+		if err := serveMain(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // The tests run each scenario at a tiny scale against an in-process server
 // and check counts, never timings.
@@ -167,6 +181,23 @@ func TestRunPrintsAReport(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestRunStartsItsServer(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	err := runMain([]string{"-scenario", "idle", "-conns", "20", "-groups", "2", "-settle", "0s", "-timeout", "1m"}, &out)
+	require.NoError(t, err)
+	assert.Contains(t, out.String(), "connect: 20 tabs open (20 reading, 0 never reading)")
+	assert.Regexp(t, `idle: server RSS [0-9.]+ MiB before, [0-9.]+ MiB with 20 tabs`, out.String())
+	assert.Regexp(t, `during connect: server CPU [0-9.]+s`, out.String())
+	assert.Contains(t, out.String(), "server log: nothing")
+}
+
+func TestRunRefusesOtherHosts(t *testing.T) {
+	t.Parallel()
+	err := runMain([]string{"-url", "http://192.0.2.1:8080/"}, io.Discard)
+	require.ErrorContains(t, err, "not a loopback address")
 }
 
 func TestParseMsgAgreesWithJSON(t *testing.T) {

@@ -105,7 +105,7 @@ func runMain(args []string, out io.Writer) error {
 	var c runConfig
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
 	fs.StringVar(&c.scenario, "scenario", "idle", "idle, fanout or actions")
-	fs.StringVar(&c.target, "url", "", "page to load (loopback only); default: start `lvtload serve` as a child process")
+	fs.StringVar(&c.target, "url", "", "page to load (loopback only); default: start \"lvtload serve\" as a child process")
 	fs.IntVar(&c.pid, "pid", 0, "process id of the -url server, to report its memory and CPU")
 	fs.IntVar(&c.fleet.Conns, "conns", 1000, "number of tabs (WebSocket connections)")
 	fs.IntVar(&c.fleet.Groups, "groups", 1, "number of browsers (session groups) the tabs are spread over")
