@@ -144,11 +144,13 @@ export function transport(env: Env, token: string, link: Link): Transport {
     else if (mode === 'websocket') ws!.send(json(m));
     else
       post(m, POST_TIMEOUT).then((r) => {
-        // Any server message answers it, whatever the status (a 429 carries
-        // a rate_limited reply): that is not a transport failure.
-        if (r[1] && !FATAL[r[0]]) return recv(r[1]);
-        link.lost(m);
-        if (FATAL[r[0]] || (up && mode === 'http')) ok(r);
+        // Any server message answers an action, whatever the status (a 429
+        // carries its rate_limited reply): that is not a transport failure.
+        if (r[1] && m.t === 'action' && !FATAL[r[0]]) return recv(r[1]);
+        // Anything else (a sync) is handled like a poll.
+        const a = FATAL[r[0]] || (up && mode === 'http') ? ok(r) : false;
+        if (a) recv(a);
+        else if (a === false) link.lost(m);
       });
   };
 

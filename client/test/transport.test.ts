@@ -250,6 +250,24 @@ describe('refusals and errors', () => {
     expect($('p').textContent).toBe('b');
   });
 
+  it('a sync refused with 429 is retried after the backoff: the page does not stall', async () => {
+    await overHTTP();
+    lastOf('poll').resolve(200, { t: 'patch', seq: 5, patch: { 0: 'x' } }); // a gap
+    await flush();
+    expect(s.fetch.of('sync')).toHaveLength(2);
+    const n = requests();
+    lastOf('sync').resolve(429, busy, { 'Retry-After': '3' });
+    await flush();
+    expect(root()).toEqual(['lvt-disconnected']);
+    await vi.advanceTimersByTimeAsync(2999);
+    expect(requests()).toBe(n);
+    await until(() => s.fetch.of('sync').length > 2);
+    lastOf('sync').resolve(200, tree(9, 'b'));
+    await flush();
+    expect($('p').textContent).toBe('b');
+    expect(root()).toEqual(['lvt-connected']);
+  });
+
   it('4029: backs off from 2 s up to 60 s, stays on WebSocket, one lvt:error per episode', async () => {
     const errs = listen('lvt:error');
     s = start('<p>a</p>', { connect: false });
