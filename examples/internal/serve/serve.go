@@ -33,12 +33,42 @@ func Main(build func(...livetemplate.Option) (livetemplate.LiveHandler, error)) 
 	}
 }
 
+// Timeouts a production server should set. None of them limits a live
+// connection: a WebSocket's deadlines are cleared when it is upgraded, and a
+// long poll is the handler's time, not the request's.
+const (
+	// ReadHeaderTimeout bounds reading a request's headers (slowloris).
+	ReadHeaderTimeout = 5 * time.Second
+	// ReadTimeout bounds reading a whole request, body included: a client
+	// sending its body a byte at a time is cut off.
+	ReadTimeout = 15 * time.Second
+	// IdleTimeout bounds how long a keep-alive connection waits for its
+	// next request.
+	IdleTimeout = 2 * time.Minute
+	// MaxHeaderBytes bounds a request's headers.
+	MaxHeaderBytes = 64 << 10
+)
+
+// NewServer returns the HTTP server an example runs: h at "/" with the
+// timeouts above. It sets no WriteTimeout: it would cut HTTP long polls
+// (25 s) short.
+func NewServer(addr string, h http.Handler) *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("/", h)
+	return &http.Server{
+		Addr:              addr,
+		Handler:           mux,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
+}
+
 // Run serves h at "/" on addr until SIGINT or SIGTERM, then shuts down: the
 // HTTP server first, then h's live connections.
 func Run(addr string, h livetemplate.LiveHandler) error {
-	mux := http.NewServeMux()
-	mux.Handle("/", h)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	srv := NewServer(addr, h)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
