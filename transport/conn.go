@@ -458,13 +458,15 @@ func (c *Conn) end(readErr error) error {
 		c.closeLocked(code, "", false, cause)
 	}
 	c.mu.Unlock()
-	if !peerClosed && !tooBig {
+	if peerClosed || tooBig {
+		// The writer runs the close handshake (or has). After a too-big
+		// message its Close reads the client's answer to the close frame
+		// coder/websocket has sent.
+		c.kick()
+	} else {
 		// Not a close handshake: the connection is broken or already closed.
-		// (After a too-big message the writer's Close reads the client's
-		// answer to the close frame coder/websocket has sent.)
 		c.abort(nil)
 	}
-	c.kick() // the writer runs the close handshake, or has
 	c.mu.Lock()
 	c.ended = true
 	cause := c.cause

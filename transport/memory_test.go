@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate/transport"
@@ -76,8 +77,9 @@ func serverMemory() (heap, stack uint64, goroutines int) {
 
 // TestIdleConnectionCost measures what an idle connection costs the
 // server: its clients live in another process, so everything measured here
-// is the server's. It reports KiB per connection and checks that an idle
-// connection keeps a single goroutine (its reader).
+// is the server's. It reports KiB per connection (run it without -race for
+// real numbers; TRANSPORT_TEST_HEAPPROFILE=file writes a heap profile) and
+// checks that an idle connection keeps a single goroutine, its reader.
 func TestIdleConnectionCost(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens hundreds of connections")
@@ -111,8 +113,12 @@ func TestIdleConnectionCost(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "ready\n", line)
 	require.Eventually(t, func() bool { return ws.Len() == n }, wait, time.Millisecond)
-	// Let every handshake's goroutines settle.
-	time.Sleep(100 * time.Millisecond)
+	// Let the handlers' goroutines return (each returns once its
+	// connection has started); an idle connection then keeps its reader.
+	// (Polled here: assert.Eventually runs goroutines of its own.)
+	for start := time.Now(); runtime.NumGoroutine()-g0 > n && time.Since(start) < wait; {
+		time.Sleep(time.Millisecond)
+	}
 
 	heap1, stack1, g1 := serverMemory()
 	if f := os.Getenv("TRANSPORT_TEST_HEAPPROFILE"); f != "" {
@@ -122,6 +128,7 @@ func TestIdleConnectionCost(t *testing.T) {
 		require.NoError(t, out.Close())
 	}
 	perConn := func(a, b uint64) float64 { return (float64(b) - float64(a)) / n / 1024 }
+	assert.Equal(t, n, g1-g0, "one goroutine (the reader) per idle connection")
 	t.Logf("%d idle connections: %.1f KiB each (heap %.1f KiB, stacks %.1f KiB), %.2f goroutines each",
 		n, perConn(heap0+stack0, heap1+stack1), perConn(heap0, heap1), perConn(stack0, stack1), float64(g1-g0)/n)
 }

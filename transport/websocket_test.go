@@ -331,6 +331,102 @@ func TestOpenError(t *testing.T) {
 	}
 }
 
+// open may wake the writer and close: the writer starts when open has
+// returned, writes what Next returns, then closes.
+func TestOpenWakesAndCloses(t *testing.T) {
+	t.Parallel()
+	ws := transport.NewWebSocket(&transport.WebSocketOptions{Logger: slog.New(slog.DiscardHandler)})
+	closed := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws.Serve(w, r, func(c *transport.Conn) (transport.Session, error) {
+			s := &scripted{msgs: [][]byte{[]byte(`{"t":"reload"}`)}, closed: closed}
+			c.Wake()
+			assert.NoError(t, c.Close(4001, "stale session"))
+			s.mu.Lock() // Next must not run before open returns
+			defer s.mu.Unlock()
+			s.opened = true
+			return s, nil
+		})
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { assert.NoError(t, ws.Close()) })
+
+	c, _, err := websocket.Dial(t.Context(), srv.URL, &websocket.DialOptions{HTTPClient: srv.Client()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = c.CloseNow() })
+	assert.Equal(t, `{"t":"reload"}`, read(t, c))
+	ce := readClose(t, c)
+	assert.Equal(t, websocket.StatusCode(4001), ce.Code)
+	assert.Equal(t, "stale session", ce.Reason)
+	assert.NoError(t, <-closed)
+}
+
+// scripted is a Session whose Next returns msgs, then nil.
+type scripted struct {
+	closed chan error
+
+	mu     sync.Mutex
+	opened bool // open has returned
+	msgs   [][]byte
+}
+
+func (s *scripted) Next() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.opened {
+		panic("Next called before open returned")
+	}
+	if len(s.msgs) == 0 {
+		return nil
+	}
+	msg := s.msgs[0]
+	s.msgs = s.msgs[1:]
+	return msg
+}
+
+func (s *scripted) Handle(context.Context, []byte)   {}
+func (s *scripted) TooLarge(context.Context, []byte) {}
+func (s *scripted) Closed(err error)                 { s.closed <- err }
+
+// A panic in a Session method ends that connection, not the server.
+func TestSessionPanicEndsConnection(t *testing.T) {
+	t.Parallel()
+	ws := transport.NewWebSocket(&transport.WebSocketOptions{Logger: slog.New(slog.DiscardHandler)})
+	closed := make(chan error, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws.Serve(w, r, func(c *transport.Conn) (transport.Session, error) {
+			return &panicky{c: c, closed: closed}, nil
+		})
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { assert.NoError(t, ws.Close()) })
+
+	for _, what := range []string{"handle", "next"} {
+		c, _, err := websocket.Dial(t.Context(), srv.URL, &websocket.DialOptions{HTTPClient: srv.Client()})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = c.CloseNow() })
+		write(t, c, what)
+		assert.Error(t, <-closed, what)
+		assert.Equal(t, websocket.StatusCode(-1), closeStatus(c), "the connection is cut")
+	}
+}
+
+// panicky panics in Handle or, after a Wake, in Next.
+type panicky struct {
+	c      *transport.Conn
+	closed chan error
+}
+
+func (p *panicky) Handle(_ context.Context, msg []byte) {
+	if string(msg) == "handle" {
+		panic("boom in Handle")
+	}
+	p.c.Wake()
+}
+func (p *panicky) Next() []byte                     { panic("boom in Next") }
+func (p *panicky) TooLarge(context.Context, []byte) {}
+func (p *panicky) Closed(err error)                 { p.closed <- err }
+
 func TestConnClose(t *testing.T) {
 	t.Parallel()
 	s := newServer(t, nil)
@@ -447,6 +543,7 @@ func TestBurstConflated(t *testing.T) {
 		wg.Go(func() {
 			for range updates {
 				sess.update()
+				time.Sleep(10 * time.Microsecond) // a burst, not one step
 			}
 		})
 		got, msgs := 0, 0
