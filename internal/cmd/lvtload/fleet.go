@@ -36,7 +36,6 @@ type fleetOptions struct {
 type fleet struct {
 	ctx     context.Context // lifetime of the readers; cancelled by close
 	cancel  context.CancelFunc
-	page    *url.URL
 	tr      *http.Transport
 	groups  []*group
 	tabs    []*tab // tabs that joined (readers) or sent join (non-readers)
@@ -94,7 +93,6 @@ func openFleet(ctx context.Context, page *url.URL, o fleetOptions) (*fleet, conn
 	}
 	dialer := &net.Dialer{Timeout: o.ConnectTimeout}
 	f := &fleet{
-		page: page,
 		tr: &http.Transport{
 			DialContext:         dialer.DialContext,
 			MaxIdleConnsPerHost: o.Concurrency,

@@ -222,8 +222,8 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 		fmt.Fprintf(out, "actions: send → reply: %s\n", res.Lat)
 		fmt.Fprintf(out, "  during actions: %s; %s\n", srv.since("server"), client.since("client"))
 	}
-	fmt.Fprintf(out, "reading tabs: %d messages, %d seq gaps, %d error replies, %d reloads, %d connections ended early\n",
-		f.received.Load(), f.gaps.Load(), f.errReplies.Load(), f.reloads.Load(), f.dropped.Load())
+	fmt.Fprintf(out, "reading tabs: %d messages, %d seq gaps, %d error replies, %d stray replies, %d reloads, %d of unknown type, %d connections ended early\n",
+		f.received.Load(), f.gaps.Load(), f.errReplies.Load(), f.strayReplies.Load(), f.reloads.Load(), f.unknown.Load(), f.dropped.Load())
 	if errs := f.errors(); len(errs) > 0 {
 		fmt.Fprintf(out, "errors: %v\n", sortedMap(errs))
 	}
