@@ -84,7 +84,6 @@ export function live(o: Options): Live {
   let told = ''; // the code of the connection error reported since the last tree
   let dead: ConnError | null = null; // the client stopped for good
 
-
   const fire = (name: string, detail: object) => emit(doc, null, name, detail);
 
   const setRoot = (cls: string) => {
