@@ -168,6 +168,8 @@ func (t *tab) readLoop() {
 			if first {
 				first = false
 				close(t.joined)
+			} else if m.hasCount { // a server may resend the whole tree
+				f.delivered(t, m.count, now)
 			}
 		case "patch":
 			if m.hasCount {
