@@ -102,7 +102,8 @@ func (c *Conn) Context() context.Context { return c.ctx }
 //
 // Wake may be called from the open callback of [WebSocket.Serve]; the
 // writer then starts when open has returned the Session (Next is never
-// called before). Once the connection is closing, Wake does nothing.
+// called before). Once the connection is closing, the writer asks Next
+// only while it flushes before the close handshake (see [Conn.Close]).
 func (c *Conn) Wake() {
 	if c.pending.Swap(true) {
 		return // a writer has yet to clear it, or none may run now

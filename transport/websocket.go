@@ -105,8 +105,8 @@ const (
 	reasonInternal = "internal error"
 )
 
-// WebSocket upgrades requests and runs their connections: one read loop in
-// each Serve call, plus a writer goroutine while a connection has something
+// WebSocket upgrades requests and runs their connections: one reader
+// goroutine each, plus a writer goroutine while a connection has something
 // to write; [WebSocket.Shutdown] stops them all. It is safe for concurrent
 // use.
 type WebSocket struct {
@@ -123,7 +123,7 @@ type WebSocket struct {
 
 	mu     sync.Mutex
 	conns  map[*Conn]struct{}
-	active int           // Serve calls admitted and not yet returned
+	active int           // Serve calls admitted, until their reader has ended
 	closed bool          // Shutdown was called
 	idle   chan struct{} // closed once closed && active == 0
 }
@@ -350,7 +350,8 @@ func (ws *WebSocket) enter() bool {
 	return true
 }
 
-// leave ends a Serve call admitted by enter.
+// leave ends a Serve call admitted by enter: when Serve returns early, or
+// when the connection's reader has ended.
 func (ws *WebSocket) leave() {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
@@ -362,7 +363,8 @@ func (ws *WebSocket) leave() {
 
 // register tracks c and reports whether Shutdown has begun, in which case
 // c must be closed rather than opened. Shutdown waits for c either way,
-// because c's Serve call was admitted by enter.
+// because c's Serve call was admitted by enter (and leave waits for c's
+// reader).
 func (ws *WebSocket) register(c *Conn) (shutting bool) {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
