@@ -1,12 +1,16 @@
 package transport_test
 
 import (
+	"bufio"
 	"bytes"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
@@ -81,4 +85,42 @@ func TestWritesPerMessage(t *testing.T) {
 		require.Equal(t, string(msg), read(t, c))
 		assert.Equal(t, tc.writes, l.writes.Load()-before, "writes for a message of %d bytes", tc.size)
 	}
+}
+
+// A client may send its first message right behind the upgrade request,
+// before the 101 response: net/http has then read it already, and it must
+// reach the Session all the same.
+func TestMessageRightBehindUpgrade(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, nil)
+	nc, err := net.Dial("tcp", strings.TrimPrefix(s.srv.URL, "http://"))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = nc.Close() })
+	require.NoError(t, nc.SetDeadline(time.Now().Add(wait)))
+
+	payload := []byte(`{"t":"sync"}`)
+	frame := []byte{0x81, 0x80 | byte(len(payload)), 1, 2, 3, 4} // FIN text, masked
+	for i, b := range payload {
+		frame = append(frame, b^frame[2+i%4])
+	}
+	req := "GET / HTTP/1.1\r\nHost: " + nc.RemoteAddr().String() + "\r\n" +
+		"Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"
+	_, err = nc.Write(append([]byte(req), frame...)) // one write: both arrive together
+	require.NoError(t, err)
+
+	br := bufio.NewReader(nc)
+	resp, err := http.ReadResponse(br, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	s.session(t)
+
+	hdr := make([]byte, 2)
+	_, err = io.ReadFull(br, hdr)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0x81, byte(len(payload))}, hdr, "an unmasked text frame")
+	got := make([]byte, len(payload))
+	_, err = io.ReadFull(br, got)
+	require.NoError(t, err)
+	assert.Equal(t, string(payload), string(got), "the echo of the early message")
 }
