@@ -232,6 +232,8 @@ export function transport(env: Env, token: string, link: Link): Transport {
       if (m === false) return void (preferHTTP = false);
       setUp();
       if (m) recv(m);
+      // The answer may have stopped everything (a reload).
+      if (stopped) return;
       poll();
       probeLater();
     });
@@ -240,10 +242,10 @@ export function transport(env: Env, token: string, link: Link): Transport {
   const poll = async (): Promise<void> => {
     const ctl = (polls = new AbortController());
     let fast = 0;
-    while (polls === ctl) {
+    while (polls === ctl && !stopped) {
       const t0 = Date.now();
       const r = await post({ t: 'poll' }, POLL_TIMEOUT, ctl);
-      if (polls !== ctl) return;
+      if (polls !== ctl || stopped) return;
       const m = ok(r);
       if (m === false) return;
       // 204 is the long poll's normal end; answered at once, again and

@@ -366,6 +366,27 @@ describe('refusals and errors', () => {
     }
   });
 
+  it('a reload answering the sync stops everything: no poll follows', async () => {
+    const reload = vi.fn();
+    const loc = window.location;
+    Object.defineProperty(window, 'location', { configurable: true, value: { ...loc, reload } });
+    try {
+      sessionStorage.clear();
+      s = start('<p>a</p>', { connect: false });
+      s.ws().close();
+      await until(() => s.fetch.of('sync').length > 0);
+      s.fetch.of('sync')[0].resolve(200, { t: 'reload', reason: 'state_lost' });
+      await flush();
+      const n = requests();
+      await vi.advanceTimersByTimeAsync(5 * 60_000);
+      expect(reload).toHaveBeenCalledTimes(1);
+      expect(s.fetch.of('poll')).toHaveLength(0);
+      expect(requests()).toBe(n);
+    } finally {
+      Object.defineProperty(window, 'location', { configurable: true, value: loc });
+    }
+  });
+
   it('1001 (server going away) reconnects with backoff and is not a flap', async () => {
     s = start('<p>a</p>', { connect: false });
     for (let i = 0; i < 6; i++) {

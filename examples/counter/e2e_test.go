@@ -1,6 +1,10 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/browsertest"
 	"github.com/lvtgo/livetemplate/session"
 )
@@ -53,6 +58,11 @@ func (c *traffic) count(next http.Handler) http.Handler {
 			c.upgrades.Add(1)
 		case r.Method == http.MethodPost:
 			c.posts.Add(1)
+			if os.Getenv("LVT_DEBUG_POSTS") != "" {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				fmt.Fprintf(os.Stderr, "%s POST %s\n", time.Now().Format("05.000"), body)
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -253,8 +263,13 @@ func TestE2EReconnectsAfterAServerRestart(t *testing.T) {
 	})
 	// startAt serves a new handler on ln; stop closes the server, then the
 	// handler (which closes its WebSockets).
+	// One key for both servers, so that the browser's cookie (its group)
+	// survives the restart, as it would with a configured key.
+	id, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: []byte(strings.Repeat("k", auth.AnonymousKeySize))})
+	require.NoError(t, err)
 	startAt := func(ln net.Listener) (stop func()) {
-		h, err := newHandler(livetemplate.WithSessionStore(store), livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
+		h, err := newHandler(livetemplate.WithSessionStore(store), livetemplate.WithAuthenticator(id),
+			livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 		require.NoError(t, err)
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 		done := make(chan error, 1)
@@ -295,4 +310,67 @@ func TestE2EReconnectsAfterAServerRestart(t *testing.T) {
 	tab.Click("#inc")
 	tab.WaitTextIs("#count", "11")
 	assert.Equal(t, []string{"connected", "disconnected", "connected", "reconnected"}, browsertest.Eval[[]string](tab, "window.events"))
+}
+
+// After a restart in HTTP mode the page gets a new token and goes on, or,
+// when the server lost its state, reloads once; it never polls in a loop
+// (the engine before the reshape sent thousands of POSTs a second here).
+func TestE2EHTTPModeSurvivesARestartWithoutALoop(t *testing.T) {
+	for _, keep := range []bool{true, false} {
+		name := map[bool]string{true: "state kept", false: "state lost"}[keep]
+		t.Run(name, func(t *testing.T) {
+			shared := session.NewMemory(nil)
+			t.Cleanup(func() { assert.NoError(t, shared.Close()) })
+			id, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: []byte(strings.Repeat("k", auth.AnonymousKeySize))})
+			require.NoError(t, err)
+			var current atomic.Pointer[livetemplate.LiveHandler]
+			build := func() {
+				if old := current.Load(); old != nil {
+					assert.NoError(t, (*old).Close()) // ends its long polls
+				}
+				opts := []livetemplate.Option{livetemplate.WithAuthenticator(id)}
+				if keep {
+					opts = append(opts, livetemplate.WithSessionStore(shared))
+				}
+				h := testHandler(t, opts...)
+				current.Store(&h)
+			}
+			build()
+			var refused atomic.Int64
+			var seen traffic
+			url := listen(t, blockWebSockets(seen.count(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				(*current.Load()).ServeHTTP(w, r)
+			})), http.StatusForbidden, &refused))
+			tab := browsertest.New(t).Tab(t)
+			tab.AllowConsole(`WebSocket connection to .* failed|status of (403|503)`)
+			tab.OnNewDocument(`window.events = [];
+				document.addEventListener('lvt:reconnected', () => window.events.push('reconnected'));`)
+			open(tab, url)
+			tab.Click("#add10")
+			tab.WaitTextIs("#count", "10")
+
+			before := seen.posts.Load()
+			build() // the restart: a new handler behind the same address
+			tab.SetTimeout(20 * time.Second)
+			if keep {
+				// The poll ends with the old server; the next one, with the
+				// old token, brings a new page (and token) of the kept state.
+				tab.WaitJS(`() => window.events.includes('reconnected')`)
+				tab.WaitTextIs("#count", "10")
+				tab.Click("#inc")
+				tab.WaitTextIs("#count", "11")
+			} else {
+				tab.WaitTextIs("#count", "0") // reloaded: the state is gone
+				tab.WaitClass("html", "lvt-connected")
+				tab.Click("#inc")
+				tab.WaitTextIs("#count", "1")
+			}
+			tab.SetTimeout(browsertest.Timeout)
+			settled := seen.posts.Load()
+			t.Logf("%s: %d POSTs from the restart until the page worked again", name, settled-before)
+			assert.Less(t, settled-before, int64(20), "POSTs from the restart until the page worked again")
+			time.Sleep(2 * time.Second) // an idle page polls slowly: one long poll at a time
+			assert.LessOrEqual(t, seen.posts.Load()-settled, int64(4), "POSTs of an idle page in 2 s")
+		})
+	}
 }
