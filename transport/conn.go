@@ -361,14 +361,15 @@ func (c *Conn) drain(s Session) bool {
 // by deadline: it is set on the network connection rather than through a
 // context, because coder/websocket closes the connection itself when a
 // write's context ends, and the read loop could then report the end first.
+// (No context at all also spares coder/websocket a context.AfterFunc per
+// frame; abort cuts a write by closing the network connection.)
 func (c *Conn) write(msg []byte, deadline time.Time) error {
 	c.writing.Add(1)
 	defer c.writing.Add(1)
-	if c.nc != nil {
-		_ = c.nc.SetWriteDeadline(deadline)
-		defer func() { _ = c.nc.SetWriteDeadline(time.Time{}) }()
-	}
-	return c.wsc.Write(c.ctx, websocket.MessageText, msg)
+	_ = c.nc.SetWriteDeadline(deadline)
+	err := c.wsc.Write(context.Background(), websocket.MessageText, msg)
+	_ = c.nc.SetWriteDeadline(time.Time{})
+	return err
 }
 
 // finish writes what s.Next still returns if asked, within one
