@@ -1,7 +1,8 @@
 package livetemplate
 
 import (
-	"math"
+	"container/list"
+	"context"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -9,81 +10,250 @@ import (
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
+	"github.com/lvtgo/livetemplate/internal/wire"
 	"github.com/lvtgo/livetemplate/transport"
 )
 
-// conn is the server side of one page: what its client holds, and how to
-// reach it (a WebSocket, or polls over HTTP). The fields under "g.mu" are
-// guarded by the group's mutex.
+// conn is one page on this server: what its client holds (the tree it was
+// last sent and that message's seq), the stores private to it, and how to
+// reach it: a WebSocket, HTTP polls, or nothing (a rendered page waiting for
+// its connection, or a page whose connection ended, kept for a while so it
+// can resume).
+//
+// A conn owns what it has sent: advance is the only place that moves last
+// and seq. It never blocks on the network: a WebSocket's writer pulls
+// messages with next, and a client that falls behind gets one patch from
+// the tree it holds to the newest one (conflation), never a queue of stale
+// patches.
+//
+// Locking: mu guards every field below it. The group's lock, when both are
+// needed, is taken first; mu is never held across I/O or while waiting.
 type conn struct {
-	h       *handler
-	g       *group
-	id      auth.Identity
-	token   string // secret: names the page; never logged
-	logID   string // for logs
-	req     *http.Request
-	limiter *limiter
+	h     *Handler
+	id    auth.Identity
+	addr  string // client address, for per-address limits
+	token string // secret: names the page; never logged
+	logID string // for logs
 
-	attached  atomic.Bool  // a WebSocket serves the page now
-	contacted atomic.Bool  // the page has joined or sent a message
-	lastSeen  atomic.Int64 // unix nanoseconds of the last sign of life
+	seen atomic.Int64 // unix nanoseconds of the last sign of life
+	cost atomic.Int64 // bytes of a kept first render, counted in the handler's budget
 
-	// g.mu:
-	private    []Store    // by spec index; nil for shared specs
-	last       *diff.Tree // the tree the client holds; nil before the first
-	seq        uint64     // seq of the last message that changed last
-	initial    *diff.Tree // the page render, reused when the client joins
-	initialVer uint64     // the group version initial was rendered from
-	ws         *transport.Conn
-	polling    bool          // registered to be woken for HTTP polls
-	notify     chan struct{} // signalled when the group changed (HTTP polls)
+	mu       sync.Mutex
+	g        *group        // the group while the page is live, else nil
+	req      *http.Request // the WebSocket upgrade, for ActionContext.Request
+	private  []Store       // by spec index; nil for shared specs
+	last     *diff.Tree    // the tree the client holds; nil before the first
+	seq      uint64        // seq of the last message that changed last
+	target   *diff.Tree    // the newest render for this page
+	version  uint64        // the group version target was rendered from
+	full     bool          // the next message must be a full tree
+	ack      bool          // the next message is due even if nothing changed (a resume)
+	newToken bool          // that tree carries the token (the page is new to its client)
+	out      []outgoing    // replies waiting for the WebSocket's writer
+	space    chan struct{} // signalled when out shrinks
+	ws       *transport.Conn
+	polling  bool          // served by HTTP polls
+	notify   chan struct{} // signalled when target changes (HTTP polls)
+
+	// Guarded by the handler's pages lock:
+	elem *list.Element // place in a list of pages without a live connection
+	list *list.List    // which list, nil while live
+	gone bool          // forgotten: its token names nothing any more
 }
 
-func (c *conn) touch() { c.lastSeen.Store(time.Now().UnixNano()) }
+// outgoing is one reply waiting for the writer: a ready message (an error
+// reply), or, when msg is nil, the successful reply to action ref, whose
+// patch is computed when it is written.
+type outgoing struct {
+	ref   int64
+	msg   []byte
+	ready bool // false while the action is being applied: hold the output
+}
 
-func (c *conn) seen() time.Time { return time.Unix(0, c.lastSeen.Load()) }
+// maxOutgoing bounds the replies a WebSocket page may have waiting; past
+// it, the page's next action waits (and its socket is not read meanwhile),
+// so a client that does not read slows itself down, not the server.
+const maxOutgoing = 32
 
-// wake tells a waiting HTTP poll that something changed. g.mu is held.
-func (c *conn) wake() {
-	if c.notify == nil {
+func (c *conn) touch() { c.seen.Store(time.Now().UnixNano()) }
+
+func (c *conn) lastSeen() time.Time { return time.Unix(0, c.seen.Load()) }
+
+// setTarget makes tree, rendered from group version v, what the page should
+// show, and wakes whoever delivers it. c.mu is held.
+func (c *conn) setTarget(tree *diff.Tree, v uint64) {
+	c.target, c.version = tree, v
+	c.wakeLocked()
+}
+
+// wakeLocked tells the page's transport that there is something to send.
+// c.mu is held.
+func (c *conn) wakeLocked() {
+	switch {
+	case c.ws != nil:
+		c.ws.Wake()
+	case c.notify != nil:
+		select {
+		case c.notify <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// advance moves what the client holds to the newest render and returns the
+// seq and patch for the message that does it. With force, a message is due
+// even when nothing changed (a reply always carries a seq); otherwise patch
+// is nil when there is nothing to send. c.mu is held.
+func (c *conn) advance(force bool) (uint64, []byte) {
+	var patch []byte
+	if c.target != nil && c.target != c.last {
+		patch = c.patch(c.last, c.target)
+		c.last = c.target
+	}
+	if patch == nil {
+		if !force {
+			return 0, nil
+		}
+		patch = emptyPatch
+	}
+	c.seq++
+	return c.seq, patch
+}
+
+var emptyPatch = []byte("{}")
+
+// patch returns the encoded patch from one tree to another, or nil when
+// they render the same; patches are shared by the pages of a group that
+// hold the same tree. c.mu is held.
+func (c *conn) patch(from, to *diff.Tree) []byte {
+	if c.g != nil {
+		return c.g.patches.get(from, to)
+	}
+	return encodePatch(from, to)
+}
+
+// treeMessage makes the newest render what the client holds and returns the
+// full tree message. c.mu is held; target is set.
+func (c *conn) treeMessage() ([]byte, error) {
+	js, err := c.target.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	c.full = false
+	c.last = c.target
+	c.seq++
+	if c.newToken {
+		c.newToken = false
+		return wire.AppendTreeToken(nil, c.seq, js, c.token), nil
+	}
+	return wire.AppendTree(nil, c.seq, js), nil
+}
+
+// next returns the next message for the WebSocket tc, or nil when there is
+// nothing to send: replies first, in order, then a full tree if one is due,
+// then one patch to the newest render. It runs on tc's writer.
+func (c *conn) next(tc *transport.Conn) []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ws != tc {
+		return nil // the page has moved on
+	}
+	if len(c.out) > 0 {
+		o := c.out[0]
+		if !o.ready {
+			return nil // the action is still running; its reply comes first
+		}
+		c.out[0] = outgoing{}
+		c.out = c.out[1:]
+		if len(c.out) == 0 {
+			c.out = nil
+		}
+		select {
+		case c.space <- struct{}{}:
+		default:
+		}
+		if o.msg != nil {
+			return o.msg
+		}
+		if c.full {
+			// A sync is under way: the tree that follows covers this
+			// action; the reply only settles it.
+			return wire.AppendReply(nil, o.ref, c.seq, emptyPatch)
+		}
+		seq, patch := c.advance(true)
+		return wire.AppendReply(nil, o.ref, seq, patch)
+	}
+	if c.full && c.target != nil {
+		msg, err := c.treeMessage()
+		if err != nil {
+			c.h.log.Error("encode tree failed", "conn", c.logID, "err", err)
+			return nil
+		}
+		return msg
+	}
+	ack := c.ack
+	c.ack = false
+	if seq, patch := c.advance(ack); patch != nil {
+		return wire.AppendPatch(nil, seq, patch)
+	}
+	return nil
+}
+
+// reserve holds a place for the reply to action ref on the WebSocket tc:
+// output waits for it until settle, so that the reply carries the action's
+// patch. It waits while maxOutgoing replies are already waiting (the
+// socket is not read meanwhile: a client that does not read slows itself
+// down), until ctx ends; ok is false if no place was reserved (the page
+// moved on, or ctx ended).
+func (c *conn) reserve(ctx context.Context, tc *transport.Conn, ref int64) bool {
+	for {
+		c.mu.Lock()
+		if c.ws != tc {
+			c.mu.Unlock()
+			return false
+		}
+		if len(c.out) < maxOutgoing {
+			c.out = append(c.out, outgoing{ref: ref})
+			c.mu.Unlock()
+			return true
+		}
+		space := c.space
+		c.mu.Unlock()
+		select {
+		case <-space:
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// settle completes the reply reserved for action ref: msg is an error
+// reply, or nil for success (the reply then carries the patch to the newest
+// render when it is written).
+func (c *conn) settle(tc *transport.Conn, ref int64, msg []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ws != tc {
 		return
 	}
-	select {
-	case c.notify <- struct{}{}:
-	default:
+	for i := range c.out {
+		if c.out[i].ref == ref && !c.out[i].ready {
+			c.out[i].msg, c.out[i].ready = msg, true
+			break
+		}
 	}
+	tc.Wake()
 }
 
-// limiter is a token bucket: rate tokens a second, at most burst.
-type limiter struct {
-	mu     sync.Mutex
-	rate   float64
-	burst  float64
-	tokens float64
-	last   time.Time
-}
-
-func newLimiter(rate float64, burst int) *limiter {
-	if rate < 0 || burst < 0 {
-		return &limiter{rate: math.Inf(1)}
+// push queues a ready message (an error reply) for the WebSocket tc,
+// dropping it if maxOutgoing replies already wait (error replies are
+// answers to messages the client should not have sent so fast).
+func (c *conn) push(tc *transport.Conn, msg []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.ws != tc || len(c.out) >= maxOutgoing {
+		return
 	}
-	return &limiter{rate: rate, burst: float64(burst), tokens: float64(burst)}
-}
-
-// allow takes one token if there is one.
-func (l *limiter) allow(now time.Time) bool {
-	if math.IsInf(l.rate, 1) {
-		return true
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !l.last.IsZero() {
-		l.tokens = min(l.burst, l.tokens+now.Sub(l.last).Seconds()*l.rate)
-	}
-	l.last = now
-	if l.tokens < 1 {
-		return false
-	}
-	l.tokens--
-	return true
+	c.out = append(c.out, outgoing{msg: msg, ready: true})
+	tc.Wake()
 }

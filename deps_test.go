@@ -20,7 +20,7 @@ const module = "github.com/lvtgo/livetemplate"
 // non-test files may import. The standard library is always allowed.
 // Adapters never import the facade or each other; ports are stdlib only.
 var allowedDeps = map[string][]string{
-	".":                       {"auth", "client", "diff", "internal/wire", "registry", "session", "transport"},
+	".":                       {"auth", "client", "diff", "internal/wire", "registry", "session", "transport", "golang.org/x/time/rate"},
 	"auth":                    {},
 	"client":                  {},
 	"diff":                    {},
@@ -28,7 +28,8 @@ var allowedDeps = map[string][]string{
 	"registry":                {},
 	"session":                 {},
 	"session/sessiontest":     {"session", "github.com/stretchr/testify"},
-	"transport":               {"github.com/coder/websocket"},
+	"transport":               {"github.com/coder/websocket", "internal/wire"},
+	"internal/cmd/lvtload":    {".", "github.com/coder/websocket"},
 	"internal/browsertest":    {".", "github.com/chromedp"},
 	"examples/internal/serve": {"."},
 	"examples/counter":        {".", "examples/internal/serve"},

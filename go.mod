@@ -1,6 +1,6 @@
 module github.com/lvtgo/livetemplate
 
-go 1.25
+go 1.25.0
 
 require (
 	github.com/chromedp/cdproto v0.159.0
@@ -15,5 +15,6 @@ require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/kr/text v0.2.0 // indirect
 	github.com/pmezard/go-difflib v1.0.0 // indirect
+	golang.org/x/time v0.15.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
@@ -13,29 +14,36 @@ import (
 	"github.com/lvtgo/livetemplate/session"
 )
 
-// group is the live state of one session group on this server. mu
-// serialises its actions, renders and fan-out, and guards the state of its
-// connections.
+// group is the live state of one session group on this server, and owns its
+// life: it loads the state from the session store (or starts it afresh,
+// without storing anything), applies actions with one rollback path,
+// persists with compare-and-set (reloading and re-applying on a conflict),
+// renders, and hands every live page of the group its new render.
+//
+// mu serialises the group's actions and renders and guards the fields below
+// it. A group stays in memory while something uses it (a live page, a page
+// load in progress) and is forgotten after; its state stays in the session
+// store.
 type group struct {
+	h    *Handler
 	id   string
-	refs int // guarded by handler.mu: connections and callers using the group
+	refs int // guarded by groups.mu
 
 	mu      chanMutex
+	loaded  bool
 	shared  []Store                    // by spec index; nil for PerConnection specs
-	snap    map[string]json.RawMessage // the persisted state, by store name
-	version uint64
+	snap    map[string]json.RawMessage // the state as last stored or loaded, by store name
+	version uint64                     // session store version; 0 while not stored
+	tree    *diff.Tree                 // shared render of version (pages without private stores)
+	treeVer uint64
+
+	patches patchCache
 }
 
 // chanMutex is a mutex whose Lock can give up when a context ends.
 type chanMutex chan struct{}
 
 func newChanMutex() chanMutex { return make(chanMutex, 1) }
-
-// Lock locks m, waiting as long as it takes.
-func (m chanMutex) Lock() { m <- struct{}{} }
-
-// Unlock unlocks m.
-func (m chanMutex) Unlock() { <-m }
 
 // LockContext locks m, or gives up with ctx's error when ctx ends first.
 func (m chanMutex) LockContext(ctx context.Context) error {
@@ -47,28 +55,40 @@ func (m chanMutex) LockContext(ctx context.Context) error {
 	}
 }
 
-// acquire returns the group of id, loading or creating its state, and counts
-// the caller as a user of it until release.
-func (h *handler) acquire(ctx context.Context, id auth.Identity, r *http.Request) (*group, error) {
-	h.mu.Lock()
-	if h.closed {
-		h.mu.Unlock()
+// Unlock unlocks m.
+func (m chanMutex) Unlock() { <-m }
+
+// groups is the handler's table of groups in memory.
+type groups struct {
+	mu     sync.Mutex
+	m      map[string]*group
+	closed bool
+}
+
+// acquire returns the group of id with its state loaded, and counts the
+// caller as a user until release. r is the request that Mount sees if the
+// group's state has to be started afresh.
+func (h *Handler) acquire(ctx context.Context, id auth.Identity, r *http.Request) (*group, error) {
+	gs := &h.groups
+	gs.mu.Lock()
+	if gs.closed {
+		gs.mu.Unlock()
 		return nil, errClosed
 	}
-	g, ok := h.groups[id.GroupID]
-	if !ok {
-		g = &group{id: id.GroupID, mu: newChanMutex()}
-		h.groups[id.GroupID] = g
+	g := gs.m[id.GroupID]
+	if g == nil {
+		g = &group{h: h, id: id.GroupID, mu: newChanMutex()}
+		gs.m[id.GroupID] = g
 	}
 	g.refs++
-	h.mu.Unlock()
+	gs.mu.Unlock()
 	if err := g.mu.LockContext(ctx); err != nil {
 		h.release(g)
 		return nil, err
 	}
 	defer g.mu.Unlock()
-	if g.snap == nil {
-		if err := h.load(ctx, g, id, r); err != nil {
+	if !g.loaded {
+		if err := g.load(ctx, id, r); err != nil {
 			h.release(g)
 			return nil, err
 		}
@@ -76,47 +96,46 @@ func (h *handler) acquire(ctx context.Context, id auth.Identity, r *http.Request
 	return g, nil
 }
 
-// release undoes acquire; a group nobody uses is forgotten (its state stays
-// in the session store).
-func (h *handler) release(g *group) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
+// release undoes acquire; a group nobody uses is forgotten.
+func (h *Handler) release(g *group) {
+	gs := &h.groups
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
 	g.refs--
-	if g.refs <= 0 && h.groups[g.id] == g {
-		delete(h.groups, g.id)
+	if g.refs <= 0 && gs.m[g.id] == g {
+		delete(gs.m, g.id)
 	}
 }
 
-// load reads the group's state from the session store, or creates it from
-// the stores given to Handle (running shared stores' Mount). g.mu is held.
-func (h *handler) load(ctx context.Context, g *group, id auth.Identity, r *http.Request) error {
-	for attempt := 0; attempt < 3; attempt++ {
-		state, version, err := h.sessions.Get(ctx, g.id)
-		switch {
-		case err == nil:
-			if err := h.decodeGroup(g, state, version); err != nil {
-				h.log.Warn("stored group state does not decode; starting afresh", "err", err)
-				return h.create(ctx, g, id, r, version)
-			}
+// load reads the group's state from the session store, or starts it from
+// the stores given to Handle (running shared stores' Mount with r) without
+// storing it: a group is stored when an action first changes it. g.mu is
+// held.
+func (g *group) load(ctx context.Context, id auth.Identity, r *http.Request) error {
+	state, version, err := g.h.sessions.Get(ctx, g.id)
+	switch {
+	case err == nil:
+		if err := g.decode(state, version); err == nil {
 			return nil
-		case errors.Is(err, session.ErrNotFound):
-			err := h.create(ctx, g, id, r, 0)
-			if errors.Is(err, session.ErrConflict) { // created elsewhere meanwhile
-				continue
-			}
-			return err
-		default:
-			return fmt.Errorf("load group state: %w", err)
+		} else {
+			g.h.log.Warn("stored group state does not decode; starting afresh", "err", err)
 		}
+	case errors.Is(err, session.ErrNotFound):
+		version = 0
+	default:
+		return fmt.Errorf("load group state: %w", err)
 	}
-	return fmt.Errorf("load group state: %w", session.ErrConflict)
+	return g.fresh(ctx, id, r, version)
 }
 
-func (h *handler) create(ctx context.Context, g *group, id auth.Identity, r *http.Request, version uint64) error {
-	shared := make([]Store, len(h.specs))
-	snap := make(map[string]json.RawMessage)
-	for i := range h.specs {
-		sp := &h.specs[i]
+// fresh starts the group's state from the stores given to Handle. g.mu is
+// held.
+func (g *group) fresh(ctx context.Context, id auth.Identity, r *http.Request, version uint64) error {
+	specs := g.h.specs
+	shared := make([]Store, len(specs))
+	snap := make(map[string]json.RawMessage, len(specs))
+	for i := range specs {
+		sp := &specs[i]
 		if sp.private {
 			continue
 		}
@@ -130,26 +149,20 @@ func (h *handler) create(ctx context.Context, g *group, id auth.Identity, r *htt
 		}
 		snap[sp.name] = js
 	}
-	state, err := json.Marshal(snap)
-	if err != nil {
-		return fmt.Errorf("encode group state: %w", err)
-	}
-	v, err := h.sessions.Put(ctx, g.id, state, version)
-	if err != nil {
-		return fmt.Errorf("store group state: %w", err)
-	}
-	g.shared, g.snap, g.version = shared, snap, v
+	g.shared, g.snap, g.version, g.loaded, g.tree = shared, snap, version, true, nil
 	return nil
 }
 
-func (h *handler) decodeGroup(g *group, state []byte, version uint64) error {
+// decode replaces the group's state with a stored one. g.mu is held.
+func (g *group) decode(state []byte, version uint64) error {
 	var snap map[string]json.RawMessage
 	if err := json.Unmarshal(state, &snap); err != nil {
 		return err
 	}
-	shared := make([]Store, len(h.specs))
-	for i := range h.specs {
-		sp := &h.specs[i]
+	specs := g.h.specs
+	shared := make([]Store, len(specs))
+	for i := range specs {
+		sp := &specs[i]
 		if sp.private {
 			continue
 		}
@@ -164,59 +177,26 @@ func (h *handler) decodeGroup(g *group, state []byte, version uint64) error {
 		}
 		shared[i] = s
 	}
-	g.shared, g.snap, g.version = shared, snap, version
+	g.shared, g.snap, g.version, g.loaded, g.tree = shared, snap, version, true, nil
 	return nil
 }
 
-// mount runs a store's Mount hook, if it has one.
-func mount(ctx context.Context, s Store, id auth.Identity, r *http.Request) (err error) {
-	m, ok := s.(Mounter)
-	if !ok {
-		return nil
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("mount panicked: %v", p)
-		}
-	}()
-	return m.Mount(&ActionContext{ctx: ctx, action: "mount", id: id, data: nil, req: r})
-}
-
-// data is what the template executes with for connection c. g.mu is held.
-func (h *handler) data(g *group, c *conn) any {
-	if len(h.specs) == 1 {
-		if h.specs[0].private {
-			return c.private[0]
-		}
-		return g.shared[0]
-	}
-	m := make(map[string]any, len(h.specs))
-	for i := range h.specs {
-		if h.specs[i].private {
-			m[h.specs[i].name] = c.private[i]
-		} else {
-			m[h.specs[i].name] = g.shared[i]
-		}
-	}
-	return m
-}
-
-// render renders the page for c. g.mu is held.
-func (h *handler) render(g *group, c *conn) (*diff.Tree, error) {
-	start := time.Now()
-	t, err := h.t.compiled.Render(h.data(g, c))
+// reload replaces the group's state with what the session store holds,
+// after a version conflict (another server changed it). g.mu is held.
+func (g *group) reload(ctx context.Context) error {
+	state, version, err := g.h.sessions.Get(ctx, g.id)
 	if err != nil {
-		return nil, err
+		return fmt.Errorf("reload group state: %w", err)
 	}
-	if d := time.Since(start); d > 100*time.Millisecond {
-		h.log.Warn("slow render", "conn", c.logID, "duration", d)
+	if err := g.decode(state, version); err != nil {
+		return fmt.Errorf("reload group state: %w", err)
 	}
-	return t, nil
+	return nil
 }
 
-// persist stores the group's shared state after an action changed store i,
-// with compare-and-set on the version. g.mu is held.
-func (h *handler) persist(ctx context.Context, g *group, name string, js json.RawMessage) error {
+// persist stores the group's state with store name's new encoding js, with
+// compare-and-set on the version. g.mu is held.
+func (g *group) persist(ctx context.Context, name string, js json.RawMessage) error {
 	snap := make(map[string]json.RawMessage, len(g.snap))
 	for k, v := range g.snap {
 		snap[k] = v
@@ -226,7 +206,7 @@ func (h *handler) persist(ctx context.Context, g *group, name string, js json.Ra
 	if err != nil {
 		return fmt.Errorf("encode group state: %w", err)
 	}
-	v, err := h.sessions.Put(ctx, g.id, state, g.version)
+	v, err := g.h.sessions.Put(ctx, g.id, state, g.version)
 	if err != nil {
 		return err
 	}
@@ -234,28 +214,106 @@ func (h *handler) persist(ctx context.Context, g *group, name string, js json.Ra
 	return nil
 }
 
-// reload replaces the group's shared state with what the session store holds
-// (after a version conflict: another server changed it). g.mu is held.
-func (h *handler) reload(ctx context.Context, g *group) error {
-	state, version, err := h.sessions.Get(ctx, g.id)
-	if err != nil {
-		return fmt.Errorf("reload group state: %w", err)
+// data is what the template executes with for page c. g.mu and c.mu are
+// held (c may be nil for a page without private stores).
+func (g *group) data(c *conn) any {
+	specs := g.h.specs
+	if len(specs) == 1 {
+		if specs[0].private {
+			return c.private[0]
+		}
+		return g.shared[0]
 	}
-	return h.decodeGroup(g, state, version)
+	m := make(map[string]any, len(specs))
+	for i := range specs {
+		if specs[i].private {
+			m[specs[i].name] = c.private[i]
+		} else {
+			m[specs[i].name] = g.shared[i]
+		}
+	}
+	return m
 }
 
-// restore puts store i back to its last persisted state after a failed
-// action. g.mu is held.
-func (h *handler) restore(g *group, c *conn, i int, before []byte) {
-	sp := &h.specs[i]
-	s, err := sp.decode(before)
-	if err != nil { // it was encoded from this very type
-		h.log.Error("cannot restore store state", "store", sp.name, "err", err)
-		s = sp.fresh()
+// render renders page c's view of the group's current state: the group's
+// shared render when the page has no private stores. g.mu and c.mu are
+// held.
+func (g *group) render(c *conn) (*diff.Tree, error) {
+	private := g.h.private
+	if !private && g.tree != nil && g.treeVer == g.version {
+		return g.tree, nil
 	}
-	if sp.private {
-		c.private[i] = s
-	} else {
-		g.shared[i] = s
+	t, err := g.renderNow(c)
+	if err == nil && !private {
+		g.tree, g.treeVer = t, g.version
 	}
+	return t, err
+}
+
+// renderNow renders page c's view of the current state, bypassing the
+// shared render. g.mu and c.mu are held.
+func (g *group) renderNow(c *conn) (*diff.Tree, error) {
+	start := time.Now()
+	t, err := g.h.t.compiled.Render(g.data(c))
+	if err != nil {
+		return nil, err
+	}
+	if d := time.Since(start); d > 100*time.Millisecond {
+		g.h.log.Warn("slow render", "duration", d)
+	}
+	return t, nil
+}
+
+// publish hands every live page of the group on this server its new render
+// after the state changed, and wakes their transports; nothing here waits
+// on the network. Pages that fail to render keep what they had; the error
+// is logged once per publish. g.mu is held.
+func (g *group) publish() {
+	var failed error
+	for _, c := range g.h.conns.Group(g.id) {
+		c.mu.Lock()
+		if c.g == g {
+			if t, err := g.render(c); err != nil {
+				failed = err
+			} else {
+				c.setTarget(t, g.version)
+			}
+		}
+		c.mu.Unlock()
+	}
+	if failed != nil {
+		g.h.log.Error("render failed", "err", failed)
+	}
+}
+
+// patchCache remembers the last patch a group encoded, so that the pages of
+// a group that hold the same tree share one encoding of the same change.
+type patchCache struct {
+	mu       sync.Mutex
+	from, to *diff.Tree
+	js       []byte
+}
+
+// get returns the encoded patch from one tree to another, or nil when they
+// render the same.
+func (pc *patchCache) get(from, to *diff.Tree) []byte {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	if pc.to == to && pc.from == from && pc.to != nil {
+		return pc.js
+	}
+	js := encodePatch(from, to)
+	pc.from, pc.to, pc.js = from, to, js
+	return js
+}
+
+// encodePatch encodes the patch from one tree to another (from nil: all of
+// it), or returns nil when they render the same.
+func encodePatch(from, to *diff.Tree) []byte {
+	p := diff.Diff(from, to)
+	if from != nil && p.Empty() {
+		return nil
+	}
+	js, _ := p.MarshalJSON() // a patch of valid trees always encodes
+	return js
 }

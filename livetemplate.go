@@ -1,11 +1,9 @@
 package livetemplate
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"html/template"
-	"net/http"
 	"path/filepath"
 
 	"github.com/lvtgo/livetemplate/diff"
@@ -103,22 +101,6 @@ func pageOf(t *template.Template, name string, files []string) *template.Templat
 	return t
 }
 
-// LiveHandler serves a live page: GET renders it, a WebSocket upgrade of the
-// same URL opens its live connection, POST carries actions over plain HTTP.
-// It is safe for concurrent use.
-type LiveHandler interface {
-	http.Handler
-	// Shutdown closes every live connection with "going away", ends
-	// waiting HTTP polls, stops background work and waits for it, or returns
-	// ctx's error when ctx ends first. http.Server.Shutdown neither closes
-	// WebSockets nor interrupts long polls, and waits for the polls: run
-	// Shutdown alongside it, from http.Server.RegisterOnShutdown in a new
-	// goroutine (that hook must not block).
-	Shutdown(ctx context.Context) error
-	// Close is Shutdown with a short timeout. It is idempotent.
-	Close() error
-}
-
 // Handle returns the handler that serves the page with stores as its state.
 // Each session group gets its own copy of each store (decoded from the
 // store's JSON encoding, so groups never share a map or a slice); stores
@@ -128,8 +110,9 @@ type LiveHandler interface {
 //
 // Handle panics if stores are not valid (nil, not pointers, not encodable as
 // JSON, or sharing a name): a programming error, like registering a pattern
-// twice on an http.ServeMux.
-func (t *Template) Handle(stores ...Store) LiveHandler {
+// twice on an http.ServeMux. Configuration errors are reported by New; Handle
+// never fails on them.
+func (t *Template) Handle(stores ...Store) *Handler {
 	specs, err := specsOf(stores)
 	if err != nil {
 		panic(fmt.Sprintf("livetemplate: handle %q: %v", t.name, err))

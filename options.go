@@ -6,54 +6,95 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net/url"
-	"path"
+	"net"
+	"net/http"
+	"strings"
 	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/transport"
 )
 
 // Option configures a Template. Options only record values; New validates
 // them and reports every problem in one error.
 type Option func(*config)
 
-// Limits bound what one client can make the server do. The zero value of a
-// field means its default; a negative value means no limit.
+// Limits bound what clients can make the server do. The zero value of a
+// field means its default; a negative value means no limit. Action rates
+// are counted per session group and per client address (see
+// WithClientAddress), never per page, so opening more tabs or dropping the
+// page token buys nothing.
 type Limits struct {
-	// ActionsPerSecond is the sustained rate of actions per connection
-	// (default 20). Excess actions are answered with a rate_limited error,
-	// never queued.
+	// ActionsPerSecond is the sustained rate of actions of one session group
+	// (default 50). Excess actions are answered with a rate_limited error
+	// (HTTP 429 with Retry-After), never queued.
 	ActionsPerSecond float64
-	// ActionBurst is how many actions a connection may send at once
-	// (default 40).
+	// ActionBurst is how many actions one session group may send at once
+	// (default 200).
 	ActionBurst int
+	// AddressActionsPerSecond is the sustained rate of actions from one
+	// client address, all groups together (default 200).
+	AddressActionsPerSecond float64
+	// AddressActionBurst is the burst allowed to one client address
+	// (default 800).
+	AddressActionBurst int
 	// MaxMessageBytes is the largest message accepted (default 64 KiB);
 	// larger ones are answered with a too_large error.
 	MaxMessageBytes int64
-	// MaxConnsPerGroup is how many live connections one session group may
-	// have (default 100).
+	// MaxConnsPerGroup is how many live connections (WebSockets and HTTP
+	// pages that poll) one session group may have (default 100). One more
+	// is refused: WebSocket close 4029, HTTP 429.
 	MaxConnsPerGroup int
-	// SendQueue is how many messages may wait for one slow client before it
-	// is disconnected (default 64).
-	SendQueue int
+	// MaxConnsPerAddress is how many live connections, including
+	// WebSockets that have not joined yet, one client address may have
+	// (default 1000).
+	MaxConnsPerAddress int
+	// MaxPendingPages bounds the pages the server remembers without a live
+	// connection: rendered pages waiting for theirs, and pages whose
+	// connection ended, kept so they can resume (default 10,000). Past it
+	// the oldest is forgotten (its page then starts afresh when it connects).
+	MaxPendingPages int
+	// MaxUnjoined is how many WebSockets may wait for their join message at
+	// once, server-wide (default 1000); more are refused with close 1013.
+	MaxUnjoined int
+	// JoinTimeout is how long a new WebSocket may take to send its join
+	// message before it is closed with 4008 (default 5s).
+	JoinTimeout time.Duration
+	// StallTimeout is how long a client may take to accept one message
+	// before it is disconnected as stalled (default 10s). A client that
+	// merely falls behind is never dropped: it gets one patch from the
+	// state it has to the state now.
+	StallTimeout time.Duration
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.ActionsPerSecond == 0 {
-		l.ActionsPerSecond = 20
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
 	}
-	if l.ActionBurst == 0 {
-		l.ActionBurst = 40
+	deff := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
 	}
+	deff(&l.ActionsPerSecond, 50)
+	def(&l.ActionBurst, 200)
+	deff(&l.AddressActionsPerSecond, 200)
+	def(&l.AddressActionBurst, 800)
 	if l.MaxMessageBytes == 0 {
 		l.MaxMessageBytes = 64 << 10
 	}
-	if l.MaxConnsPerGroup == 0 {
-		l.MaxConnsPerGroup = 100
+	def(&l.MaxConnsPerGroup, 100)
+	def(&l.MaxConnsPerAddress, 1000)
+	def(&l.MaxPendingPages, 10_000)
+	def(&l.MaxUnjoined, 1000)
+	if l.JoinTimeout <= 0 {
+		l.JoinTimeout = 5 * time.Second
 	}
-	if l.SendQueue == 0 {
-		l.SendQueue = 64
+	if l.StallTimeout <= 0 {
+		l.StallTimeout = 10 * time.Second
 	}
 	return l
 }
@@ -71,7 +112,12 @@ type config struct {
 	limits   Limits
 	ping     time.Duration
 	idle     time.Duration
+	frames   []string // frame-ancestors sources; nil: 'self'
+	clientIP func(*http.Request) string
 	errs     []error
+
+	// Set by validate:
+	originPolicy *transport.Origins
 }
 
 // WithText parses the template from src.
@@ -105,7 +151,11 @@ func WithFuncs(funcs template.FuncMap) Option {
 }
 
 // WithAuthenticator sets who a request is and which session group it shares
-// (default: auth.NewAnonymous(nil), one group per browser).
+// (default: an auth.Anonymous made once per Template, one group per
+// browser, its cookies signed with a random key of the process). Pages of
+// one application that share state should share one authenticator and one
+// session store: with the default, each Template signs its cookies with its
+// own key, so a browser moving between them gets a new identity.
 func WithAuthenticator(a auth.Authenticator) Option {
 	return func(c *config) {
 		if a == nil {
@@ -129,10 +179,40 @@ func WithSessionStore(s session.Store) Option {
 
 // WithAllowedOrigins lets pages served from other origins open live
 // connections and post actions. Each pattern is a host pattern as in
-// path.Match ("example.com", "*.example.com") or a full origin
-// ("https://example.com"). Same-origin requests are always allowed.
+// path.Match ("example.com", "*.example.com", "example.com:8443") or an
+// origin with a scheme ("https://example.com", "https://*.example.com").
+// A pattern means the same for WebSocket upgrades and for POSTs, and New
+// reports malformed ones. Same-origin requests are always allowed.
 func WithAllowedOrigins(patterns ...string) Option {
 	return func(c *config) { c.origins = append(c.origins, patterns...) }
+}
+
+// WithFrameAncestors sets who may show the page in a frame, as the sources
+// of the Content-Security-Policy frame-ancestors directive ("'self'",
+// "'none'", "https://partner.example"). The default is "'self'": other
+// sites cannot frame the page (clickjacking). Pages answered with 'self'
+// or 'none' also carry the matching X-Frame-Options header for old browsers.
+func WithFrameAncestors(sources ...string) Option {
+	return func(c *config) {
+		if len(sources) == 0 {
+			c.errs = append(c.errs, errors.New("WithFrameAncestors needs at least one source"))
+		}
+		c.frames = append(c.frames, sources...)
+	}
+}
+
+// WithClientAddress sets how a request's client address is found, for the
+// per-address limits. The default is the host of r.RemoteAddr. Behind a
+// reverse proxy or load balancer every request comes from the proxy, so
+// return the address the proxy reports (say the last X-Forwarded-For entry
+// your proxy appends), and only from headers your proxy sets.
+func WithClientAddress(f func(r *http.Request) string) Option {
+	return func(c *config) {
+		if f == nil {
+			c.errs = append(c.errs, errors.New("nil client address function"))
+		}
+		c.clientIP = f
+	}
 }
 
 // WithLogger sets the logger (default slog.Default()).
@@ -182,9 +262,14 @@ func (c *config) validate() error {
 	if sources > 1 {
 		errs = append(errs, errors.New("use only one of WithText, WithFiles and WithFS"))
 	}
-	for _, o := range c.origins {
-		if err := checkOrigin(o); err != nil {
-			errs = append(errs, err)
+	if p, err := transport.ParseOrigins(c.origins); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.originPolicy = p
+	}
+	for _, f := range c.frames {
+		if f == "" || strings.ContainsAny(f, ";,\r\n") {
+			errs = append(errs, fmt.Errorf("frame ancestor %q: not a CSP source", f))
 		}
 	}
 	if c.idle < 0 || c.ping < 0 {
@@ -199,20 +284,26 @@ func (c *config) validate() error {
 	if c.ping == 0 {
 		c.ping = 30 * time.Second
 	}
+	if c.clientIP == nil {
+		c.clientIP = remoteHost
+	}
+	if c.auth == nil {
+		// One per Template: every Handle of it shares the signing key.
+		a, err := auth.NewAnonymous(nil)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		c.auth = a
+	}
 	c.limits = c.limits.withDefaults()
 	return errors.Join(errs...)
 }
 
-func checkOrigin(o string) error {
-	pattern := o
-	if u, err := url.Parse(o); err == nil && u.Scheme != "" && u.Host != "" {
-		pattern = u.Host
+// remoteHost is the default client address: the host of r.RemoteAddr.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
 	}
-	if pattern == "" {
-		return errors.New("empty allowed origin")
-	}
-	if _, err := path.Match(pattern, ""); err != nil {
-		return fmt.Errorf("allowed origin %q: %w", o, err)
-	}
-	return nil
+	return host
 }

@@ -10,41 +10,66 @@ import (
 	"github.com/lvtgo/livetemplate/client"
 )
 
-// servePage renders the full page for a GET and remembers the render, so the
-// live connection that follows reuses it instead of rendering again.
-func (h *handler) servePage(w http.ResponseWriter, r *http.Request) {
+// servePage renders the full page for a GET. The page is remembered by
+// its token until its live connection comes (at most pageTimeout, and at
+// most Limits.MaxPendingPages pages at once), with its first render while
+// the handler's budget for them lasts, so the connection need not render
+// again. Nothing is stored for the page's group: a page that never
+// connects costs a few hundred bytes for a minute. HEAD answers the headers
+// only and remembers nothing.
+func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.identify(w, r)
 	if !ok {
 		return
 	}
-	c, err := h.newConn(r.Context(), id, r.Clone(h.ctx))
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Security-Policy", h.frameCSP)
+	if h.frameXFO != "" {
+		hd.Set("X-Frame-Options", h.frameXFO)
+	}
+	if r.Method == http.MethodHead {
+		return
+	}
+	ctx := r.Context()
+	c, err := h.newConn(ctx, id, h.clientIP(r), r)
 	if err != nil {
 		h.pageError(w, err)
 		return
 	}
-	g := c.g
-	if err := g.mu.LockContext(r.Context()); err != nil {
+	g, err := h.acquire(ctx, id, r)
+	if err != nil {
+		h.pageError(w, err)
 		return
 	}
-	tree, err := h.render(g, c)
-	if err == nil {
-		c.initial, c.initialVer = tree, g.version
+	if err := g.mu.LockContext(ctx); err != nil {
+		h.release(g)
+		return
 	}
+	c.mu.Lock()
+	tree, err := g.render(c)
+	version := g.version
+	c.mu.Unlock()
 	g.mu.Unlock()
+	h.release(g)
 	if err != nil {
-		h.log.Error("render failed", "conn", c.logID, "err", err)
+		h.log.Error("render failed", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	page := injectScript([]byte(tree.HTML()), scriptTag(c.token))
-	hd := w.Header()
-	hd.Set("Content-Type", "text/html; charset=utf-8")
-	hd.Set("Cache-Control", "no-store")
+	html := tree.HTML()
+	if cost := int64(len(html)); h.cache.take(cost) {
+		c.target, c.version = tree, version
+		c.cost.Store(cost)
+	}
+	h.pages.addFresh(c)
+	page := injectScript([]byte(html), scriptTag(c.token))
 	hd.Set("Content-Length", strconv.Itoa(len(page)))
 	_, _ = w.Write(page)
 }
 
-func (h *handler) pageError(w http.ResponseWriter, err error) {
+func (h *Handler) pageError(w http.ResponseWriter, err error) {
 	var ue *UserError
 	switch {
 	case errors.As(err, &ue):

@@ -2,155 +2,274 @@ package livetemplate
 
 import (
 	"context"
+	"errors"
 	"net/http"
+	"sync"
+	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
-	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/wire"
 	"github.com/lvtgo/livetemplate/transport"
 )
 
 // serveSocket runs one WebSocket connection.
-func (h *handler) serveSocket(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) {
 	id, ok := h.identify(w, r)
 	if !ok {
 		return
 	}
+	addr := h.clientIP(r)
 	h.ws.Serve(w, r, func(tc *transport.Conn) (transport.Session, error) {
-		return &socket{h: h, tc: tc, id: id, req: r.Clone(tc.Context())}, nil
+		if !h.unjoined.add(unjoinedKey) {
+			return nil, &transport.CloseError{Code: transport.CloseTryAgainLater, Reason: "server busy"}
+		}
+		if !h.addrConn.add(addr) {
+			h.unjoined.done(unjoinedKey)
+			return nil, &transport.CloseError{Code: wire.CloseTooMany, Reason: "too many connections"}
+		}
+		s := &socket{h: h, tc: tc, id: id, addr: addr, req: r.WithContext(tc.Context())}
+		s.timer = time.AfterFunc(h.lim.JoinTimeout, s.joinTimeout)
+		return s, nil
 	})
 }
 
-// socket is the Session of one WebSocket: it joins a page, then carries its
-// actions. Its methods run on the connection's read loop, one at a time.
+// socket is the transport Session of one WebSocket: it joins a page, then
+// carries its actions. Handle, TooLarge and Closed run on the connection's
+// reader, one at a time; Next runs on its writer.
 type socket struct {
-	h   *handler
-	tc  *transport.Conn
-	id  auth.Identity
-	req *http.Request
-	c   *conn // after join
+	h     *Handler
+	tc    *transport.Conn
+	id    auth.Identity
+	addr  string
+	req   *http.Request
+	timer *time.Timer // closes the socket if no join comes
+
+	mu     sync.Mutex
+	c      *conn    // after join
+	early  [][]byte // messages before the join (errors, reload)
+	joined bool     // the join timer no longer counts this socket
 }
+
+// maxEarly bounds the messages a socket sends before its join.
+const maxEarly = 8
 
 // Handle implements transport.Session.
 func (s *socket) Handle(ctx context.Context, msg []byte) {
 	m, err := wire.Decode(msg)
 	if err != nil {
-		s.send(wire.AppendError(nil, wire.FindRef(msg), wire.CodeBadRequest, "Malformed message.", nil))
+		s.reply(wire.AppendError(nil, wire.FindRef(msg), wire.CodeBadRequest, "Malformed message.", nil))
 		return
 	}
-	if s.c == nil && m.T != wire.TypeJoin {
-		s.send(wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "Join first.", nil))
+	c := s.page()
+	if c == nil && m.T != wire.TypeJoin {
+		s.reply(wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "Join first.", nil))
 		return
 	}
 	switch m.T {
 	case wire.TypeJoin:
-		if s.c != nil {
-			s.send(wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "Already joined.", nil))
+		if c != nil {
+			s.reply(wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "Already joined.", nil))
 			return
 		}
 		s.join(ctx, m)
 	case wire.TypeAction:
-		s.c.touch()
-		s.h.act(ctx, s.c, m, s.send)
+		s.action(ctx, c, m)
 	case wire.TypeSync:
-		s.sync(ctx)
+		c.touch()
+		c.mu.Lock()
+		c.full = true
+		c.wakeLocked()
+		c.mu.Unlock()
 	default: // poll is for HTTP
-		s.send(wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "Unsupported message.", nil))
+		s.reply(wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "Unsupported message.", nil))
 	}
 }
 
 // TooLarge implements transport.Session.
 func (s *socket) TooLarge(_ context.Context, prefix []byte) {
-	s.send(wire.AppendError(nil, wire.FindRef(prefix), wire.CodeTooLarge, "Message too large.", nil))
+	s.reply(wire.AppendError(nil, wire.FindRef(prefix), wire.CodeTooLarge, "Message too large.", nil))
+}
+
+// Next implements transport.Session.
+func (s *socket) Next() []byte {
+	s.mu.Lock()
+	if len(s.early) > 0 {
+		msg := s.early[0]
+		s.early = s.early[1:]
+		s.mu.Unlock()
+		return msg
+	}
+	c := s.c
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	return c.next(s.tc)
 }
 
 // Closed implements transport.Session.
 func (s *socket) Closed(error) {
+	s.timer.Stop()
+	s.mu.Lock()
+	c, joined := s.c, s.joined
+	s.joined = true
+	s.mu.Unlock()
+	if !joined {
+		s.h.unjoined.done(unjoinedKey)
+	}
+	s.h.addrConn.done(s.addr)
+	if c != nil {
+		c.touch()
+		s.h.detach(c, s.tc)
+	}
+}
+
+func (s *socket) page() *conn {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.c
+}
+
+// reply sends msg: before the join from the socket's own short queue, after
+// it through the page, which keeps it in order with the page's replies.
+func (s *socket) reply(msg []byte) {
+	s.mu.Lock()
 	c := s.c
 	if c == nil {
+		if len(s.early) < maxEarly {
+			s.early = append(s.early, msg)
+		}
+		s.mu.Unlock()
+		s.tc.Wake()
 		return
 	}
-	c.g.mu.Lock()
-	if c.ws == s.tc {
-		c.ws = nil
-		s.h.conns.Remove(c)
-		c.polling = false
-	}
-	c.g.mu.Unlock()
-	c.touch()
-	c.attached.Store(false)
+	s.mu.Unlock()
+	c.push(s.tc, msg)
 }
 
-func (s *socket) send(msg []byte) {
-	if err := s.tc.Send(msg); err != nil {
-		s.h.log.Debug("send failed", "conn", s.tc.ID(), "err", err)
+// joinTimeout closes a socket that has not joined in time.
+func (s *socket) joinTimeout() {
+	s.mu.Lock()
+	joined := s.joined
+	s.mu.Unlock()
+	if !joined {
+		_ = s.tc.Close(wire.CloseJoinTimeout, "join timeout")
 	}
 }
 
-// join attaches the WebSocket to the page its token names (or to a new page
-// state when the token is unknown, say after a server restart) and sends the
-// full tree, or just a patch when the client resumes what it holds.
+// join attaches the socket to the page its token names, or to a new page
+// when the token names none (a page never loaded here, or forgotten, say
+// after a server restart): that page's first tree carries its new token.
+// A client that held a tree of a group whose state is gone is told to
+// reload.
 func (s *socket) join(ctx context.Context, m wire.Message) {
 	h := s.h
-	c := h.lookupToken(m.Token, s.id)
-	if c != nil && !c.attached.CompareAndSwap(false, true) {
-		c = nil // another tab (a duplicated one) holds this page
-	}
-	if c == nil {
-		nc, err := h.newConn(ctx, s.id, s.req)
-		if err != nil {
-			_ = s.tc.Close("cannot open page")
-			return
-		}
-		c = nc
-		c.attached.Store(true)
-	}
-	g := c.g
-	if err := g.mu.LockContext(ctx); err != nil {
-		c.attached.Store(false)
-		return
-	}
-	defer g.mu.Unlock()
-	if h.lim.MaxConnsPerGroup > 0 && h.conns.GroupLen(g.id) >= h.lim.MaxConnsPerGroup {
-		c.attached.Store(false)
-		_ = s.tc.Close("too many connections")
-		return
-	}
-	c.ws, c.polling = s.tc, false
-	h.conns.Add(c, g.id, c.id.UserID)
-	s.c = c
-	c.touch()
-	c.contacted.Store(true)
-	if c.last != nil && m.Seq == c.seq { // the client holds c.last: resume
-		if tree, err := h.render(g, c); err == nil {
-			patch, _ := diff.Diff(c.last, tree).MarshalJSON()
-			c.last = tree
-			c.seq++
-			s.send(wire.AppendPatch(nil, c.seq, patch))
-			return
+	s.mu.Lock()
+	s.joined = true
+	s.mu.Unlock()
+	s.timer.Stop()
+	h.unjoined.done(unjoinedKey)
+
+	a := attachment{ws: s.tc, req: s.req, seq: m.Seq}
+	c := h.pages.lookup(m.Token, s.id)
+	var stored bool
+	var err error
+	if c != nil {
+		s.setPage(c)
+		stored, err = h.attach(ctx, c, a)
+		if errors.Is(err, errTaken) || errors.Is(err, errGone) {
+			c, err = nil, nil
 		}
 	}
-	msg, err := h.fullTree(g, c)
+	if c == nil && err == nil {
+		c, err = h.newConn(ctx, s.id, s.addr, s.req)
+		if err == nil {
+			c.newToken = true
+			h.pages.addLive(c)
+			s.setPage(c)
+			stored, err = h.attach(ctx, c, a)
+			if err != nil {
+				h.pages.forget(c)
+			} else if m.Seq > 0 && !stored {
+				// The client shows a state this server no longer has.
+				h.detach(c, s.tc)
+				h.pages.forget(c)
+				s.setPage(nil)
+				s.reply(wire.AppendReload(nil, "state_lost"))
+				_ = s.tc.Close(transport.CloseNormal, "state lost")
+				return
+			}
+		}
+	}
 	if err != nil {
-		h.log.Error("render failed", "conn", c.logID, "err", err)
-		_ = s.tc.Close("render failed")
+		s.setPage(nil)
+		s.refuse(err)
 		return
 	}
-	s.send(msg)
+	s.tc.Wake()
 }
 
-// sync answers a client that lost track with a full tree.
-func (s *socket) sync(ctx context.Context) {
-	g := s.c.g
-	if err := g.mu.LockContext(ctx); err != nil {
+func (s *socket) setPage(c *conn) {
+	s.mu.Lock()
+	s.c = c
+	s.mu.Unlock()
+}
+
+// refuse closes the socket after a failed join, with a code the client can
+// act on.
+func (s *socket) refuse(err error) {
+	var ue *UserError
+	switch {
+	case errors.Is(err, errTooMany):
+		_ = s.tc.Close(wire.CloseTooMany, "too many connections")
+	case errors.As(err, &ue):
+		_ = s.tc.Close(transport.ClosePolicy, ue.Message)
+	case errors.Is(err, errClosed), errors.Is(err, context.Canceled):
+		_ = s.tc.Close(transport.CloseGoingAway, "server shutting down")
+	default:
+		s.h.log.Error("cannot open page", "err", err)
+		_ = s.tc.Close(transport.CloseInternal, "cannot open page")
+	}
+}
+
+// action applies one action and replies to it, exactly once: the reply's
+// place is reserved first, so that it carries the action's patch and stays
+// in order with the page's other messages.
+func (s *socket) action(ctx context.Context, c *conn, m wire.Message) {
+	h := s.h
+	c.touch()
+	if !c.reserve(ctx, s.tc, m.Ref) {
 		return
 	}
-	defer g.mu.Unlock()
-	msg, err := s.h.fullTree(g, s.c)
-	if err != nil {
-		s.h.log.Error("render failed", "conn", s.c.logID, "err", err)
-		s.send(wire.AppendError(nil, 0, wire.CodeInternal, "Something went wrong.", nil))
+	if ok, _ := h.allow(c); !ok {
+		c.settle(s.tc, m.Ref, wire.AppendError(nil, m.Ref, wire.CodeRateLimited, "Too many actions; slow down.", nil))
 		return
 	}
-	s.send(msg)
+	g := c.group()
+	if g == nil {
+		c.settle(s.tc, m.Ref, wire.AppendError(nil, m.Ref, wire.CodeInternal, "The page is not connected.", nil))
+		return
+	}
+	if err := g.act(ctx, c, action{name: m.Name, data: m.Data, req: s.req}); err != nil {
+		c.settle(s.tc, m.Ref, h.errorReply(c, m.Ref, m.Name, err))
+		return
+	}
+	c.settle(s.tc, m.Ref, nil)
+}
+
+// group returns the page's group while it is live.
+func (c *conn) group() *group {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.g
+}
+
+// allow takes one action from the budgets of c's group and c's client
+// address; when either is spent it returns how long until one is back.
+func (h *Handler) allow(c *conn) (bool, time.Duration) {
+	now := time.Now()
+	if ok, retry := h.groupAct.reserve(c.id.GroupID, now); !ok {
+		return false, retry
+	}
+	return h.addrAct.reserve(c.addr, now)
 }
