@@ -571,7 +571,7 @@ func TestBurstConflated(t *testing.T) {
 // another client of the same server keeps receiving.
 func TestStalledClientDropped(t *testing.T) {
 	t.Parallel()
-	srv, sessions := conflatingServer(t, &transport.WebSocketOptions{WriteTimeout: 200 * time.Millisecond, PingInterval: -1}, 256<<10)
+	srv, sessions := conflatingServer(t, &transport.WebSocketOptions{WriteTimeout: time.Second, PingInterval: -1}, 256<<10)
 	dial := func() (*websocket.Conn, *conflating) {
 		c, _, err := websocket.Dial(t.Context(), srv.URL, &websocket.DialOptions{HTTPClient: srv.Client()})
 		require.NoError(t, err)
