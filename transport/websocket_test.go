@@ -227,6 +227,23 @@ func TestEcho(t *testing.T) {
 	sess.c.Wake() // does nothing
 }
 
+// A server's ReadTimeout and WriteTimeout bound requests, not the live
+// connections upgraded from them.
+func TestServerTimeoutsDoNotEndConnections(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, nil)
+	s.srv.Close()
+	s.srv = httptest.NewUnstartedServer(s.srv.Config.Handler)
+	s.srv.Config.ReadTimeout = 100 * time.Millisecond
+	s.srv.Config.WriteTimeout = 100 * time.Millisecond
+	s.srv.Start()
+	t.Cleanup(s.srv.Close)
+	c, _ := s.connect(t)
+	time.Sleep(400 * time.Millisecond) // past both timeouts
+	write(t, c, `{"t":"sync"}`)
+	assert.Equal(t, `{"t":"sync"}`, read(t, c))
+}
+
 func TestMessagesInOrder(t *testing.T) {
 	t.Parallel()
 	// The client reads only after writing everything.
