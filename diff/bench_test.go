@@ -192,3 +192,113 @@ func BenchmarkListEdit(b *testing.B) {
 		})
 	}
 }
+
+// listPage is the page of issue 11: a 1000-item list whose items hold an
+// id, a conditional class, a URL with the title in its query, and the title.
+const listPage = `<!DOCTYPE html><html><body><h1>Hello, {{.User}}!</h1>
+<ul>{{range .Items}}<li id="item-{{.ID}}" class="{{if .Done}}done{{else}}open{{end}}"><a href="/items/{{.ID}}?q={{.Title}}">{{.Title}}</a></li>{{end}}</ul>
+<footer>{{len .Items}} items</footer></body></html>`
+
+type listItem struct {
+	ID    int
+	Title string
+	Done  bool
+}
+
+type listData struct {
+	User  string
+	Items []listItem
+}
+
+func listItems(n int) []listItem {
+	items := make([]listItem, n)
+	for i := range items {
+		items[i] = listItem{ID: i + 1, Title: fmt.Sprintf("task %d", i+1), Done: (i+1)%3 == 0}
+	}
+	return items
+}
+
+// listPageEdits are the three edits of issue 11 on 1000 items, with the
+// patch size each must not exceed.
+var listPageEdits = []struct {
+	name string
+	max  int
+	edit func([]listItem) []listItem
+}{
+	{"edit", 53, func(it []listItem) []listItem {
+		it = slices.Clone(it)
+		it[500].Title += "!"
+		return it
+	}},
+	{"prepend", 91, func(it []listItem) []listItem {
+		return append([]listItem{{ID: 5000, Title: "new task"}}, it...)
+	}},
+	{"remove", 29, func(it []listItem) []listItem {
+		return slices.Delete(slices.Clone(it), 500, 501)
+	}},
+}
+
+func mustListTemplate(tb testing.TB) (*template.Template, *Template) {
+	tb.Helper()
+	t := template.Must(template.New("list").Parse(listPage))
+	ct, err := Compile(t)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t, ct
+}
+
+// BenchmarkListPage is BenchmarkPage and BenchmarkListEdit for listPage:
+// Execute against render+diff+encode of one edited item, their ratio in
+// one loop, and the size of each edit's patch.
+func BenchmarkListPage(b *testing.B) {
+	t, ct := mustListTemplate(b)
+	base := listItems(1000)
+	states := [2]*listData{{User: "ana", Items: base}, {User: "ana", Items: listPageEdits[0].edit(base)}}
+	b.Run("Ratio", func(b *testing.B) {
+		b.ReportAllocs()
+		prev, err := ct.Render(states[0])
+		if err != nil {
+			b.Fatal(err)
+		}
+		var exec, live time.Duration
+		i := 1
+		for b.Loop() {
+			s := states[i&1]
+			start := time.Now()
+			if err := t.Execute(io.Discard, s); err != nil {
+				b.Fatal(err)
+			}
+			mid := time.Now()
+			next, err := ct.Render(s)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := Diff(prev, next).MarshalJSON(); err != nil {
+				b.Fatal(err)
+			}
+			live += time.Since(mid)
+			exec += mid.Sub(start)
+			prev = next
+			i++
+		}
+		b.ReportMetric(float64(live)/float64(exec), "live/execute")
+	})
+	prev, err := ct.Render(states[0])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, e := range listPageEdits {
+		b.Run(e.name, func(b *testing.B) {
+			next, err := ct.Render(&listData{User: "ana", Items: e.edit(base)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var p []byte
+			for b.Loop() {
+				p, _ = Diff(prev, next).MarshalJSON()
+			}
+			b.ReportMetric(float64(len(p)), "patch-B")
+		})
+	}
+}

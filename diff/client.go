@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 )
 
@@ -29,12 +30,14 @@ func ParseTree(data []byte) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{root: root}, nil
+	return &Tree{root: root, table: r.table}, nil
 }
 
-// Apply applies a patch (the JSON of a Patch) and returns the new tree; t is
-// not modified. Statics a patch names by fingerprint are resolved in the
-// patch's own table, then among the statics t holds.
+// Apply applies a patch (the JSON of a Patch, or a message of a [Stream])
+// and returns the new tree; t is not modified. Statics a patch names by id
+// are resolved in the patch's own table, then among the statics every
+// message since t's full tree carried, then among the statics t holds
+// (docs/protocol.md §1.3).
 func (t *Tree) Apply(patch []byte) (*Tree, error) {
 	obj, err := decodeObject(patch)
 	if err != nil {
@@ -49,14 +52,20 @@ func (t *Tree) Apply(patch []byte) (*Tree, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Tree{root: root}, nil
+		return &Tree{root: root, table: r.table}, nil
 	}
-	r.held = t.root
+	r.held, r.carried = t.root, t.table
 	root, err := r.patchNode(t.root, obj, "")
 	if err != nil {
 		return nil, err
 	}
-	return &Tree{root: root}, nil
+	table := t.table
+	if len(r.table) > 0 { // the received statics join the connection's table
+		table = make(map[int32]*statics, len(t.table)+len(r.table))
+		maps.Copy(table, t.table)
+		maps.Copy(table, r.table)
+	}
+	return &Tree{root: root, table: table}, nil
 }
 
 func protoErr(path, format string, args ...any) error {
@@ -83,7 +92,17 @@ func decodeObject(data []byte) (map[string]any, error) {
 	return obj, nil
 }
 
-func parseTable(v any) (map[string][]string, error) {
+// parseID reads a statics id: a decimal integer from 0 to maxStatics-1,
+// without sign, leading zeros or fraction.
+func parseID(s string) (int32, bool) {
+	i, err := strconv.Atoi(s)
+	if err != nil || i < 0 || i >= maxStatics || strconv.Itoa(i) != s {
+		return 0, false
+	}
+	return int32(i), true
+}
+
+func parseTable(v any) (map[int32]*statics, error) {
 	if v == nil {
 		return nil, nil
 	}
@@ -91,13 +110,17 @@ func parseTable(v any) (map[string][]string, error) {
 	if !ok {
 		return nil, protoErr("/p", "statics table is not an object")
 	}
-	table := make(map[string][]string, len(m))
-	for fp, sv := range m {
-		st, err := parseStrings(sv, "/p/"+fp)
+	table := make(map[int32]*statics, len(m))
+	for key, sv := range m {
+		id, ok := parseID(key)
+		if !ok {
+			return nil, protoErr("/p", "bad statics id %q", key)
+		}
+		strs, err := parseStrings(sv, "/p/"+key)
 		if err != nil {
 			return nil, err
 		}
-		table[fp] = st
+		table[id] = &statics{strs: strs, fp: fingerprint(strs), id: id}
 	}
 	return table, nil
 }
@@ -118,51 +141,52 @@ func parseStrings(v any, path string) ([]string, error) {
 	return out, nil
 }
 
-// resolver turns wire objects into nodes, resolving fingerprints in the
-// message's table, then in the tree held before the message.
+// resolver turns wire objects into nodes, resolving statics ids in the
+// message's table, then in the connection's table, then in the tree held
+// before the message.
 type resolver struct {
-	table map[string][]string
-	held  *node
-	known map[uint64][]string
+	table   map[int32]*statics
+	carried map[int32]*statics
+	held    *node
+	known   map[int32]*statics
 }
 
-// statics resolves an "s" value; ok is false when the object has none.
-func (r *resolver) statics(obj map[string]any, path string) (st []string, fp uint64, inline, ok bool, err error) {
-	v, has := obj["s"]
-	if !has {
-		return nil, 0, false, false, nil
-	}
+// resolve returns the statics an "s" value names.
+func (r *resolver) resolve(v any, path string) (*statics, error) {
 	switch s := v.(type) {
-	case string:
-		fp, perr := strconv.ParseUint(s, 16, 64)
-		if perr != nil || len(s) != 16 {
-			return nil, 0, false, false, protoErr(path, "bad fingerprint %q", s)
+	case json.Number:
+		id, ok := parseID(s.String())
+		if !ok {
+			return nil, protoErr(path, "bad statics id %s", s)
 		}
-		if st, found := r.table[s]; found {
-			return st, fp, false, true, nil
+		if st, found := r.table[id]; found {
+			return st, nil
+		}
+		if st, found := r.carried[id]; found {
+			return st, nil
 		}
 		if r.held != nil {
 			if r.known == nil {
-				r.known = make(map[uint64][]string)
+				r.known = make(map[int32]*statics)
 				collectClientStatics(r.held, r.known)
 			}
-			if st, found := r.known[fp]; found {
-				return st, fp, false, true, nil
+			if st, found := r.known[id]; found {
+				return st, nil
 			}
 		}
-		return nil, 0, false, false, protoErr(path, "unknown fingerprint %q", s)
+		return nil, protoErr(path, "unknown statics id %s", s)
 	default:
-		st, err := parseStrings(v, path+"/s")
+		strs, err := parseStrings(v, path+"/s")
 		if err != nil {
-			return nil, 0, false, false, err
+			return nil, err
 		}
-		return st, 0, true, true, nil
+		return &statics{strs: strs, fp: fingerprint(strs), id: -1}, nil
 	}
 }
 
-func collectClientStatics(n *node, set map[uint64][]string) {
-	if !n.inline {
-		set[n.fp] = n.statics
+func collectClientStatics(n *node, set map[int32]*statics) {
+	if n.st.id >= 0 {
+		set[n.st.id] = n.st
 	}
 	for _, d := range n.dyns {
 		switch {
@@ -176,25 +200,26 @@ func collectClientStatics(n *node, set map[uint64][]string) {
 	}
 }
 
-// node reads a complete node; def are the statics of an item without "s".
-func (r *resolver) node(obj map[string]any, def *node, path string) (*node, error) {
-	st, fp, inline, ok, err := r.statics(obj, path)
-	if err != nil {
-		return nil, err
-	}
-	if !ok {
-		if def == nil {
-			return nil, protoErr(path, "node without statics")
+// node reads a complete node object; def are the statics of an item without
+// "s".
+func (r *resolver) node(obj map[string]any, def *statics, path string) (*node, error) {
+	st := def
+	if v, has := obj["s"]; has {
+		var err error
+		if st, err = r.resolve(v, path); err != nil {
+			return nil, err
 		}
-		st, fp, inline = def.statics, def.fp, def.inline
+	} else if def == nil {
+		return nil, protoErr(path, "node without statics")
 	}
-	n := &node{statics: st, fp: fp, inline: inline, dyns: make([]dyn, len(st)-1)}
+	n := &node{st: st, dyns: make([]dyn, len(st.strs)-1)}
 	for i := range n.dyns {
 		key := strconv.Itoa(i)
 		v, has := obj[key]
 		if !has {
 			return nil, protoErr(path, "missing dynamic %s", key)
 		}
+		var err error
 		if n.dyns[i], err = r.dyn(v, path+"/"+key); err != nil {
 			return nil, err
 		}
@@ -207,6 +232,15 @@ func (r *resolver) dyn(v any, path string) (dyn, error) {
 	switch x := v.(type) {
 	case string:
 		return dyn{text: x}, nil
+	case json.Number: // a node without dynamics, by its statics id
+		st, err := r.resolve(x, path)
+		if err != nil {
+			return dyn{}, err
+		}
+		if len(st.strs) != 1 {
+			return dyn{}, protoErr(path, "statics %s have dynamics", x)
+		}
+		return dyn{node: &node{st: st}}, nil
 	case map[string]any:
 		if _, isRange := x["r"]; isRange {
 			rg, err := r.rng(x, path)
@@ -215,7 +249,7 @@ func (r *resolver) dyn(v any, path string) (dyn, error) {
 		n, err := r.node(x, nil, path)
 		return dyn{node: n}, err
 	default:
-		return dyn{}, protoErr(path, "dynamic is neither a string nor an object")
+		return dyn{}, protoErr(path, "dynamic is not a string, a number or an object")
 	}
 }
 
@@ -225,11 +259,12 @@ func (r *resolver) rng(obj map[string]any, path string) (*rangeNode, error) {
 	if !ok {
 		return nil, protoErr(path, "range items are not an array")
 	}
-	var def *node
-	if st, fp, inline, has, err := r.statics(obj, path); err != nil {
-		return nil, err
-	} else if has {
-		def = &node{statics: st, fp: fp, inline: inline}
+	var def *statics
+	if v, has := obj["s"]; has {
+		var err error
+		if def, err = r.resolve(v, path); err != nil {
+			return nil, err
+		}
 	}
 	rg := &rangeNode{items: make([]*node, len(arr))}
 	for i, iv := range arr {
@@ -251,7 +286,7 @@ func (r *resolver) patchNode(old *node, obj map[string]any, path string) (*node,
 	if _, full := obj["s"]; full {
 		return r.node(obj, nil, path)
 	}
-	n := &node{statics: old.statics, fp: old.fp, inline: old.inline, dyns: append([]dyn(nil), old.dyns...)}
+	n := &node{st: old.st, dyns: append([]dyn(nil), old.dyns...)}
 	for key, v := range obj {
 		if key == "p" && path == "" {
 			continue
@@ -268,44 +303,43 @@ func (r *resolver) patchNode(old *node, obj map[string]any, path string) (*node,
 }
 
 func (r *resolver) patchDyn(old dyn, v any, path string) (dyn, error) {
-	x, ok := v.(map[string]any)
-	if !ok {
-		return r.dyn(v, path)
-	}
-	_, hasS := x["s"]
-	_, hasR := x["r"]
-	ops, hasO := x["o"]
-	switch {
-	case hasR || hasS:
-		return r.dyn(v, path)
-	case hasO:
+	switch x := v.(type) {
+	case []any:
 		if old.rng == nil {
 			return dyn{}, protoErr(path, "range patch for a dynamic that is not a range")
 		}
-		rg, err := r.ops(old.rng, ops, path)
+		rg, err := r.ops(old.rng, x, path)
 		return dyn{rng: rg}, err
-	default:
+	case map[string]any:
+		_, hasS := x["s"]
+		_, hasR := x["r"]
+		if hasS || hasR {
+			return r.dyn(v, path)
+		}
 		if old.node == nil {
 			return dyn{}, protoErr(path, "node patch for a dynamic that is not a node")
 		}
 		n, err := r.patchNode(old.node, x, path)
 		return dyn{node: n}, err
+	default:
+		return r.dyn(v, path)
 	}
 }
 
-// ops builds a range's new items from its old ones (docs/protocol.md §2.2).
-func (r *resolver) ops(old *rangeNode, v any, path string) (*rangeNode, error) {
-	arr, ok := v.([]any)
-	if !ok {
-		return nil, protoErr(path, "range operations are not an array")
-	}
-	var def *node
+// ops builds a range's new items from its old ones (docs/protocol.md §2.2):
+// integers copy (n > 0) or drop (n < 0) old items at a cursor, [{…}] patches
+// the old item at the cursor, [a, n] and [a, {…}] copy or patch old items
+// anywhere, {…} is a new item, and the old items from the cursor on follow
+// the last operation.
+func (r *resolver) ops(old *rangeNode, arr []any, path string) (*rangeNode, error) {
+	var def *statics
 	if len(old.items) > 0 {
-		def = old.items[0]
+		def = old.items[0].st
 	}
-	items := make([]*node, 0, len(old.items))
+	items := make([]*node, 0, len(old.items)+1)
+	c := 0
 	for k, op := range arr {
-		opPath := path + "/o/" + strconv.Itoa(k)
+		opPath := path + "/" + strconv.Itoa(k)
 		switch o := op.(type) {
 		case map[string]any:
 			it, err := r.node(o, def, opPath)
@@ -313,34 +347,59 @@ func (r *resolver) ops(old *rangeNode, v any, path string) (*rangeNode, error) {
 				return nil, err
 			}
 			items = append(items, it)
+		case json.Number:
+			n, err := strconv.Atoi(o.String())
+			if err != nil || n == 0 || n < -(len(old.items)-c) || n > len(old.items)-c {
+				return nil, protoErr(opPath, "copy or drop out of range")
+			}
+			if n > 0 {
+				items = append(items, old.items[c:c+n]...)
+				c += n
+			} else {
+				c -= n
+			}
 		case []any:
-			if len(o) != 2 {
-				return nil, protoErr(opPath, "operation is not a pair")
-			}
-			a, err := index(o[0], len(old.items), opPath)
-			if err != nil {
-				return nil, err
-			}
-			switch second := o[1].(type) {
-			case json.Number:
-				n, err := strconv.Atoi(second.String())
-				if err != nil || n < 0 || n > len(old.items)-a {
-					return nil, protoErr(opPath, "copy run out of range")
+			switch len(o) {
+			case 1:
+				p, ok := o[0].(map[string]any)
+				if !ok || c >= len(old.items) {
+					return nil, protoErr(opPath, "bad patch at the cursor")
 				}
-				items = append(items, old.items[a:a+n]...)
-			case map[string]any:
-				it, err := r.patchNode(old.items[a], second, opPath)
+				it, err := r.patchNode(old.items[c], p, opPath)
 				if err != nil {
 					return nil, err
 				}
 				items = append(items, it)
+				c++
+			case 2:
+				a, err := index(o[0], len(old.items), opPath)
+				if err != nil {
+					return nil, err
+				}
+				switch second := o[1].(type) {
+				case json.Number:
+					n, err := strconv.Atoi(second.String())
+					if err != nil || n <= 0 || n > len(old.items)-a {
+						return nil, protoErr(opPath, "copy run out of range")
+					}
+					items = append(items, old.items[a:a+n]...)
+				case map[string]any:
+					it, err := r.patchNode(old.items[a], second, opPath)
+					if err != nil {
+						return nil, err
+					}
+					items = append(items, it)
+				default:
+					return nil, protoErr(opPath, "bad operation")
+				}
 			default:
-				return nil, protoErr(opPath, "bad operation")
+				return nil, protoErr(opPath, "operation is not one or two values")
 			}
 		default:
 			return nil, protoErr(opPath, "bad operation")
 		}
 	}
+	items = append(items, old.items[c:]...)
 	return &rangeNode{items: items}, nil
 }
 

@@ -20,6 +20,7 @@ type Template struct {
 	marks    map[*byte]mark
 	rootSize int32 // dynamics of the top-level node
 	hint     sizeHint
+	reg      registry // the statics of its renders, with their wire ids
 }
 
 // markKind tells the recorder what a write of a registered text node means.

@@ -6,76 +6,98 @@ import (
 )
 
 // MarshalJSON returns the first-render wire form of the tree: the root node
-// with a "p" statics table holding every statics array once
-// (docs/protocol.md §1).
+// with a "p" statics table holding every statics array it names
+// (docs/protocol.md §1). The message is self-contained: a client that holds
+// nothing can read it.
 func (t *Tree) MarshalJSON() ([]byte, error) {
 	if t == nil || t.root == nil {
 		return []byte("null"), nil
 	}
+	msg, _ := t.encode()
+	return msg, nil
+}
+
+// encode returns the self-contained wire form of t and the registered
+// statics it names.
+func (t *Tree) encode() ([]byte, []*statics) {
 	e := encoder{}
-	e.body = e.node(e.body, t.root, nil)
-	return e.message(), nil
+	body := e.node(nil, t.root, nil, asRoot)
+	return message(body, e.refs, nil), e.refs
 }
 
-// encoder writes nodes as JSON. Statics go to a table written in front of the
-// root's keys; known holds the statics a client already has (patches only).
+// encoder writes nodes as JSON. A statics array with an id travels as the
+// id; refs collects those, in order of first use, for the statics table.
 type encoder struct {
-	body  []byte
-	table []byte
-	sent  map[uint64][]string // fingerprints put in the table or known
-	known func(fp uint64) ([]string, bool)
+	refs []*statics
+	seen idSet
 }
 
-// message assembles the root object: {"p":{…}, <root keys>}.
-func (e *encoder) message() []byte {
-	if len(e.table) == 0 {
-		return e.body
+// nodeForm tells encoder.node where a complete node goes.
+type nodeForm uint8
+
+const (
+	asRoot nodeForm = iota // the message's root object
+	asDyn                  // a dynamic: a node without dynamics may be its bare id
+	asItem                 // a range item: may omit statics equal to the range's
+)
+
+// message assembles a message: {"p":{…}, <root keys>}, the table holding
+// the statics of refs except those skip reports the receiver holds.
+func message(body []byte, refs []*statics, skip func(*statics) bool) []byte {
+	n := 0
+	for _, st := range refs {
+		if skip == nil || !skip(st) {
+			n++
+		}
 	}
-	out := make([]byte, 0, len(e.table)+len(e.body)+8)
+	if n == 0 {
+		return body
+	}
+	out := make([]byte, 0, len(body)+64*n)
 	out = append(out, `{"p":{`...)
-	out = append(out, e.table...)
+	first := true
+	for _, st := range refs {
+		if skip != nil && skip(st) {
+			continue
+		}
+		if !first {
+			out = append(out, ',')
+		}
+		first = false
+		out = append(out, '"')
+		out = strconv.AppendInt(out, int64(st.id), 10)
+		out = append(out, '"', ':')
+		out = appendStrings(out, st.strs)
+	}
 	out = append(out, '}')
-	if len(e.body) > 2 { // body is "{…}"; splice its keys after the table
+	if len(body) > 2 { // body is "{…}"; splice its keys after the table
 		out = append(out, ',')
 	}
-	out = append(out, e.body[1:]...)
-	return out
+	return append(out, body[1:]...)
 }
 
-// statics appends the value of an "s" key: a fingerprint the client can
-// resolve, or an inline array when two different statics share one.
-func (e *encoder) statics(b []byte, st []string, fp uint64) []byte {
-	if e.sent == nil {
-		e.sent = make(map[uint64][]string)
+// statics appends the value of an "s" key: the id of registered statics,
+// else the statics inline.
+func (e *encoder) statics(b []byte, st *statics) []byte {
+	if st.id < 0 {
+		return appendStrings(b, st.strs)
 	}
-	prev, ok := e.sent[fp]
-	if !ok && e.known != nil {
-		prev, ok = e.known(fp)
-		if ok {
-			e.sent[fp] = prev
-		}
+	if !e.seen.has(st.id) {
+		e.seen.add(st.id)
+		e.refs = append(e.refs, st)
 	}
-	switch {
-	case ok && !equalStatics(prev, st):
-		return appendStrings(b, st) // fingerprint collision: send inline
-	case !ok:
-		e.sent[fp] = st
-		if len(e.table) > 0 {
-			e.table = append(e.table, ',')
-		}
-		e.table = appendFP(e.table, fp)
-		e.table = append(e.table, ':')
-		e.table = appendStrings(e.table, st)
-	}
-	return appendFP(b, fp)
+	return strconv.AppendInt(b, int64(st.id), 10)
 }
 
 // node appends a complete node; def are the statics an item may omit.
-func (e *encoder) node(b []byte, n *node, def []string) []byte {
+func (e *encoder) node(b []byte, n *node, def *statics, form nodeForm) []byte {
+	if len(n.dyns) == 0 && form == asDyn && n.st.id >= 0 {
+		return e.statics(b, n.st)
+	}
 	b = append(b, '{')
-	if def == nil || !equalStatics(def, n.statics) {
+	if form != asItem || !sameStatics(def, n.st) {
 		b = append(b, `"s":`...)
-		b = e.statics(b, n.statics, n.fp)
+		b = e.statics(b, n.st)
 		if len(n.dyns) > 0 {
 			b = append(b, ',')
 		}
@@ -93,7 +115,7 @@ func (e *encoder) node(b []byte, n *node, def []string) []byte {
 func (e *encoder) dyn(b []byte, d dyn) []byte {
 	switch {
 	case d.node != nil:
-		return e.node(b, d.node, nil)
+		return e.node(b, d.node, nil, asDyn)
 	case d.rng != nil:
 		return e.rng(b, d.rng)
 	default:
@@ -104,10 +126,10 @@ func (e *encoder) dyn(b []byte, d dyn) []byte {
 // rng appends a complete range.
 func (e *encoder) rng(b []byte, r *rangeNode) []byte {
 	b = append(b, '{')
-	def, fp, ok := r.defaultStatics()
-	if ok {
+	def := r.defaultStatics()
+	if def != nil {
 		b = append(b, `"s":`...)
-		b = e.statics(b, def, fp)
+		b = e.statics(b, def)
 		b = append(b, ',')
 	}
 	b = append(b, `"r":[`...)
@@ -115,7 +137,7 @@ func (e *encoder) rng(b []byte, r *rangeNode) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = e.node(b, it, def)
+		b = e.node(b, it, def, asItem)
 	}
 	return append(b, "]}"...)
 }
@@ -124,12 +146,6 @@ func appendKey(b []byte, i int) []byte {
 	b = append(b, '"')
 	b = strconv.AppendInt(b, int64(i), 10)
 	return append(b, `":`...)
-}
-
-func appendFP(b []byte, fp uint64) []byte {
-	b = append(b, '"')
-	b = appendFPHex(b, fp)
-	return append(b, '"')
 }
 
 func appendStrings(b []byte, ss []string) []byte {

@@ -223,8 +223,8 @@ func TestErrProtocolMessages(t *testing.T) {
 	ct := mustCompile(t, nil, `<ul>{{range .}}<li>{{.}}</li>{{end}}</ul>`)
 	tree, err := ct.Render([]string{"a"})
 	require.NoError(t, err)
-	_, err = tree.Apply([]byte(`{"0":{"o":[[5,1]]}}`))
+	_, err = tree.Apply([]byte(`{"0":[{"0":"b"},[5,1]]}`))
 	require.ErrorIs(t, err, ErrProtocol)
-	assert.Contains(t, err.Error(), "/0/o/0", "the error names the path of the bad operation")
+	assert.Contains(t, err.Error(), "/0/1", "the error names the path of the bad operation")
 	assert.True(t, strings.HasPrefix(err.Error(), ErrProtocol.Error()), fmt.Sprint(err))
 }

@@ -39,7 +39,7 @@ func ExampleDiff() {
 	fmt.Println(string(patch))
 	fmt.Println(string(same))
 	// Output:
-	// {"p":{"68a63ff2c06c94dd":["<p>Count: ","</p>"]},"s":"68a63ff2c06c94dd","0":"1"}
+	// {"p":{"0":["<p>Count: ","</p>"]},"s":0,"0":"1"}
 	// {"0":"2"}
 	// {}
 }
@@ -69,6 +69,26 @@ func ExampleTree_Apply() {
 	fmt.Println(string(patch))
 	fmt.Println(client.HTML())
 	// Output:
-	// {"0":{"o":[{"0":"bread"},[0,2]]}}
+	// {"0":[{"0":"bread"}]}
 	// <ul><li>bread</li><li>milk</li><li>eggs</li></ul>
+}
+
+func ExampleStream() {
+	t := template.Must(template.New("page").Parse(`<main>{{if .}}<aside>Help: press ? for shortcuts</aside>{{end}}</main>`))
+	ct, err := diff.Compile(t)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var conn diff.Stream // one per live connection
+	off, _ := ct.Render(false)
+	on, _ := ct.Render(true)
+	fmt.Println(string(conn.Full(off)))  // join: the full tree
+	fmt.Println(string(conn.Update(on))) // the branch's statics travel once…
+	fmt.Println(string(conn.Update(off)))
+	fmt.Println(string(conn.Update(on))) // …and never again on this connection
+	// Output:
+	// {"p":{"1":["<main>","</main>"],"0":[""]},"s":1,"0":0}
+	// {"p":{"2":["<aside>Help: press ? for shortcuts</aside>"]},"0":2}
+	// {"0":0}
+	// {"0":2}
 }

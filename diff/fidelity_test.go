@@ -3,7 +3,6 @@ package diff
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
 	"iter"
 	"strings"
@@ -22,8 +21,9 @@ import (
 //   - the first-render wire form, parsed by the client, rebuilds it;
 //   - the patch from the previous render, applied by the client to what it
 //     holds, rebuilds it;
-//   - patches never resend statics the client already holds, and every
-//     fingerprint in a statics table is the fingerprint of its statics.
+//   - patches never resend statics the client already holds;
+//   - the same holds for the messages of a Stream, which a second client
+//     follows: it never receives the same statics twice.
 //
 // The wire form cannot carry invalid UTF-8 (docs: it becomes U+FFFD), so the
 // client side is compared with wireHTML, which applies that replacement to
@@ -91,7 +91,7 @@ func wireHTML(t *Tree) string {
 
 func wireNode(b *strings.Builder, n *node) {
 	for i, d := range n.dyns {
-		b.WriteString(string([]rune(n.statics[i])))
+		b.WriteString(string([]rune(n.st.strs[i])))
 		switch {
 		case d.node != nil:
 			wireNode(b, d.node)
@@ -103,7 +103,7 @@ func wireNode(b *strings.Builder, n *node) {
 			b.WriteString(string([]rune(d.text)))
 		}
 	}
-	b.WriteString(string([]rune(n.statics[len(n.dyns)])))
+	b.WriteString(string([]rune(n.st.strs[len(n.dyns)])))
 }
 
 // session follows one compiled template through several renders, as a
@@ -113,6 +113,9 @@ type session struct {
 	ct     *Template
 	server *Tree // the last tree rendered
 	client *Tree // what the reference client holds
+	stream Stream
+	live   *Tree          // what a client of the stream holds
+	sent   map[int32]bool // statics ids the stream sent
 }
 
 func newSession(tb testing.TB, ct *Template) *session {
@@ -144,6 +147,13 @@ func (s *session) step(data any, want string) []byte {
 		require.NoError(tb, err, "nil.Apply(%s)", p)
 		assert.Equal(tb, wire, got.HTML(), "nil.Apply(Diff(nil, tree))")
 		s.client = parsed
+		msg := s.stream.Full(next)
+		raw, err := next.MarshalJSON()
+		require.NoError(tb, err)
+		assert.Equal(tb, string(raw), string(msg), "Stream.Full is the tree's wire form")
+		s.sent = tableIDs(tb, msg)
+		s.live, err = ParseTree(msg)
+		require.NoError(tb, err)
 	} else {
 		p := Diff(s.server, next)
 		patchJSON = mustJSON(tb, p)
@@ -156,6 +166,17 @@ func (s *session) step(data any, want string) []byte {
 		require.NoError(tb, err, "client.Apply(%s)", patchJSON)
 		assert.Equal(tb, wire, got.HTML(), "client.Apply(patch).HTML() for patch %s", patchJSON)
 		s.client = got
+
+		msg := s.stream.Advance(p)
+		checkTable(tb, msg, nil)
+		for id := range tableIDs(tb, msg) {
+			assert.False(tb, s.sent[id], "statics %d sent twice on one stream: %s", id, msg)
+			s.sent[id] = true
+		}
+		live, err := s.live.Apply(msg)
+		require.NoError(tb, err, "stream client.Apply(%s)", msg)
+		assert.Equal(tb, wire, live.HTML(), "stream client.Apply(msg).HTML() for %s", msg)
+		s.live = live
 	}
 	s.server = next
 	return patchJSON
@@ -171,37 +192,39 @@ func (s *session) fails(data any, wantErr error) {
 	assert.Contains(s.tb, err.Error(), wantErr.Error(), "Render's error must carry Execute's")
 }
 
-// checkTable checks the statics table of a message: every fingerprint is the
-// fingerprint of its statics (docs/protocol.md §1.3), and none of them is
-// already held by the client (statics are never sent twice). It also checks
-// the shape of ranges (§1.2).
+// checkTable checks the statics table of a message: its keys are statics
+// ids (docs/protocol.md §1.3), and none of them is already held by the
+// client (statics are never sent twice). It also checks the shape of ranges
+// (§1.2).
 func checkTable(tb testing.TB, msg []byte, held *Tree) {
+	tb.Helper()
+	var generic any
+	require.NoError(tb, json.Unmarshal(msg, &generic))
+	checkRanges(tb, generic)
+	known := map[int32]*statics{}
+	if held != nil && held.root != nil {
+		collectClientStatics(held.root, known)
+	}
+	for id := range tableIDs(tb, msg) {
+		_, dup := known[id]
+		assert.False(tb, dup, "statics %d resent although the client holds them: %s", id, msg)
+	}
+}
+
+// tableIDs returns the ids in the statics table of a message.
+func tableIDs(tb testing.TB, msg []byte) map[int32]bool {
 	tb.Helper()
 	var m struct {
 		P map[string][]string `json:"p"`
 	}
 	require.NoError(tb, json.Unmarshal(msg, &m))
-	var generic any
-	require.NoError(tb, json.Unmarshal(msg, &generic))
-	checkRanges(tb, generic)
-	var known map[uint64][]string
-	if held != nil && held.root != nil {
-		known = make(map[uint64][]string)
-		collectClientStatics(held.root, known)
+	ids := map[int32]bool{}
+	for key := range m.P {
+		id, ok := parseID(key)
+		require.True(tb, ok, "statics id %q", key)
+		ids[id] = true
 	}
-	for fp, st := range m.P {
-		// Fingerprints hash the statics as rendered; the wire form replaced
-		// any invalid UTF-8 in them with U+FFFD, so only valid ones can be
-		// recomputed here.
-		if !strings.Contains(strings.Join(st, ""), "\uFFFD") {
-			assert.Equal(tb, fpString(fingerprint(st)), fp, "fingerprint of %q", st)
-		}
-		var v uint64
-		_, err := fmt.Sscanf(fp, "%x", &v)
-		require.NoError(tb, err)
-		_, dup := known[v]
-		assert.False(tb, dup, "statics %q resent although the client holds them", st)
-	}
+	return ids
 }
 
 // checkRanges checks every complete range in a message: an empty range has

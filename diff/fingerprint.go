@@ -1,7 +1,5 @@
 package diff
 
-import "strconv"
-
 // FNV-1a 64-bit parameters.
 const (
 	fnvOffset uint64 = 14695981039346656037
@@ -35,17 +33,4 @@ func fingerprint(statics []string) uint64 {
 		h = mixHash(h, hashString(s))
 	}
 	return h
-}
-
-// fpString formats a fingerprint for the wire: 16 lower-case hex digits.
-func fpString(fp uint64) string { return string(appendFPHex(nil, fp)) }
-
-// appendFPHex appends fp as 16 lower-case hex digits.
-func appendFPHex(b []byte, fp uint64) []byte {
-	var tmp [16]byte
-	h := strconv.AppendUint(tmp[:0], fp, 16)
-	for i := len(h); i < 16; i++ {
-		b = append(b, '0')
-	}
-	return append(b, h...)
 }

@@ -11,7 +11,7 @@ import (
 // error is returned as Execute would return it, wrapped. Render is safe for
 // concurrent use.
 func (t *Template) Render(data any) (*Tree, error) {
-	r := recorder{marks: t.marks, stack: make([]frame, 0, 16), hint: &t.hint}
+	r := recorder{marks: t.marks, stack: make([]frame, 0, 16), hint: &t.hint, reg: &t.reg}
 	r.push(frameNode, 0, t.rootSize)
 	if err := t.entry.Execute(&r, data); err != nil {
 		return nil, fmt.Errorf("diff: render %q: %w", t.name, err)
@@ -23,12 +23,12 @@ func (t *Template) Render(data any) (*Tree, error) {
 	return &Tree{root: r.finish(root)}, nil
 }
 
-// sizeHint is how many nodes, statics and dynamics the last render of a
-// Template used. A render sizes its first slabs from it, so that a kept tree
-// retains about what its content needs: a page that renders the same shape
-// every time gets exactly sized slabs.
+// sizeHint is how many nodes and dynamics the last render of a Template
+// used. A render sizes its first slabs from it, so that a kept tree retains
+// about what its content needs: a page that renders the same shape every
+// time gets exactly sized slabs.
 type sizeHint struct {
-	nodes, strs, dyns atomic.Int64
+	nodes, dyns atomic.Int64
 }
 
 // slabCounts tracks one kind of slab: elements handed out and allocated.
@@ -64,7 +64,7 @@ const (
 type frame struct {
 	kind    frameKind
 	id      int32
-	statics []string
+	statics []string // scratch, reused: the node keeps the interned copy
 	dyns    []dyn
 	fp      uint64
 	// The static text since the last dynamic: seg if it came in one write,
@@ -83,14 +83,14 @@ type frame struct {
 type recorder struct {
 	marks map[*byte]mark
 	stack []frame
+	reg   *registry // interns the statics of every node
 	// Slabs the nodes of one render are carved from, so that a render makes
-	// a few large allocations instead of three small ones per node. They are
+	// a few large allocations instead of two small ones per node. They are
 	// sized from hint and grow geometrically.
-	hint       *sizeHint
-	nodes      []node
-	strs       []string
-	dynSlab    []dyn
-	nc, sc, dc slabCounts
+	hint    *sizeHint
+	nodes   []node
+	dynSlab []dyn
+	nc, dc  slabCounts
 }
 
 func (r *recorder) newNode() *node {
@@ -100,17 +100,6 @@ func (r *recorder) newNode() *node {
 	r.nc.used++
 	r.nodes = r.nodes[:len(r.nodes)+1]
 	return &r.nodes[len(r.nodes)-1]
-}
-
-// statics returns an empty slice with room for n strings.
-func (r *recorder) statics(n int) []string {
-	if cap(r.strs)-len(r.strs) < n {
-		r.strs = make([]string, 0, r.sc.next(n, &r.hint.strs))
-	}
-	r.sc.used += n
-	l := len(r.strs)
-	r.strs = r.strs[:l+n]
-	return r.strs[l : l : l+n]
 }
 
 // dyns returns an empty slice with room for n dynamics.
@@ -130,16 +119,14 @@ func (r *recorder) dyns(n int) []dyn {
 // tree does not retain the unused part.
 func (r *recorder) finish(root *node) *node {
 	r.hint.nodes.Store(int64(r.nc.used))
-	r.hint.strs.Store(int64(r.sc.used))
 	r.hint.dyns.Store(int64(r.dc.used))
-	waste := (r.nc.alloc-r.nc.used)*nodeSize + (r.sc.alloc-r.sc.used)*strSize + (r.dc.alloc-r.dc.used)*dynSize
-	used := r.nc.used*nodeSize + r.sc.used*strSize + r.dc.used*dynSize
+	waste := (r.nc.alloc-r.nc.used)*nodeSize + (r.dc.alloc-r.dc.used)*dynSize
+	used := r.nc.used*nodeSize + r.dc.used*dynSize
 	if waste <= used/4+64 {
 		return root
 	}
 	c := compactor{
 		nodes: make([]node, 0, r.nc.used),
-		strs:  make([]string, 0, r.sc.used),
 		dyns:  make([]dyn, 0, r.dc.used),
 	}
 	return c.node(root)
@@ -148,27 +135,22 @@ func (r *recorder) finish(root *node) *node {
 // Sizes in bytes of the slab elements, for weighing waste.
 const (
 	nodeSize = int(unsafe.Sizeof(node{}))
-	strSize  = int(unsafe.Sizeof(""))
 	dynSize  = int(unsafe.Sizeof(dyn{}))
 )
 
 // compactor copies a tree into exactly sized slabs.
 type compactor struct {
 	nodes []node
-	strs  []string
 	dyns  []dyn
 }
 
 func (c *compactor) node(n *node) *node {
-	c.nodes = append(c.nodes, node{fp: n.fp, inline: n.inline})
+	c.nodes = append(c.nodes, node{st: n.st})
 	m := &c.nodes[len(c.nodes)-1]
-	l := len(c.strs)
-	c.strs = append(c.strs, n.statics...)
-	m.statics = c.strs[l:len(c.strs):len(c.strs)]
 	if len(n.dyns) == 0 {
 		return m
 	}
-	l = len(c.dyns)
+	l := len(c.dyns)
 	c.dyns = append(c.dyns, n.dyns...)
 	m.dyns = c.dyns[l:len(c.dyns):len(c.dyns)]
 	for i := range m.dyns {
@@ -192,16 +174,13 @@ func (r *recorder) push(kind frameKind, id, size int32) {
 	if len(r.stack) < cap(r.stack) {
 		r.stack = r.stack[:len(r.stack)+1]
 		f = &r.stack[len(r.stack)-1]
-		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: f.buf[:0]}
+		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: f.buf[:0], statics: f.statics[:0]}
 	} else {
 		r.stack = append(r.stack, frame{kind: kind, id: id, fp: fnvOffset})
 		f = &r.stack[len(r.stack)-1]
 	}
-	if kind == frameNode {
-		f.statics = r.statics(int(size) + 1)
-		if size > 0 {
-			f.dyns = r.dyns(int(size))
-		}
+	if kind == frameNode && size > 0 {
+		f.dyns = r.dyns(int(size))
 	}
 }
 
@@ -313,7 +292,7 @@ func (r *recorder) pop() {
 func (r *recorder) finishNode(f *frame) *node {
 	f.flush()
 	n := r.newNode()
-	*n = node{statics: f.statics, dyns: f.dyns, fp: f.fp}
+	*n = node{st: r.reg.intern(f.statics, f.fp), dyns: f.dyns}
 	return n
 }
 

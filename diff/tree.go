@@ -10,15 +10,16 @@ import "strings"
 // (docs/protocol.md §1), statics included.
 type Tree struct {
 	root *node
+	// table is, on the client side, every statics array received by id since
+	// the last full tree (docs/protocol.md §1.3); nil for rendered trees. It
+	// is never modified: Apply copies it when a patch adds to it.
+	table map[int32]*statics
 }
 
-// node is a sequence statics[0] dyns[0] statics[1] … statics[n]. fp
-// fingerprints the statics.
+// node is a sequence st.strs[0] dyns[0] st.strs[1] … st.strs[n].
 type node struct {
-	statics []string
-	dyns    []dyn
-	fp      uint64
-	inline  bool // client side: statics came inline, fp is not the server's
+	st   *statics
+	dyns []dyn
 }
 
 // dyn is one dynamic: text when node and rng are nil, else a nested node or a
@@ -35,11 +36,12 @@ type rangeNode struct {
 	items []*node
 }
 
-func (r *rangeNode) defaultStatics() ([]string, uint64, bool) {
+// defaultStatics returns the statics of the first item, nil for no items.
+func (r *rangeNode) defaultStatics() *statics {
 	if len(r.items) == 0 {
-		return nil, 0, false
+		return nil
 	}
-	return r.items[0].statics, r.items[0].fp, true
+	return r.items[0].st
 }
 
 // HTML returns the HTML the tree stands for: for a rendered tree, exactly what
@@ -56,10 +58,10 @@ func (t *Tree) HTML() string {
 
 func (n *node) write(b *strings.Builder) {
 	for i, d := range n.dyns {
-		b.WriteString(n.statics[i])
+		b.WriteString(n.st.strs[i])
 		d.write(b)
 	}
-	b.WriteString(n.statics[len(n.dyns)])
+	b.WriteString(n.st.strs[len(n.dyns)])
 }
 
 func (d dyn) write(b *strings.Builder) {
@@ -77,7 +79,7 @@ func (d dyn) write(b *strings.Builder) {
 
 func (n *node) size() int {
 	s := 0
-	for _, st := range n.statics {
+	for _, st := range n.st.strs {
 		s += len(st)
 	}
 	for _, d := range n.dyns {
@@ -101,27 +103,13 @@ func (d dyn) size() int {
 	}
 }
 
-// equalStatics reports whether two statics arrays are equal. Statics of one
-// compiled template share their strings, so this is mostly pointer compares.
-func equalStatics(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // equalNode reports whether two nodes render identically with identical
 // structure.
 func equalNode(a, b *node) bool {
 	if a == b {
 		return true
 	}
-	if a.fp != b.fp || len(a.dyns) != len(b.dyns) || !equalStatics(a.statics, b.statics) {
+	if len(a.dyns) != len(b.dyns) || !sameStatics(a.st, b.st) {
 		return false
 	}
 	for i := range a.dyns {

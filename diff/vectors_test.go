@@ -146,6 +146,7 @@ func generateVector(tb testing.TB, sc vectorScenario) []byte {
 	tb.Helper()
 	ct := mustCompile(tb, nil, sc.template)
 	s := newSession(tb, ct)
+	var stream Stream
 	var out bytes.Buffer
 	out.WriteString("{\n  \"name\": ")
 	out.Write(compactJSON(tb, sc.name))
@@ -171,9 +172,11 @@ func generateVector(tb testing.TB, sc vectorScenario) []byte {
 		out.Write(compactJSON(tb, want))
 		out.WriteString(",\n      \"tree\": ")
 		out.Write(compactJSON(tb, json.RawMessage(tree)))
-		if prev != nil {
-			raw, err := Diff(prev, s.server).MarshalJSON()
-			require.NoError(tb, err)
+		if prev == nil {
+			stream.Full(s.server)
+		} else {
+			// What a live connection is sent: statics travel only once.
+			raw := stream.Update(s.server)
 			out.WriteString(",\n      \"patch\": ")
 			out.Write(compactJSON(tb, json.RawMessage(raw)))
 		}

@@ -5,25 +5,25 @@
 /** A node: statics s (N+1 strings) around dynamics d (N). */
 export interface TNode {
   s: string[];
-  /** Fingerprint of s, or "" when the statics came inline. */
-  f: string;
   d: Dyn[];
 }
 
 /** A range: its items in order. */
 export interface TRange {
   r: TNode[];
-  /** Default statics from the wire ([statics, fingerprint]), used when the range is empty. */
+  /** Default statics from the wire, used when the range is empty. */
   x: Def;
 }
 
 export type Dyn = string | TNode | TRange;
 
-type Def = [string[], string] | null;
+type Def = string[] | null;
 
 export const isRange = (d: Dyn): d is TRange => typeof d === 'object' && 'r' in d;
 
-/** Statics by fingerprint: everything this client was ever sent. */
+/** Statics by id: everything this connection was sent since its last full
+ * tree (docs/protocol.md §1.3). Keep one map per connection: start a new one
+ * for each "tree" message and pass the same one to every patch after it. */
 export type Statics = Map<string, string[]>;
 
 /** Result of applying a patch. `from` maps each node or range built by
@@ -53,24 +53,23 @@ const int = (v: unknown): v is number => Number.isInteger(v) && (v as number) >=
 const strings = (v: unknown): string[] =>
   !Array.isArray(v) || !v.length || v.some((x) => typeof x !== 'string') ? fail() : v;
 
-/** Resolves an "s" value: [statics, fingerprint], or null when absent. */
-function statics(o: Obj): Def {
-  const v = o.s;
-  if (v === undefined) return null;
-  if (typeof v !== 'string') return [strings(v), ''];
-  const st = /^[0-9a-f]{16}$/.test(v) && known.get(v);
-  return st ? [st, v] : fail();
-}
+/** Resolves statics: an id the connection was sent, or inline strings. */
+const resolve = (v: unknown): string[] => (typeof v === 'number' ? (int(v) && known.get('' + v)) || fail() : strings(v));
+
+/** The "s" of an object, or null when absent. */
+const statics = (o: Obj): Def => (o.s === undefined ? null : resolve(o.s));
 
 function node(o: Obj, def: Def): TNode {
-  const st = statics(o) || def || fail();
+  const s = statics(o) || def || fail();
   const d: Dyn[] = [];
-  for (let i = 0; i < st[0].length - 1; i++) d.push(i in o ? dyn(o[i]) : fail());
-  return { s: st[0], f: st[1], d };
+  for (let i = 0; i < s.length - 1; i++) d.push(i in o ? dyn(o[i]) : fail());
+  return { s, d };
 }
 
 function dyn(v: unknown): Dyn {
   if (typeof v === 'string') return v;
+  // A number is a node without dynamics, by its statics id.
+  if (typeof v === 'number') return node({ s: v }, null);
   const o = obj(v);
   if (!('r' in o)) return node(o, null);
   const x = statics(o);
@@ -86,46 +85,56 @@ function patchNode(old: TNode, o: Obj, root?: boolean): TNode {
     if (!(String(i) === k && i in d)) fail();
     d[i] = patchDyn(d[i], o[k]);
   }
-  const n = { s: old.s, f: old.f, d };
+  const n = { s: old.s, d };
   from.set(n, old);
   return n;
 }
 
 function patchDyn(old: Dyn, v: unknown): Dyn {
+  const r = typeof old === 'object' && isRange(old);
+  if (Array.isArray(v)) return r ? ops(old as TRange, v) : fail();
   if (!isObj(v) || 's' in v || 'r' in v) return dyn(v);
-  const o = 'o' in v;
-  if (typeof old !== 'object' || isRange(old) !== o) fail();
-  return o ? ops(old as TRange, v.o) : patchNode(old as TNode, v);
+  return typeof old === 'object' && !r ? patchNode(old as TNode, v) : fail();
 }
 
-/** Builds a range's new items from its old ones (§2.2). */
-function ops(old: TRange, v: unknown): TRange {
+/** Builds a range's new items from its old ones (§2.2): integers copy (n > 0)
+ * or drop (n < 0) old items at a cursor, [{…}] patches the item at the
+ * cursor, [a, n] and [a, {…}] copy or patch old items anywhere, {…} is a new
+ * item, and the old items from the cursor on follow the last operation. */
+function ops(old: TRange, v: unknown[]): TRange {
   const items = old.r;
-  const first = items[0];
-  const def: Def = first ? [first.s, first.f] : old.x;
-  const used = new Uint8Array(items.length);
+  const len = items.length;
+  const def: Def = len ? items[0].s : old.x;
+  const used = new Uint8Array(len);
   // An old item referenced twice is copied, so every item in the new tree
   // is a distinct object (the DOM updater keys regions by identity).
   const take = (i: number) => (used[i]++ ? clone(items[i]) : items[i]);
   const r: TNode[] = [];
-  for (const op of Array.isArray(v) ? v : fail()) {
-    if (isObj(op)) {
-      r.push(node(op, def));
-      continue;
-    }
-    if (!Array.isArray(op) || op.length !== 2) fail();
-    const [a, b] = op as [number, unknown];
-    if (!int(a) || a >= items.length) fail();
-    if (isObj(b)) r.push(patchNode(take(a), b));
-    else if (int(b) && a + b <= items.length) for (let i = a; i < a + b; i++) r.push(take(i));
-    else fail();
+  let c = 0;
+  for (const op of v) {
+    if (isObj(op)) r.push(node(op, def));
+    else if (Number.isInteger(op) && op) {
+      const n = op as number;
+      const m = n < 0 ? -n : n;
+      if (m > len - c) fail();
+      for (let i = 0; i < n; i++) r.push(take(c + i));
+      c += m;
+    } else if (Array.isArray(op)) {
+      const [a, b] = op as [unknown, unknown];
+      if (op.length === 1 && isObj(a) && c < len) r.push(patchNode(take(c++), a));
+      else if (op.length !== 2 || !int(a) || a >= len) fail();
+      else if (isObj(b)) r.push(patchNode(take(a), b));
+      else if (int(b) && b && a + b <= len) for (let i = a; i < a + b; i++) r.push(take(i));
+      else fail();
+    } else fail();
   }
+  while (c < len) r.push(take(c++));
   const n: TRange = { r, x: old.x };
   from.set(n, old);
   return n;
 }
 
-const clone = (n: TNode): TNode => ({ s: n.s, f: n.f, d: n.d.map(cloneDyn) });
+const clone = (n: TNode): TNode => ({ s: n.s, d: n.d.map(cloneDyn) });
 
 const cloneDyn = (d: Dyn): Dyn => (typeof d === 'string' ? d : isRange(d) ? { r: d.r.map(clone), x: d.x } : clone(d));
 
@@ -135,17 +144,19 @@ function read(msg: unknown, k: Statics): Obj {
   known = k;
   from = new Map();
   const p = o.p;
-  if (p !== undefined) for (const [fp, st] of Object.entries(obj(p))) k.set(fp, strings(st));
+  if (p !== undefined) for (const [id, st] of Object.entries(obj(p))) k.set(id, strings(st));
   return o;
 }
 
-/** parseTree reads a full tree (the "tree" field of a tree message). */
+/** parseTree reads a full tree (the "tree" field of a tree message) into a
+ * new statics map, which the patches that follow are then applied with. */
 export function parseTree(msg: unknown, known: Statics): TNode {
   return node(read(msg, known), null);
 }
 
-/** applyPatch applies a patch to the tree held; old is not modified. It
- * throws for a malformed patch or an unknown fingerprint. */
+/** applyPatch applies a patch to the tree held; old is not modified. Statics
+ * the patch carries are added to known. It throws for a malformed patch or
+ * an unknown statics id. */
 export function applyPatch(old: TNode, msg: unknown, known: Statics): Applied {
   const o = read(msg, known);
   const root = Object.keys(o).some((k) => k !== 'p') ? patchNode(old, o, true) : old;

@@ -13,7 +13,7 @@ const tree = {
   0: String(N),
   1: { s: ITEM, r: Array.from({ length: N }, (_, i) => ({ 0: 'k' + i, 1: 'Item ' + i, 2: 'k' + i })) },
 };
-const rowPatch = (v: string) => ({ 1: { o: [[0, 500], [500, { 1: v }], [501, N - 501]] } });
+const rowPatch = (v: string) => ({ 1: [500, [{ 1: v }]] });
 
 function time(fn: (i: number) => void, n: number): number {
   const t0 = performance.now();

@@ -50,7 +50,7 @@ describe('the built bundle', () => {
     expect(events[2]).toEqual(['success', { action: 'todos.clear', ref: 2 }]);
 
     // a patch: one item changed, one moved, one added
-    ws.receive({ t: 'patch', seq: 3, patch: { 0: { o: [[1, { 1: 'B2' }], { 0: 'c', 1: 'C' }, [0, 1]] } } });
+    ws.receive({ t: 'patch', seq: 3, patch: { 0: [-1, [{ 1: 'B2' }], { 0: 'c', 1: 'C' }, [0, 1]] } });
     expect(Array.from(document.querySelectorAll('li'), (li) => li.textContent)).toEqual(['B2', 'C', 'A']);
 
     // lvt-reset resets the form (HTMLFormElement.reset) after a success

@@ -60,5 +60,5 @@ export function asDocument(root: TNode): TNode {
   const s = root.s.slice();
   s[0] = '<!DOCTYPE html><html><head></head><body>' + s[0];
   s[s.length - 1] += '</body></html>';
-  return { s, f: '', d: root.d };
+  return { s, d: root.d };
 }

@@ -17,7 +17,7 @@ describe('morphing keeps what the user owns', () => {
     input.focus();
     input.value = 'hello';
     input.setSelectionRange(2, 4);
-    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: { o: [[0, 1], [1, { 1: 'changed' }], [2, 2]] }, 2: 'x' } });
+    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: [1, [{ 1: 'changed' }]], 2: 'x' } });
     expect($('[data-key=b] label').textContent).toBe('changed');
     expect(document.activeElement).toBe(input);
     expect(input.value).toBe('hello');
@@ -30,7 +30,7 @@ describe('morphing keeps what the user owns', () => {
     input.focus();
     input.value = 'typed';
     input.setSelectionRange(1, 1);
-    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: { o: [[2, 1], row('n', 'new'), [0, 1], [3, 1]] } } });
+    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: [-2, 1, row('n', 'new'), [0, 1]] } });
     expect(Array.from(document.querySelectorAll('li')).map((li) => li.getAttribute('data-key'))).toEqual(['c', 'n', 'a', 'd']);
     expect($('[name=fc]')).toBe(input);
     expect(document.activeElement).toBe(input);
@@ -66,7 +66,7 @@ describe('morphing keeps what the user owns', () => {
     const seen: MutationRecord[] = [];
     const mo = new MutationObserver((r) => seen.push(...r));
     mo.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
-    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: { o: [[0, 2], [2, { 1: 'new c' }], [3, 1]] } } });
+    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: [2, [{ 1: 'new c' }]] } });
     const records = mo.takeRecords().concat(seen);
     mo.disconnect();
     expect(Array.from(document.querySelectorAll('li'))).toEqual(lis);
@@ -94,8 +94,8 @@ describe('hooks', () => {
     const [a, b] = doc('<main>|</main>').split('|');
     s.ws().open();
     s.ws().receive({ t: 'tree', seq: 1, tree: { s: [a, b], 0: { s: item, r: [{ 0: 'one' }] } } });
-    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: { o: [[0, { 0: 'two' }]] } } });
-    s.ws().receive({ t: 'patch', seq: 3, patch: { 0: { o: [] } } });
+    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: [[{ 0: 'two' }]] } });
+    s.ws().receive({ t: 'patch', seq: 3, patch: { 0: { r: [] } } });
     expect(calls).toEqual(['mounted one true', 'updated two', 'destroyed']);
   });
 
@@ -126,17 +126,17 @@ describe('lvt-scroll="bottom"', () => {
     Object.defineProperty(log, 'scrollHeight', { get: () => height });
     Object.defineProperty(log, 'clientHeight', { get: () => 50 });
     height = 200;
-    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: { o: [[0, 1], { 0: 'x' }] } } });
+    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: [1, { 0: 'x' }] } });
     expect(log.scrollTop).toBe(200);
     log.scrollTop = 20; // the user scrolls up
     log.dispatchEvent(new Event('scroll'));
     height = 300;
-    s.ws().receive({ t: 'patch', seq: 3, patch: { 0: { o: [[0, 2], { 0: 'y' }] } } });
+    s.ws().receive({ t: 'patch', seq: 3, patch: { 0: [2, { 0: 'y' }] } });
     expect(log.scrollTop).toBe(20);
     log.scrollTop = 250; // back at the bottom
     log.dispatchEvent(new Event('scroll'));
     height = 400;
-    s.ws().receive({ t: 'patch', seq: 4, patch: { 0: { o: [[0, 3], { 0: 'z' }] } } });
+    s.ws().receive({ t: 'patch', seq: 4, patch: { 0: [3, { 0: 'z' }] } });
     expect(log.scrollTop).toBe(400);
   });
 });

@@ -31,3 +31,43 @@ describe('client fixtures (test/fixtures)', () => {
     it(`${file}: ${vector.name}`, () => replay(vector.steps));
   }
 });
+
+describe('malformed messages (wire format v2)', () => {
+  const base = () => {
+    const known: Statics = new Map();
+    const root = parseTree({ p: { 0: ['<ul>', '</ul>', ''], 1: ['<li>', '</li>'], 2: ['<hr>'] }, s: 0, 0: { s: 1, r: [{ 0: 'a' }, { 0: 'b' }] }, 1: 2 }, known);
+    return { root, known };
+  };
+  it('reads ids, nodes without dynamics and cursor operations', () => {
+    const { root, known } = base();
+    expect(html(root)).toBe('<ul><li>a</li><li>b</li></ul><hr>');
+    const a = applyPatch(root, { p: { 3: ['<br>'] }, 0: [-1, [{ 0: 'B' }], { 0: 'c' }, [0, 1]], 1: 3 }, known);
+    expect(html(a.root)).toBe('<ul><li>B</li><li>c</li><li>a</li></ul><br>');
+    // Statics once received stay known to the connection.
+    expect(html(applyPatch(a.root, { 1: 2 }, known).root)).toBe('<ul><li>B</li><li>c</li><li>a</li></ul><hr>');
+  });
+  for (const patch of [
+    { 1: 9 },
+    { 1: 0 },
+    { 1: -1 },
+    { 1: 1.5 },
+    { 0: [0] },
+    { 0: [3] },
+    { 0: [-3] },
+    { 0: [2, [{ 0: 'x' }]] },
+    { 0: [['x']] },
+    { 0: [[0, 0]] },
+    { 0: [[2, 1]] },
+    { 0: [[0, 1, 2]] },
+    { 0: ['x'] },
+    { 0: [null] },
+    { 1: [1] },
+    { 0: { 0: 'x' } },
+    { 1: { s: '0123456789abcdef' } },
+  ]) {
+    it(`rejects ${JSON.stringify(patch)}`, () => {
+      const { root, known } = base();
+      expect(() => applyPatch(root, patch, known)).toThrow();
+    });
+  }
+});
