@@ -42,7 +42,7 @@ type conn struct {
 	g        *group        // the group while the page is live, else nil
 	req      *http.Request // the WebSocket upgrade, for ActionContext.Request
 	private  []Store       // by spec index; nil for shared specs
-	last     *diff.Tree    // the tree the client holds; nil before the first
+	stream   diff.Stream   // the tree the client holds and the statics it received
 	seq      uint64        // seq of the last message that changed last
 	target   *diff.Tree    // the newest render for this page
 	version  uint64        // the group version target was rendered from
@@ -106,9 +106,12 @@ func (c *conn) wakeLocked() {
 // is nil when there is nothing to send. c.mu is held.
 func (c *conn) advance(force bool) (uint64, []byte) {
 	var patch []byte
-	if c.target != nil && c.target != c.last {
-		patch = c.patch(c.last, c.target)
-		c.last = c.target
+	if last := c.stream.Last(); c.target != nil && c.target != last {
+		if p := c.patch(last, c.target); p.Empty() && last != nil {
+			c.stream.Advance(p) // same HTML: hold the new tree, send nothing
+		} else {
+			patch = c.stream.Advance(p)
+		}
 	}
 	if patch == nil {
 		if !force {
@@ -122,25 +125,21 @@ func (c *conn) advance(force bool) (uint64, []byte) {
 
 var emptyPatch = []byte("{}")
 
-// patch returns the encoded patch from one tree to another, or nil when
-// they render the same; patches are shared by the pages of a group that
-// hold the same tree. c.mu is held.
-func (c *conn) patch(from, to *diff.Tree) []byte {
+// patch returns the patch from one tree to another; the pages of a group
+// that hold the same tree share it (and, through their Streams, its
+// bytes). c.mu is held.
+func (c *conn) patch(from, to *diff.Tree) *diff.Patch {
 	if c.g != nil {
 		return c.g.patches.get(from, to)
 	}
-	return encodePatch(from, to)
+	return diff.Diff(from, to)
 }
 
 // treeMessage makes the newest render what the client holds and returns the
 // full tree message. c.mu is held; target is set.
 func (c *conn) treeMessage() ([]byte, error) {
-	js, err := c.target.MarshalJSON()
-	if err != nil {
-		return nil, err
-	}
+	js := c.stream.Full(c.target)
 	c.full = false
-	c.last = c.target
 	c.seq++
 	if c.newToken {
 		c.newToken = false

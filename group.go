@@ -286,34 +286,23 @@ func (g *group) publish() {
 	}
 }
 
-// patchCache remembers the last patch a group encoded, so that the pages of
-// a group that hold the same tree share one encoding of the same change.
+// patchCache remembers the last patch a group computed, so that the pages
+// of a group that hold the same tree share one diff (and one encoding) of
+// the same change.
 type patchCache struct {
 	mu       sync.Mutex
 	from, to *diff.Tree
-	js       []byte
+	p        *diff.Patch
 }
 
-// get returns the encoded patch from one tree to another, or nil when they
-// render the same.
-func (pc *patchCache) get(from, to *diff.Tree) []byte {
+// get returns the patch from one tree to another.
+func (pc *patchCache) get(from, to *diff.Tree) *diff.Patch {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if pc.to == to && pc.from == from && pc.to != nil {
-		return pc.js
+	if pc.p != nil && pc.to == to && pc.from == from {
+		return pc.p
 	}
-	js := encodePatch(from, to)
-	pc.from, pc.to, pc.js = from, to, js
-	return js
-}
-
-// encodePatch encodes the patch from one tree to another (from nil: all of
-// it), or returns nil when they render the same.
-func encodePatch(from, to *diff.Tree) []byte {
 	p := diff.Diff(from, to)
-	if from != nil && p.Empty() {
-		return nil
-	}
-	js, _ := p.MarshalJSON() // a patch of valid trees always encodes
-	return js
+	pc.from, pc.to, pc.p = from, to, p
+	return p
 }

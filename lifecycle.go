@@ -129,7 +129,7 @@ func (h *Handler) attach(ctx context.Context, c *conn, a attachment) (stored boo
 	c.touch()
 	h.conns.Add(c, g.id, c.id.UserID)
 	h.cache.give(c.cost.Swap(0)) // a kept first render is in use now
-	resume := c.last != nil && a.seq == c.seq
+	resume := c.stream.Last() != nil && a.seq == c.seq
 	if c.target == nil || c.version != g.version {
 		t, err := g.render(c)
 		if err != nil {

@@ -125,7 +125,7 @@ func (h *Handler) postAction(ctx context.Context, w http.ResponseWriter, r *http
 // nothing changed within pollTimeout.
 func (h *Handler) poll(ctx context.Context, w http.ResponseWriter, c *conn, seq uint64) {
 	c.mu.Lock()
-	full := c.full || c.last == nil || seq != c.seq
+	full := c.full || c.stream.Last() == nil || seq != c.seq
 	notify := c.notify
 	c.mu.Unlock()
 	if full {
