@@ -8,17 +8,27 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"sync/atomic"
 	"text/template/parse"
+	"unsafe"
 )
 
 // Template is a compiled template: an instrumented, escaped clone of the
 // html/template it was made from. It is immutable after Compile and safe for
 // concurrent use by any number of goroutines.
 type Template struct {
-	name     string
-	entry    *template.Template
-	marks    map[*byte]mark
+	name  string
+	entry *template.Template
+	// Every registered text node's bytes live in one arena, so the recorder
+	// knows a write of one by its address: index maps an offset in the
+	// arena to 1 + the position of its mark in marks (0: none).
+	arena    []byte
+	index    []int32
+	marks    []mark
 	rootSize int32 // dynamics of the top-level node
+	// last holds, per slot id, the statics a node of that slot last had:
+	// a render finds them there before it asks the registry.
+	last []atomic.Pointer[statics]
 	hint     sizeHint
 	reg      registry // the statics of its renders, with their wire ids
 }
@@ -97,8 +107,9 @@ func Compile(t *template.Template) (*Template, error) {
 	}
 	root := entry.Tree.Root
 	root.Nodes = root.Nodes[1:] // drop the escape-only call
-	ct := &Template{name: t.Name(), entry: entry, marks: make(map[*byte]mark)}
-	in := instrumenter{ct: ct, lookup: clone.Lookup, done: map[string]bool{entryName: true}, sizes: map[string]int32{}}
+	ct := &Template{name: t.Name(), entry: entry}
+	in := instrumenter{ct: ct, lookup: clone.Lookup, done: map[string]bool{entryName: true}, sizes: map[string]int32{},
+		marks: make(map[*byte]mark)}
 	in.list(root, false)
 	for len(in.queue) > 0 {
 		name := in.queue[0]
@@ -106,12 +117,52 @@ func Compile(t *template.Template) (*Template, error) {
 		in.sizes[name] = in.list(clone.Lookup(name).Tree.Root, true)
 	}
 	for p, name := range in.calls { // sizes of called templates are known now
-		m := ct.marks[p]
+		m := in.marks[p]
 		m.size = in.sizes[name]
-		ct.marks[p] = m
+		in.marks[p] = m
 	}
 	ct.rootSize = in.sizes[t.Name()]
+	ct.last = make([]atomic.Pointer[statics], in.nextID+1)
+	in.moveToArena()
 	return ct, nil
+}
+
+// moveToArena copies the bytes of every registered text node into one
+// arena and points the node at its copy there.
+func (in *instrumenter) moveToArena() {
+	total := 0
+	for _, n := range in.texts {
+		total += len(n.Text)
+	}
+	ct := in.ct
+	ct.arena = make([]byte, 0, total)
+	ct.index = make([]int32, total)
+	ct.marks = make([]mark, 0, len(in.texts))
+	for _, n := range in.texts {
+		m, ok := in.marks[&n.Text[0]]
+		if !ok { // already moved: a text node registered twice
+			continue
+		}
+		delete(in.marks, &n.Text[0])
+		off := len(ct.arena)
+		ct.arena = append(ct.arena, n.Text...)
+		n.Text = ct.arena[off:len(ct.arena):len(ct.arena)]
+		ct.marks = append(ct.marks, m)
+		ct.index[off] = int32(len(ct.marks))
+	}
+}
+
+// mark returns the mark of a write of p, if p is a registered text node.
+func (t *Template) mark(p []byte) (*mark, bool) {
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(p))) - uintptr(unsafe.Pointer(unsafe.SliceData(t.arena)))
+	if off >= uintptr(len(t.index)) {
+		return nil, false
+	}
+	k := t.index[off]
+	if k == 0 {
+		return nil, false
+	}
+	return &t.marks[k-1], true
 }
 
 // failedExecute returns the error Execute of t gives when t does not escape.
@@ -141,12 +192,15 @@ type instrumenter struct {
 	nextID int32
 	sizes  map[string]int32 // template name → dynamics of its top-level list
 	calls  map[*byte]string // open markers of template calls → template name
+	marks  map[*byte]mark   // registered text nodes, by the address of their bytes
+	texts  []*parse.TextNode
 }
 
 // marker returns a new marker text node and registers it.
 func (in *instrumenter) marker(kind markKind, id, size int32, pos parse.Pos) *parse.TextNode {
 	n := &parse.TextNode{NodeType: parse.NodeText, Pos: pos, Text: []byte{0}}
-	in.ct.marks[&n.Text[0]] = mark{kind: kind, id: id, size: size}
+	in.marks[&n.Text[0]] = mark{kind: kind, id: id, size: size}
+	in.texts = append(in.texts, n)
 	return n
 }
 
@@ -164,7 +218,8 @@ func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) int32 {
 		case *parse.TextNode:
 			if len(n.Text) > 0 {
 				s := string(n.Text)
-				in.ct.marks[&n.Text[0]] = mark{kind: markStatic, text: s, hash: hashString(s)}
+				in.marks[&n.Text[0]] = mark{kind: markStatic, text: s, hash: hashString(s)}
+				in.texts = append(in.texts, n)
 			}
 			out = append(out, n)
 		case *parse.ActionNode:

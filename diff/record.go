@@ -11,7 +11,7 @@ import (
 // error is returned as Execute would return it, wrapped. Render is safe for
 // concurrent use.
 func (t *Template) Render(data any) (*Tree, error) {
-	r := recorder{marks: t.marks, stack: make([]frame, 0, 16), hint: &t.hint, reg: &t.reg}
+	r := recorder{t: t, stack: make([]frame, 0, 16), hint: &t.hint, reg: &t.reg}
 	r.push(frameNode, 0, t.rootSize)
 	if err := t.entry.Execute(&r, data); err != nil {
 		return nil, fmt.Errorf("diff: render %q: %w", t.name, err)
@@ -23,12 +23,12 @@ func (t *Template) Render(data any) (*Tree, error) {
 	return &Tree{root: r.finish(root)}, nil
 }
 
-// sizeHint is how many nodes and dynamics the last render of a Template
-// used. A render sizes its first slabs from it, so that a kept tree retains
+// sizeHint is how many nodes, dynamics and bytes of text the last render of
+// a Template used. A render sizes its first slabs from it, so that a kept tree retains
 // about what its content needs: a page that renders the same shape every
 // time gets exactly sized slabs.
 type sizeHint struct {
-	nodes, dyns atomic.Int64
+	nodes, dyns, text atomic.Int64
 }
 
 // slabCounts tracks one kind of slab: elements handed out and allocated.
@@ -76,12 +76,13 @@ type frame struct {
 	multi  bool
 	items  []*node // frameRange
 	nested int     // frameAction: opens of the same slot inside the action
+	textAt int     // frameAction: where its text starts in the recorder's text
 }
 
 // recorder is the io.Writer the instrumented template executes into. It tells
 // markers and statics from data by the address of the written bytes.
 type recorder struct {
-	marks map[*byte]mark
+	t     *Template
 	stack []frame
 	reg   *registry // interns the statics of every node
 	// Slabs the nodes of one render are carved from, so that a render makes
@@ -90,7 +91,25 @@ type recorder struct {
 	hint    *sizeHint
 	nodes   []node
 	dynSlab []dyn
-	nc, dc  slabCounts
+	// The text of every action, back to back: text dynamics are strings
+	// into it, never modified once written.
+	text       []byte
+	nc, dc, tc slabCounts
+}
+
+// addText appends p to the text of the action frame f. The text of one
+// action stays contiguous: when the slab is full, what f has so far moves
+// to the new one.
+func (r *recorder) addText(f *frame, p []byte) {
+	if cap(r.text)-len(r.text) < len(p) {
+		so := r.text[f.textAt:]
+		text := make([]byte, 0, r.tc.next(len(so)+len(p), &r.hint.text))
+		r.text = append(text, so...)
+		f.textAt = 0
+		r.tc.used += len(so) // the copy counts again
+	}
+	r.text = append(r.text, p...)
+	r.tc.used += len(p)
 }
 
 func (r *recorder) newNode() *node {
@@ -120,14 +139,16 @@ func (r *recorder) dyns(n int) []dyn {
 func (r *recorder) finish(root *node) *node {
 	r.hint.nodes.Store(int64(r.nc.used))
 	r.hint.dyns.Store(int64(r.dc.used))
-	waste := (r.nc.alloc-r.nc.used)*nodeSize + (r.dc.alloc-r.dc.used)*dynSize
-	used := r.nc.used*nodeSize + r.dc.used*dynSize
+	r.hint.text.Store(int64(r.tc.used))
+	waste := (r.nc.alloc-r.nc.used)*nodeSize + (r.dc.alloc-r.dc.used)*dynSize + r.tc.alloc - r.tc.used
+	used := r.nc.used*nodeSize + r.dc.used*dynSize + r.tc.used
 	if waste <= used/4+64 {
 		return root
 	}
 	c := compactor{
 		nodes: make([]node, 0, r.nc.used),
 		dyns:  make([]dyn, 0, r.dc.used),
+		text:  make([]byte, 0, r.tc.used),
 	}
 	return c.node(root)
 }
@@ -142,6 +163,7 @@ const (
 type compactor struct {
 	nodes []node
 	dyns  []dyn
+	text  []byte
 }
 
 func (c *compactor) node(n *node) *node {
@@ -164,6 +186,10 @@ func (c *compactor) node(n *node) *node {
 				items[j] = c.node(it)
 			}
 			d.rng = &rangeNode{items: items}
+		case len(d.text) > 0 && cap(c.text)-len(c.text) >= len(d.text):
+			l := len(c.text)
+			c.text = append(c.text, d.text...)
+			d.text = unsafe.String(&c.text[l], len(d.text))
 		}
 	}
 	return m
@@ -190,7 +216,7 @@ func (r *recorder) Write(p []byte) (int, error) {
 		return 0, nil
 	}
 	top := &r.stack[len(r.stack)-1]
-	m, ok := r.marks[&p[0]]
+	m, ok := r.t.mark(p)
 	if top.kind == frameAction {
 		r.actionWrite(top, p, m, ok)
 		return len(p), nil
@@ -206,6 +232,7 @@ func (r *recorder) Write(p []byte) (int, error) {
 	switch m.kind {
 	case markActionOpen:
 		r.push(frameAction, m.id, 0)
+		r.stack[len(r.stack)-1].textAt = len(r.text)
 	case markNodeOpen, markRangeOpen:
 		kind := frameNode
 		if m.kind == markRangeOpen {
@@ -232,14 +259,14 @@ func (r *recorder) Write(p []byte) (int, error) {
 // actionWrite handles a write while an action's output is being collected.
 // Markers of templates the action runs (an opaque derived template can call
 // instrumented ones) are dropped; static text is output like any other.
-func (r *recorder) actionWrite(top *frame, p []byte, m mark, ok bool) {
+func (r *recorder) actionWrite(top *frame, p []byte, m *mark, ok bool) {
 	if !ok {
-		top.buf = append(top.buf, p...)
+		r.addText(top, p)
 		return
 	}
 	switch {
 	case m.kind == markStatic:
-		top.buf = append(top.buf, p...)
+		r.addText(top, p)
 	case m.kind == markActionOpen && m.id == top.id:
 		top.nested++
 	case m.kind == markActionClose && m.id == top.id:
@@ -272,7 +299,9 @@ func (r *recorder) pop() {
 	var d dyn
 	switch f.kind {
 	case frameAction:
-		d.text = string(f.buf)
+		if n := len(r.text) - f.textAt; n > 0 {
+			d.text = unsafe.String(&r.text[f.textAt], n)
+		}
 	case frameRange:
 		items := f.items
 		d.rng = &rangeNode{items: items}
@@ -292,8 +321,19 @@ func (r *recorder) pop() {
 func (r *recorder) finishNode(f *frame) *node {
 	f.flush()
 	n := r.newNode()
-	*n = node{st: r.reg.intern(f.statics, f.fp), dyns: f.dyns}
+	*n = node{st: r.intern(f), dyns: f.dyns}
 	return n
+}
+
+// intern returns the registered statics of the node f made.
+func (r *recorder) intern(f *frame) *statics {
+	last := &r.t.last[f.id]
+	if st := last.Load(); st != nil && st.fp == f.fp && equalStrings(st.strs, f.statics) {
+		return st
+	}
+	st := r.reg.intern(f.statics, f.fp)
+	last.Store(st)
+	return st
 }
 
 func (f *frame) addStatic(s string, h uint64) {
