@@ -29,8 +29,8 @@ type Template struct {
 	// last holds, per slot id, the statics a node of that slot last had:
 	// a render finds them there before it asks the registry.
 	last []atomic.Pointer[statics]
-	hint     sizeHint
-	reg      registry // the statics of its renders, with their wire ids
+	hint sizeHint
+	reg  registry // the statics of its renders, with their wire ids
 }
 
 // markKind tells the recorder what a write of a registered text node means.
