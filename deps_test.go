@@ -39,6 +39,7 @@ var allowedDeps = map[string][]string{
 	"examples/internal/serve": {"."},
 	"examples/counter":        {".", "examples/internal/serve"},
 	"examples/todos":          {".", "examples/internal/serve"},
+	"livetest":                {"diff", "github.com/coder/websocket", "golang.org/x/net/html", "github.com/andybalholm/cascadia"},
 }
 
 func TestImportPolicy(t *testing.T) {
