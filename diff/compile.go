@@ -14,8 +14,11 @@ import (
 )
 
 // Template is a compiled template: an instrumented, escaped clone of the
-// html/template it was made from. It is immutable after Compile and safe for
-// concurrent use by any number of goroutines.
+// html/template it was made from. It is safe for concurrent use by any number
+// of goroutines. What it renders never changes after Compile; it only learns,
+// under its own synchronisation, the statics its renders produce (numbered
+// with ids that never change, see docs/protocol.md §1.3) and how large its
+// last render was.
 type Template struct {
 	name  string
 	entry *template.Template

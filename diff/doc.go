@@ -14,6 +14,14 @@
 //	json.Marshal(tree)                  // first-render wire form, statics included
 //	p := diff.Diff(prev, next)          // json.Marshal(p) is the patch; {} when nothing changed
 //
+// A live connection keeps a [Stream]: the tree it was last sent and which
+// statics it holds, so that statics travel to it only once:
+//
+//	var conn diff.Stream                // one per connection, zero value ready
+//	msg := conn.Full(tree)              // the full tree, on join or resync
+//	msg = conn.Update(next)             // the patch to next; conn now holds next
+//	msg = conn.Advance(p)               // the same with a shared p := Diff(conn.Last(), next)
+//
 // [ParseTree] and [Tree.Apply] are the reference client: they do what the
 // browser client does with the wire form, and tests use them to prove that the
 // HTML a client rebuilds equals what Execute produced.
@@ -33,10 +41,25 @@
 // example {{template "x"}} inside a <script>) are not instrumented; their
 // whole output travels as one text dynamic.
 //
+// # Statics ids
+//
+// A Template interns the statics of every node it renders and numbers them
+// in order of first use; the wire form names statics by these ids, which
+// stay the same for the Template's whole life (any tree of it, old or new,
+// uses the same ids), and a client resolves them in the table of everything
+// its connection was sent since its last full tree.
+//
+// # Memory
+//
+// A render carves its nodes, dynamics and the text of its actions out of a
+// few slabs sized from the Template's previous render, so a kept Tree costs
+// about what its content needs (a counter page: about 150 bytes).
+//
 // # Wire format
 //
 // docs/protocol.md in the repository specifies the JSON form of trees and
-// patches, the statics table and fingerprints, and how range items are matched.
+// patches (version 2), the statics table and ids, and how range items are
+// matched.
 // Invalid UTF-8 in the output cannot travel in JSON; it is replaced by U+FFFD in
 // the wire form.
 package diff
