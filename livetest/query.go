@@ -89,7 +89,7 @@ func (p *Page) Text(selector string) string {
 	p.b.srv.tb.Helper()
 	_, el, err := p.find("Text("+quote(selector)+")", selector)
 	if err != nil {
-		p.b.srv.tb.Error(err)
+		p.b.srv.tb.Errorf("%v", err)
 		return ""
 	}
 	return strings.TrimSpace(spaces.ReplaceAllString(text(el), " "))
@@ -102,7 +102,7 @@ func (p *Page) Attr(selector, name string) (string, bool) {
 	p.b.srv.tb.Helper()
 	_, el, err := p.find("Attr("+quote(selector)+", "+quote(name)+")", selector)
 	if err != nil {
-		p.b.srv.tb.Error(err)
+		p.b.srv.tb.Errorf("%v", err)
 		return "", false
 	}
 	return lookup(el, name)

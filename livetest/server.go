@@ -8,9 +8,19 @@ import (
 	"net/url"
 	"slices"
 	"sync"
-	"testing"
 	"time"
 )
+
+// TB is what livetest needs of a test: *testing.T, *testing.B and
+// *testing.F satisfy it (as does testing.TB). Fatalf is called only from
+// the goroutine of the method that failed; Errorf may be called from a
+// page's reader goroutine.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
 
 // Server serves a handler on 127.0.0.1 for one test. It is safe for
 // concurrent use.
@@ -19,7 +29,7 @@ type Server struct {
 	// trailing slash.
 	URL string
 
-	tb testing.TB
+	tb TB
 	hs *httptest.Server
 
 	mu     sync.Mutex
@@ -35,7 +45,7 @@ type Server struct {
 // its goroutines waited for), then the server is closed. Start does not
 // close h: a livetemplate handler is the test's to shut down, with a
 // Cleanup registered before Start so that it runs after this one.
-func Start(tb testing.TB, h http.Handler) *Server {
+func Start(tb TB, h http.Handler) *Server {
 	tb.Helper()
 	hs := httptest.NewServer(h)
 	s := &Server{URL: hs.URL, tb: tb, hs: hs}
