@@ -93,7 +93,7 @@ func TestLivetestWorksOverHTTPWhenWebSocketsAreBlocked(t *testing.T) {
 	b := srv.NewBrowser(&livetest.BrowserOptions{Transport: livetest.HTTP})
 	httpTab := b.Open("/")
 	assert.Zero(t, viaHTTP.upgrades.Load())
-	assert.Positive(t, viaHTTP.posts.Load()) // the sync that brought the tree
+	assert.Positive(t, viaHTTP.posts.Load())  // the sync that brought the tree
 	require.NoError(t, httpTab.Click("#inc")) // a POST
 	assert.Equal(t, "1", httpTab.Text("#count"))
 
