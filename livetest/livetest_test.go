@@ -3,6 +3,7 @@ package livetest_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -441,4 +442,85 @@ func TestOpenServesAnyHandler(t *testing.T) {
 	p := srv.Open("/counter/?x=1")
 	require.NoError(t, p.Click("#inc"))
 	assert.Equal(t, "1", p.Text("#count"))
+}
+
+// fatalT records the first Fatalf and ends the calling goroutine's
+// operation with a panic, for tests of failures that stop a test.
+type fatalT struct {
+	testing.TB
+	fatal string
+}
+
+type fatalPanic struct{}
+
+func (f *fatalT) Fatalf(format string, args ...any) {
+	f.fatal = fmt.Sprintf(format, args...)
+	panic(fatalPanic{})
+}
+
+// fatal runs op and returns the message it failed the test with.
+func (f *fatalT) run(op func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			if _, ok := r.(fatalPanic); !ok {
+				panic(r)
+			}
+			msg = f.fatal
+		}
+	}()
+	op()
+	return ""
+}
+
+func TestOpenFailsWithWhatTheServerSent(t *testing.T) {
+	ft := &fatalT{TB: t}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/plain", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "<p>not live</p>") })
+	srv := livetest.Start(ft, mux)
+	msg := ft.run(func() { srv.Open("/missing") })
+	assert.Contains(t, msg, `Open("/missing")`)
+	assert.Contains(t, msg, "404")
+	msg = ft.run(func() { srv.Open("/plain") })
+	assert.Contains(t, msg, "no live script")
+	assert.Contains(t, msg, "<p>not live</p>")
+	msg = ft.run(func() { srv.Open("plain") })
+	assert.Contains(t, msg, "must start with /")
+}
+
+func TestOpenFailsWhenTheServerRefuses(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			ft := &fatalT{TB: t}
+			tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage),
+				livetemplate.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
+				livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerGroup: 1})))
+			h := tmpl.Handle(&Counter{})
+			t.Cleanup(func() { assert.NoError(t, h.Close()) })
+			srv := livetest.Start(ft, h)
+			p := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/")
+			msg := ft.run(func() { p.Tab("/") })
+			assert.Contains(t, strings.ToLower(msg), "too many connections")
+		})
+	}
+}
+
+func TestAPageWhoseServerGoesAwayIsClosed(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage),
+				livetemplate.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
+			h := tmpl.Handle(&Counter{})
+			t.Cleanup(func() { assert.NoError(t, h.Close()) })
+			srv := livetest.Start(t, h)
+			p := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/")
+			require.NoError(t, p.Click("#inc"))
+
+			require.NoError(t, h.Close())
+			err := p.WaitFor(func(string) bool { return false }, 5*time.Second)
+			require.ErrorIs(t, err, livetest.ErrClosed)
+			assert.Contains(t, err.Error(), `<p id="count">1</p>`, "what the page showed last")
+			err = p.Click("#inc")
+			require.ErrorIs(t, err, livetest.ErrClosed)
+		})
+	}
 }

@@ -139,8 +139,13 @@ func (l *httpLink) send(ctx context.Context, msg map[string]any) error {
 		return err
 	case status >= 500 || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")):
 		return fmt.Errorf("the server answered %d: %s", status, clip(body))
+	case status >= 300 && msg["t"] != "action":
+		// A refused sync (too many connections, say): only an action's
+		// refusal is a reply to hand to its waiter.
+		return fmt.Errorf("the server answered %d: %s", status, clip(body))
 	}
-	// 2xx, 4xx and 429 carry a server message (an action's error reply).
+	// 2xx, and an action's 4xx or 429, carry a server message (an
+	// action's error reply).
 	if l.p.receive(body) {
 		l.p.sync()
 	}
