@@ -366,3 +366,46 @@ func ready(t *testing.T, from *redisbus.Bus, r *recorder) {
 		require.False(t, time.Now().After(deadline), "the subscriber received no probe within %v", wait)
 	}
 }
+
+// TestCloseWhileDown closes a Bus whose subscription is retrying: Close
+// ends it promptly.
+func TestCloseWhileDown(t *testing.T) {
+	t.Parallel()
+	srv := testutil.StartRedis(t)
+	logs := &logBuffer{}
+	bus, err := redisbus.New(srv.Client(t), &redisbus.Options{Logger: logs.logger()})
+	require.NoError(t, err)
+	srv.Stop()
+
+	done := make(chan error, 1)
+	go func() { done <- bus.Subscribe(t.Context(), &recorder{changed: make(chan struct{}, 1)}) }()
+	waitLogged(t, logs, "subscription interrupted")
+	start := time.Now()
+	require.NoError(t, bus.Close())
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(wait):
+		t.Fatal("Subscribe did not return after Close")
+	}
+	assert.Less(t, time.Since(start), 2*time.Second, "Close does not wait for Redis")
+	assert.ErrorIs(t, bus.Subscribe(t.Context(), &recorder{}), broadcast.ErrClosed)
+}
+
+// TestQuietSubscription checks that health-check pings keep a quiet
+// subscription up: answered pings are no interruption.
+func TestQuietSubscription(t *testing.T) {
+	t.Parallel()
+	srv := testutil.StartRedis(t)
+	logs := &logBuffer{}
+	a := newBus(t, srv.Client(t), &redisbus.Options{Logger: discard()})
+	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.logger(), HealthCheckInterval: 200 * time.Millisecond})
+	rb := subscribe(t, b)
+	ready(t, a, rb)
+
+	time.Sleep(time.Second) // about 5 health checks
+	require.NoError(t, a.Publish(t.Context(), []byte("still up")))
+	rb.waitFor(t, "the message", func() bool { return len(rb.msgs) == 1 })
+	assert.Zero(t, rb.resyncCount())
+	assert.Empty(t, logs.String())
+}
