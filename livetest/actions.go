@@ -90,18 +90,19 @@ func (p *Page) Click(selector string) error {
 	if err != nil {
 		return err
 	}
+	over := p.typedState(doc)
+	if t := fieldType(el); isField(el) && checkable(t) && !disabled(el) {
+		// The click checks a box before its listeners run.
+		set(el, state{checked: t == "radio" || !current(el, over).checked}, over)
+		p.remember(doc, over)
+	}
 	form := formOf(b)
 	typ := types(b, form)
 	data := map[string]any{}
 	switch {
 	case isElement(b, "form"):
-		data = formData(b, nil, typ, nil)
+		data = formData(b, nil, typ, over)
 	case isField(b) && attr(b, "name") != "":
-		over := map[*html.Node]state{}
-		if t := fieldType(b); checkable(t) {
-			// The click checks a box before its listeners run.
-			over[b] = state{checked: t == "radio" || !has(b, "checked")}
-		}
 		data = fieldData(b, typ, over)
 	}
 	return p.send("click", op, doc, b, form, data, typ)
@@ -110,7 +111,9 @@ func (p *Page) Click(selector string) error {
 // Submit submits a form with lvt-submit: selector matches the form, or a
 // submit button in it (which then is the submitter, and sends its name and
 // value if it has a name). values are what the user entered, by field
-// name; the fields not named keep the values the server rendered. A text
+// name; the fields not named keep what the user left in them (Fill) or
+// else what the server rendered, and values stay in the form afterwards
+// (unless a success resets a form with lvt-reset), as in a browser. A text
 // field takes its name's values in order, a checkbox or radio button is
 // checked when its value is among its name's values (and unchecked when
 // the name is given without it), a select selects the given options. The
@@ -141,12 +144,23 @@ func (p *Page) Submit(selector string, values url.Values) error {
 	if !has(form, "lvt-submit") {
 		return fmt.Errorf("livetest: Submit(%q): the form %s has no lvt-submit", selector, describe(form))
 	}
-	over, err := fill(form, values)
+	filled, err := fill(form, values)
 	if err != nil {
 		return fmt.Errorf("livetest: Submit(%q): %w; the form is:\n%s", selector, err, render(form))
 	}
+	over := p.typedState(doc)
+	for f, s := range filled {
+		over[f] = s
+	}
+	p.remember(doc, filled) // what the user typed stays in the form
 	typ := types(form, form)
-	return p.send("submit", op, doc, form, form, formData(form, submitter, typ, over), typ)
+	if err := p.send("submit", op, doc, form, form, formData(form, submitter, typ, over), typ); err != nil {
+		return err
+	}
+	if has(form, "lvt-reset") {
+		p.forgetForm(formKey(doc, form))
+	}
+	return nil
 }
 
 // Change sets the field matching selector to value and fires its change
@@ -169,20 +183,39 @@ func (p *Page) Input(selector, value string) error {
 
 func (p *Page) fieldEvent(kind, selector, value string) error {
 	op := fmt.Sprintf("%s(%q, %q)", map[string]string{"change": "Change", "input": "Input"}[kind], selector, value)
-	doc, el, err := p.find(op, selector)
+	doc, el, over, err := p.enter(op, selector, value)
 	if err != nil {
 		return err
-	}
-	t := fieldType(el)
-	if !isField(el) || el.Data == "button" || t == "submit" || t == "button" || t == "reset" || t == "image" || t == "file" {
-		return fmt.Errorf("livetest: %s: the element %s is not a field the user can change", op, describe(el))
-	}
-	if disabled(el) {
-		return fmt.Errorf("livetest: %s: the field %s is disabled", op, describe(el))
 	}
 	b, err := bound(op, selector, el, kind)
 	if err != nil {
 		return err
+	}
+	form := formOf(b)
+	typ := types(b, form)
+	data := map[string]any{}
+	switch {
+	case isElement(b, "form"):
+		data = formData(b, nil, typ, over)
+	case isField(b):
+		data = fieldData(b, typ, over)
+	}
+	return p.send(kind, op, doc, b, form, data, typ)
+}
+
+// enter puts value in the field matching selector, as a user would, and
+// remembers it; it returns the field states of the page.
+func (p *Page) enter(op, selector, value string) (doc, el *html.Node, over map[*html.Node]state, err error) {
+	doc, el, err = p.find(op, selector)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t := fieldType(el)
+	if !isField(el) || el.Data == "button" || t == "submit" || t == "button" || t == "reset" || t == "image" || t == "file" {
+		return nil, nil, nil, fmt.Errorf("livetest: %s: the element %s is not a field the user can change", op, describe(el))
+	}
+	if disabled(el) {
+		return nil, nil, nil, fmt.Errorf("livetest: %s: the field %s is disabled", op, describe(el))
 	}
 	var s state
 	switch {
@@ -194,23 +227,30 @@ func (p *Page) fieldEvent(kind, selector, value string) error {
 			found = found || o.value == value
 		}
 		if !found {
-			return fmt.Errorf("livetest: %s: the select %s has no option %q", op, describe(el), value)
+			return nil, nil, nil, fmt.Errorf("livetest: %s: the select %s has no option %q", op, describe(el), value)
 		}
 		s.selected = []string{value}
 	default:
 		s.value = value
 	}
-	over := map[*html.Node]state{el: s}
-	form := formOf(b)
-	typ := types(b, form)
-	data := map[string]any{}
-	switch {
-	case isElement(b, "form"):
-		data = formData(b, nil, typ, over)
-	case isField(b):
-		data = fieldData(b, typ, over)
-	}
-	return p.send(kind, op, doc, b, form, data, typ)
+	over = p.typedState(doc)
+	set(el, s, over)
+	p.remember(doc, over)
+	return doc, el, over, nil
+}
+
+// Fill puts value in the field matching selector, as a user typing (or
+// checking, or selecting) would, and sends nothing: the value stays in the
+// field and travels with the field's later actions (a KeyDown on it, a
+// Submit of its form that does not name it, its form's lvt-change), as in
+// the browser, until the server renders that field differently, the field
+// leaves the page, or its form is submitted with success and has lvt-reset.
+// For a checkbox or radio button a non-empty value checks it and ""
+// unchecks it; for a select value is the option to select. It fails if
+// nothing matches, or if the element is not a field or is disabled.
+func (p *Page) Fill(selector, value string) error {
+	_, _, _, err := p.enter(fmt.Sprintf("Fill(%q, %q)", selector, value), selector, value)
+	return err
 }
 
 // KeyDown presses key (a KeyboardEvent.key value: "Enter", "Escape", "a",
@@ -247,11 +287,12 @@ func (p *Page) KeyDown(selector, key string) error {
 	form := formOf(b)
 	typ := types(b, form)
 	data := map[string]any{}
+	over := p.typedState(doc)
 	switch {
 	case isElement(b, "form"):
-		data = formData(b, nil, typ, nil)
+		data = formData(b, nil, typ, over)
 	case isField(b):
-		data = fieldData(b, typ, nil)
+		data = fieldData(b, typ, over)
 	}
 	data["key"] = key
 	return p.send("keydown", op, doc, b, form, data, typ)

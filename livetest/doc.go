@@ -25,7 +25,7 @@
 //     [Page.HTML] is the result: what Execute would render for the page's
 //     current state.
 //   - Events: [Page.Click], [Page.Submit], [Page.Change], [Page.Input],
-//     [Page.KeyDown] find their element with a CSS selector
+//     [Page.KeyDown] (and [Page.Fill], which types without an event) find their element with a CSS selector
 //     (github.com/andybalholm/cascadia over golang.org/x/net/html, the HTML5
 //     parsing algorithm) and build the action the browser client would send
 //     from the lvt-* attributes; [Page.Send] sends a raw action. Each
@@ -67,10 +67,11 @@
 //   - No JavaScript runs: no hooks (lvt-hook), no lvt:* events, no morphing.
 //     Assertions are about the HTML the server's trees and patches make,
 //     which is what the client morphs the body to.
-//   - Fields hold what the server rendered: there is no typing state, focus
-//     or caret. The values a user enters are arguments: Submit's values,
-//     Change's and Input's value. A form with lvt-reset therefore needs no
-//     reset.
+//   - There is no focus or caret, and no keystrokes: what a user enters is
+//     an argument (Submit's values, Change's, Input's and Fill's value). It
+//     stays in the field as in the browser (see Fill) until the server
+//     renders that field differently, the field leaves the page, or a
+//     successful submit resets a form with lvt-reset.
 //   - lvt-confirm is accepted (the user said yes); lvt-debounce and
 //     lvt-throttle do not delay; lvt-disable-with and lvt-loading are not
 //     shown. Window bindings (lvt-window-*), lvt-click-away, lvt-focus,

@@ -524,3 +524,74 @@ func TestAPageWhoseServerGoesAwayIsClosed(t *testing.T) {
 		})
 	}
 }
+
+func TestFilledValuesTravelWithLaterActions(t *testing.T) {
+	p := startEcho(t)
+	require.NoError(t, p.Fill("#chat", "hello there"))
+	assert.Empty(t, p.Text("#last"), "Fill sends nothing")
+	require.NoError(t, p.KeyDown("#chat", "Enter"))
+	assert.Equal(t, `send {"key":"Enter","msg":"hello there"}`, p.Text("#last"), "the typed value")
+
+	require.NoError(t, p.Fill(`#f [name="title"]`, "Typed"))
+	require.NoError(t, p.Fill(`#f [name="size"][value="s"]`, "on"))
+	require.NoError(t, p.Fill(`#f [name="color"]`, "red"))
+	require.NoError(t, p.Submit("#f", url.Values{"note": {"given"}}))
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(p.Text("#last"), "save ")), &got))
+	assert.Equal(t, "Typed", got["title"])
+	assert.Equal(t, "s", got["size"], "checking a radio button unchecks its group")
+	assert.Equal(t, "red", got["color"])
+	assert.Equal(t, "given", got["note"])
+
+	// A form's lvt-change sends what was typed in its other fields.
+	require.NoError(t, p.Fill(`#live [name="a"]`, "typed a"))
+	require.NoError(t, p.Change(`#live [name="b"]`, "3"))
+	assert.Equal(t, `draft {"a":"typed a","b":"3"}`, p.Text("#last"))
+
+	err := p.Fill("#last", "x")
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "not a field")
+}
+
+// Draft has a field whose value the server sets, and echoes actions.
+type Draft struct{ Value, Last string }
+
+func (d *Draft) Change(ctx *livetemplate.ActionContext) error {
+	js, err := json.Marshal(ctx.Data())
+	if err != nil {
+		return err
+	}
+	d.Last = ctx.Action() + " " + string(js)
+	if ctx.Action() == "set" {
+		d.Value = ctx.GetString("to")
+	}
+	return nil
+}
+
+func TestFilledValuesLastUntilTheServerChangesTheField(t *testing.T) {
+	srv := serve(t, `<html><body>
+<pre id="last">{{.Last}}</pre>
+<form id="f" lvt-submit="save" lvt-reset><input name="v" value="{{.Value}}"><input name="w"></form>
+<input id="k" name="k" lvt-keydown="key">
+<button id="set" lvt-click="set" lvt-data-to="server">set</button>
+<button id="noop" lvt-click="noop">noop</button>
+</body></html>`, nil, &Draft{})
+	p := srv.Open("/")
+	other := p.Tab("/")
+
+	require.NoError(t, p.Fill(`[name="v"]`, "mine"))
+	require.NoError(t, p.Fill("#k", "kept"))
+	require.NoError(t, other.Click("#noop")) // an update that leaves the fields as they were
+	require.NoError(t, p.WaitText("#last", "noop {}", 2*time.Second))
+	require.NoError(t, p.KeyDown("#k", "x"))
+	assert.Equal(t, `key {"k":"kept","key":"x"}`, p.Text("#last"))
+
+	require.NoError(t, other.Click("#set")) // the server renders field v differently
+	require.NoError(t, p.WaitFor(func(html string) bool { return strings.Contains(html, `value="server"`) }, 2*time.Second))
+	require.NoError(t, p.Fill(`[name="w"]`, "typed w"))
+	require.NoError(t, p.Submit("#f", nil))
+	assert.Equal(t, `save {"v":"server","w":"typed w"}`, p.Text("#last"), "v as the server renders it now")
+	// The success reset the form (lvt-reset).
+	require.NoError(t, p.Submit("#f", nil))
+	assert.Equal(t, `save {"v":"server","w":""}`, p.Text("#last"))
+}

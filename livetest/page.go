@@ -44,7 +44,8 @@ type Page struct {
 	syncing bool                       // a sync was sent and no tree has come yet
 	ref     int64
 	waiting map[int64]*pending
-	scopes  map[string]map[string]string // field errors shown, by form (see fieldErrors)
+	scopes  map[string]map[string]string // field errors shown, by form (formKey)
+	typed   map[string]typedField        // what the user left in fields (fieldKeys)
 	err     error                        // why the page stopped
 }
 
@@ -99,7 +100,7 @@ func (b *Browser) open(path string) (*Page, error) {
 	p := &Page{
 		b: b, path: path, ctx: pctx, cancel: pcancel,
 		changed: make(chan struct{}), token: token,
-		early: map[uint64]json.RawMessage{}, waiting: map[int64]*pending{}, scopes: map[string]map[string]string{},
+		early: map[uint64]json.RawMessage{}, waiting: map[int64]*pending{}, scopes: map[string]map[string]string{}, typed: map[string]typedField{},
 	}
 	if b.opts.Transport == HTTP {
 		p.link = &httpLink{p: p}
@@ -378,11 +379,18 @@ func (p *Page) wantSyncLocked() bool {
 	return true
 }
 
-// setLocked makes t the page's tree and forgets the field errors of forms
-// no longer shown (the client forgets them too).
+// setLocked makes t the page's tree, and forgets the field errors of forms
+// no longer shown and what the user left in fields the server changed (the
+// client forgets them too).
 func (p *Page) setLocked(t *diff.Tree, seq uint64) {
 	p.tree, p.seq, p.html = t, seq, t.HTML()
-	p.pruneScopesLocked()
+	onlyDoc := len(p.scopes) == 0 || (len(p.scopes) == 1 && p.scopes[docScope] != nil)
+	if onlyDoc && len(p.typed) == 0 {
+		return
+	}
+	doc := parse(p.html)
+	p.pruneScopesLocked(doc)
+	p.pruneTypedLocked(doc)
 }
 
 // report fails the test: the server sent something the reference client

@@ -65,11 +65,7 @@ func showsField(scope *html.Node, name string) bool {
 
 // pruneScopesLocked forgets the field errors of forms that left the page.
 // p.mu is held.
-func (p *Page) pruneScopesLocked() {
-	if len(p.scopes) == 0 || (len(p.scopes) == 1 && p.scopes[docScope] != nil) {
-		return
-	}
-	doc := parse(p.html)
+func (p *Page) pruneScopesLocked(doc *html.Node) {
 	keep := map[string]bool{docScope: true}
 	for _, f := range cascadia.QueryAll(doc, cascadia.MustCompile("form")) {
 		keep[formKey(doc, f)] = true

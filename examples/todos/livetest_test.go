@@ -186,3 +186,38 @@ func TestLivetestBrowsersHaveTheirOwnList(t *testing.T) {
 	assert.Equal(t, "mine", one.Text(item(1, ".title")))
 	assert.Equal(t, 1, one.Count("#items li"))
 }
+
+func TestLivetestTypingSurvivesAnUpdateFromAnotherTab(t *testing.T) {
+	srv := startLivetest(t)
+	tabA := srv.Open("/")
+	tabB := tabA.Tab("/")
+
+	require.NoError(t, tabA.Fill(newTitle, "half-typed"))
+	addItem(t, tabB, "from B")
+	require.NoError(t, tabA.WaitText("#left", "1 left", wait))
+	// What tab A typed is still in its field: submitting sends it.
+	require.NoError(t, tabA.Submit("#add", nil))
+	assert.Equal(t, "half-typed", tabA.Text(item(2, ".title")))
+	// lvt-reset emptied the field after the success.
+	require.Error(t, tabA.Submit("#add", nil))
+	assert.Equal(t, "Please enter a title.", tabA.FieldError("title"))
+}
+
+func TestLivetestTypingSurvivesAChangeOfTheSameItem(t *testing.T) {
+	srv := startLivetest(t)
+	tabA := srv.Open("/")
+	tabB := tabA.Tab("/")
+	addItem(t, tabA, "original")
+	require.NoError(t, tabB.WaitText(item(1, ".title"), "original", wait))
+
+	// Tab A edits the item and has typed without saving ...
+	require.NoError(t, tabA.Click(item(1, ".title")))
+	require.NoError(t, tabA.Fill(item(1, "form.edit input[name=title]"), "draft title"))
+
+	// ... when tab B marks it done: the item is re-rendered in tab A, its
+	// field is not.
+	require.NoError(t, tabB.Click(item(1, "input[type=checkbox]")))
+	require.NoError(t, tabA.WaitText("#left", "0 left", wait))
+	require.NoError(t, tabA.Submit(item(1, "form.edit"), nil))
+	require.NoError(t, tabB.WaitText(item(1, ".title"), "draft title", wait))
+}
