@@ -34,6 +34,12 @@ func bound(op, selector string, el *html.Node, kind string) (*html.Node, error) 
 	return b, nil
 }
 
+// isSubmitter: a button or input that submits its form when clicked.
+func isSubmitter(n *html.Node) bool {
+	t := fieldType(n)
+	return isField(n) && n.Data != "select" && n.Data != "textarea" && (t == "submit" || t == "image")
+}
+
 // describe renders an element's start tag, for messages.
 func describe(n *html.Node) string {
 	var b strings.Builder
@@ -74,9 +80,11 @@ func (p *Page) send(kind, op string, doc, b, form *html.Node, data map[string]an
 // element or of the nearest element around it is sent with its lvt-data-*
 // values (typed by lvt-type-*), as in the browser. A clicked field with a
 // name adds its own value (a checkbox is toggled by the click first); a
-// clicked form sends all its fields. lvt-confirm is accepted as if the user
-// said yes. It fails if nothing matches, if nothing there has lvt-click,
-// if the element is disabled, or with the server's refusal (*ActionError).
+// clicked form sends all its fields. Without any lvt-click, a click on a
+// submit button submits its form's lvt-submit, as Submit of that button
+// with no values. lvt-confirm is accepted as if the user said yes. It
+// fails if nothing matches, if nothing there has lvt-click (or submits), if
+// the element is disabled, or with the server's refusal (*ActionError).
 func (p *Page) Click(selector string) error {
 	op := fmt.Sprintf("Click(%q)", selector)
 	doc, el, err := p.find(op, selector)
@@ -88,6 +96,11 @@ func (p *Page) Click(selector string) error {
 	}
 	b, err := bound(op, selector, el, "click")
 	if err != nil {
+		// A click on a submit button submits its form.
+		btn := closest(el, isSubmitter)
+		if form := formOf(btn); btn != nil && form != nil && has(form, "lvt-submit") && !disabled(btn) {
+			return p.submit(op, doc, form, btn, nil)
+		}
 		return err
 	}
 	over := p.typedState(doc)
@@ -130,7 +143,7 @@ func (p *Page) Submit(selector string, values url.Values) error {
 	}
 	form, submitter := el, (*html.Node)(nil)
 	if !isElement(el, "form") {
-		if t := fieldType(el); !isField(el) || (t != "submit" && t != "image") {
+		if !isSubmitter(el) {
 			return fmt.Errorf("livetest: Submit(%q): the element %s is neither a form nor a submit button", selector, describe(el))
 		}
 		if disabled(el) {
@@ -144,9 +157,14 @@ func (p *Page) Submit(selector string, values url.Values) error {
 	if !has(form, "lvt-submit") {
 		return fmt.Errorf("livetest: Submit(%q): the form %s has no lvt-submit", selector, describe(form))
 	}
+	return p.submit(op, doc, form, submitter, values)
+}
+
+// submit submits form (from submitter, if not nil) with values.
+func (p *Page) submit(op string, doc, form, submitter *html.Node, values url.Values) error {
 	filled, err := fill(form, values)
 	if err != nil {
-		return fmt.Errorf("livetest: Submit(%q): %w; the form is:\n%s", selector, err, render(form))
+		return fmt.Errorf("livetest: %s: %w; the form is:\n%s", op, err, render(form))
 	}
 	over := p.typedState(doc)
 	for f, s := range filled {

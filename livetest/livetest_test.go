@@ -595,3 +595,17 @@ func TestFilledValuesLastUntilTheServerChangesTheField(t *testing.T) {
 	require.NoError(t, p.Submit("#f", nil))
 	assert.Equal(t, `save {"v":"server","w":""}`, p.Text("#last"))
 }
+
+func TestClickOnASubmitButtonSubmits(t *testing.T) {
+	p := startEcho(t)
+	require.NoError(t, p.Fill(`#f [name="title"]`, "clicked"))
+	require.NoError(t, p.Click(`#f button[name="go"]`))
+	var got map[string]any
+	require.NoError(t, json.Unmarshal([]byte(strings.TrimPrefix(p.Text("#last"), "save ")), &got))
+	assert.Equal(t, "save", got["go"], "the submitter")
+	assert.Equal(t, "clicked", got["title"])
+
+	err := p.Click(`#f button[type="button"]`)
+	require.Error(t, err, "a plain button submits nothing")
+	assert.Contains(t, err.Error(), "lvt-click")
+}
