@@ -30,6 +30,7 @@ func (t *Tree) encode() ([]byte, []*statics) {
 type encoder struct {
 	refs []*statics
 	seen idSet
+	reg  *registry // the registry of the ids in refs
 }
 
 // nodeForm tells encoder.node where a complete node goes.
@@ -79,9 +80,13 @@ func message(body []byte, refs []*statics, skip func(*statics) bool) []byte {
 // statics appends the value of an "s" key: the id of registered statics,
 // else the statics inline.
 func (e *encoder) statics(b []byte, st *statics) []byte {
-	if st.id < 0 {
+	// Only a registry's ids are known to mean the same statics everywhere:
+	// statics a client parsed, or of a second Template in one tree, travel
+	// inline.
+	if !e.byID(st) {
 		return appendStrings(b, st.strs)
 	}
+	e.reg = st.reg
 	if !e.seen.has(st.id) {
 		e.seen.add(st.id)
 		e.refs = append(e.refs, st)
@@ -89,9 +94,14 @@ func (e *encoder) statics(b []byte, st *statics) []byte {
 	return strconv.AppendInt(b, int64(st.id), 10)
 }
 
+// byID reports whether st travels as its id.
+func (e *encoder) byID(st *statics) bool {
+	return st.id >= 0 && st.reg != nil && (e.reg == nil || st.reg == e.reg)
+}
+
 // node appends a complete node; def are the statics an item may omit.
 func (e *encoder) node(b []byte, n *node, def *statics, form nodeForm) []byte {
-	if len(n.dyns) == 0 && form == asDyn && n.st.id >= 0 {
+	if len(n.dyns) == 0 && form == asDyn && e.byID(n.st) {
 		return e.statics(b, n.st)
 	}
 	b = append(b, '{')

@@ -298,6 +298,10 @@ func FuzzApply(f *testing.F) {
 		f.Add(full)
 	}
 	f.Add([]byte(`{"2":{"o":[[1,2],[0,{"0":"z"}],{"0":"n"}]}}`))
+	f.Add([]byte(`{"2":[-1,[{"0":"z"}],{"0":"n"},[0,1]]}`))
+	// Ids in a message's table override what the client held: statics a
+	// client parsed must not be confused with the server's of the same id.
+	f.Add([]byte(`{"p":{"0":["A","B"],"1":["C"]},"1":{"s":0,"0":1},"2":[[{"0":"q"}]]}`))
 	f.Fuzz(func(t *testing.T, msg []byte) {
 		check := func(name string, fn func() (*Tree, error)) {
 			defer func() {
