@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"sync"
 )
 
@@ -84,7 +85,11 @@ type Endpoint struct {
 	closed bool
 }
 
-var _ Bus = (*Endpoint)(nil)
+var (
+	_ Bus       = (*Endpoint)(nil)
+	_ io.Closer = (*Endpoint)(nil)
+	_ io.Closer = (*Local)(nil)
+)
 
 // subscription is one running Subscribe call.
 type subscription struct {

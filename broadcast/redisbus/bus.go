@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"io"
 	"log/slog"
 	"strings"
 	"sync"
@@ -59,7 +60,10 @@ type Bus struct {
 	wg     sync.WaitGroup
 }
 
-var _ broadcast.Bus = (*Bus)(nil)
+var (
+	_ broadcast.Bus = (*Bus)(nil)
+	_ io.Closer     = (*Bus)(nil)
+)
 
 // New returns a Bus that exchanges messages through the Redis reached by
 // client, tuned by opts (nil selects the defaults documented on
