@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/livetest"
 )
 
@@ -89,4 +90,29 @@ func (t *exampleT) cleanup() {
 	for i := len(t.cleanups) - 1; i >= 0; i-- {
 		t.cleanups[i]()
 	}
+}
+
+// Browsers with an identity (any auth.Authenticator: here HTTP basic
+// authentication) and a transport (here HTTP POSTs and a long poll).
+func ExampleServer_NewBrowser() {
+	t := newExampleT()
+	defer t.cleanup()
+
+	basic := auth.NewBasic("example", map[string]string{"ann": "secret"}, nil)
+	tmpl := livetemplate.Must(livetemplate.New("who", livetemplate.WithAuthenticator(basic),
+		livetemplate.WithText(`<html><body><p id="who">{{.Seen}}</p><button lvt-click="who">Who?</button></body></html>`)))
+	h := tmpl.Handle(&Whoami{})
+	t.Cleanup(func() { _ = h.Close() })
+
+	srv := livetest.Start(t, h)
+	ann := srv.NewBrowser(&livetest.BrowserOptions{
+		Header:    livetest.BasicAuth("ann", "secret"),
+		Transport: livetest.HTTP,
+	}).Open("/")
+	if err := ann.Click("button"); err != nil {
+		fmt.Println(err)
+	}
+	fmt.Println(ann.Text("#who"))
+	// Output:
+	// ann
 }

@@ -279,7 +279,7 @@ func (p *Page) receive(data []byte) (needSync bool) {
 		}
 		p.syncing = false
 		for s := range p.early {
-			if s <= m.Seq {
+			if s <= m.Seq || m.Token != "" {
 				delete(p.early, s)
 			}
 		}

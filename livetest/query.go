@@ -91,8 +91,8 @@ func (p *Page) Text(selector string) string {
 	return strings.TrimSpace(spaces.ReplaceAllString(text(el), " "))
 }
 
-// Attr returns the attribute name of the first element matching selector,
-// and whether it has it. If nothing matches (or the selector is bad) it
+// Attr returns the value of the attribute name of the first element
+// matching selector, and whether the element has that attribute. If nothing matches (or the selector is bad) it
 // reports an error showing the page to the test (t.Errorf).
 func (p *Page) Attr(selector, name string) (string, bool) {
 	p.b.srv.tb.Helper()
