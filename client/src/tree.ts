@@ -54,7 +54,7 @@ const strings = (v: unknown): string[] =>
   !Array.isArray(v) || !v.length || v.some((x) => typeof x !== 'string') ? fail() : v;
 
 /** Resolves statics: an id the connection was sent, or inline strings. */
-const resolve = (v: unknown): string[] => (typeof v === 'number' ? (int(v) && known.get('' + v)) || fail() : strings(v));
+const resolve = (v: unknown): string[] => (typeof v == 'number' ? known.get('' + v) || fail() : strings(v));
 
 /** The "s" of an object, or null when absent. */
 const statics = (o: Obj): Def => (o.s === undefined ? null : resolve(o.s));
@@ -109,6 +109,9 @@ function ops(old: TRange, v: unknown[]): TRange {
   // An old item referenced twice is copied, so every item in the new tree
   // is a distinct object (the DOM updater keys regions by identity).
   const take = (i: number) => (used[i]++ ? clone(items[i]) : items[i]);
+  const copy = (a: number, n: number) => {
+    while (n--) r.push(take(a++));
+  };
   const r: TNode[] = [];
   let c = 0;
   for (const op of v) {
@@ -117,18 +120,18 @@ function ops(old: TRange, v: unknown[]): TRange {
       const n = op as number;
       const m = n < 0 ? -n : n;
       if (m > len - c) fail();
-      for (let i = 0; i < n; i++) r.push(take(c + i));
+      if (n > 0) copy(c, n);
       c += m;
     } else if (Array.isArray(op)) {
       const [a, b] = op as [unknown, unknown];
       if (op.length === 1 && isObj(a) && c < len) r.push(patchNode(take(c++), a));
       else if (op.length !== 2 || !int(a) || a >= len) fail();
       else if (isObj(b)) r.push(patchNode(take(a), b));
-      else if (int(b) && b && a + b <= len) for (let i = a; i < a + b; i++) r.push(take(i));
+      else if (int(b) && b && a + b <= len) copy(a, b);
       else fail();
     } else fail();
   }
-  while (c < len) r.push(take(c++));
+  copy(c, len - c);
   const n: TRange = { r, x: old.x };
   from.set(n, old);
   return n;
