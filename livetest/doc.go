@@ -47,7 +47,8 @@
 //
 //   - The binding is the element's own lvt-<event> or the nearest one around
 //     it (events bubble): Click on a <span> inside a <button lvt-click> sends
-//     the button's action.
+//     the button's action. Without an lvt-click, a click on a submit
+//     button submits its form's lvt-submit.
 //   - lvt-data-* attributes of the bound element travel as strings;
 //     lvt-type-<key>="number" or "boolean" on the bound element or its
 //     form, and lvt-type on a field, convert them ("42" → 42; "", "false",
