@@ -21,6 +21,17 @@ package diff
 // (the usual case); only a connection that lacks some gets its own message
 // with them in front.
 //
+// # Delivery
+//
+// A Stream assumes every message it returns reaches the client, in order:
+// the statics a message carries are never sent again. So make a message
+// only when it is about to be written, not when it is queued: a connection
+// that falls behind then skips the trees it missed for free (one Update from
+// its last tree to the newest), and nothing is dropped. If a message is lost
+// after all (a failed write, an HTTP response that never arrived), the
+// connection must get a Full next, as it does when it asks to resynchronise
+// (the client then starts a new statics table).
+//
 // # Memory
 //
 // A Stream keeps a pointer to its last tree and one bit per statics id the
