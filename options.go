@@ -114,6 +114,7 @@ type config struct {
 	idle     time.Duration
 	frames   []string // frame-ancestors sources; nil: 'self'
 	clientIP func(*http.Request) string
+	strict   strictRefs // WithStrict: not nil; New fills it
 	errs     []error
 
 	// Set by validate:
@@ -223,6 +224,25 @@ func WithLogger(l *slog.Logger) Option {
 		}
 		c.logger = l
 	}
+}
+
+// WithStrict makes template mistakes errors instead of empty output. The
+// template runs with Option("missingkey=error"), so reading a map key that
+// is not there fails the render instead of printing nothing. Use the index
+// function for keys that may be missing: it still gives the zero value.
+//
+// Strict mode matters most on pages with several stores, where the template's
+// data is a map from store names to stores: {{range .Options}}, written
+// before the page had a second store, would otherwise render nothing. In
+// strict mode the render fails, the page's GET is answered 500 with a
+// generic message, and the log names the mistake and the stores the page
+// has:
+//
+//	template "poll": no store named "Options"; the page's stores are: poll, vote
+//
+// Valid templates render exactly as without strict mode.
+func WithStrict() Option {
+	return func(c *config) { c.strict = strictRefs{} } // filled by New
 }
 
 // WithLimits sets the limits of what one client may do; see Limits.
