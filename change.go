@@ -10,132 +10,234 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/wire"
 	"github.com/lvtgo/livetemplate/session"
 )
 
-// action is one request to change state: from a page (c set) or, later,
-// from the server.
+// action is one request to change state: from a page, or from the server.
 type action struct {
 	name string // as sent: "action" or "store.action"
 	data map[string]json.RawMessage
 	req  *http.Request
+	push string // a server push's id: applied once per scope
 }
 
 // maxConflicts is how many times an action is re-applied when other servers
-// keep changing its group's state first.
+// keep changing its scope's state first.
 const maxConflicts = 3
 
 // errShutdown answers actions that arrive while the handler shuts down.
 var errShutdown = &UserError{Message: "The server is shutting down."}
 
-// act applies a to the group's state on behalf of page c: it runs Change,
-// renders c's page, persists with compare-and-set (re-applying on the
-// state another server stored meanwhile), and publishes the new render to
-// every live page of the group. On any failure every store the action
-// touched is put back as it was, nothing is stored, and the error is
-// returned for the reply.
-func (g *group) act(ctx context.Context, c *conn, a action) error {
-	idx, name, ok := g.h.route(a.name)
+// act applies a on behalf of page c to the store it names: a
+// PerConnection store of c, or the store in the scope c shows. For a shared
+// store, Change runs on a copy of the scope's state; c's page is rendered
+// with it (a state the page cannot show is not kept); it is stored with
+// compare-and-set (re-applied to the state another server stored
+// meanwhile); only then does it replace the scope's state, and every page
+// that shows the scope is told. On any failure nothing changed, and the
+// error is returned for the reply.
+func (h *Handler) act(ctx context.Context, c *conn, a action) error {
+	idx, name, ok := h.route(a.name)
 	if !ok {
 		return unknownAction(a.name)
 	}
-	if err := g.mu.LockContext(ctx); err != nil {
-		return errShutdown
+	if h.specs[idx].private {
+		return c.actPrivate(ctx, idx, name, a)
 	}
-	defer g.mu.Unlock()
+	c.mu.Lock()
+	var s *scope
+	if c.scopes != nil {
+		s = c.scopes[h.specScope[idx]]
+	}
+	c.mu.Unlock()
+	if s == nil {
+		return errNotLive
+	}
+	return s.act(ctx, c, idx, name, a)
+}
+
+// errNotLive: the page's connection ended while its action waited.
+var errNotLive = &UserError{Message: "The page is not connected; try again."}
+
+// actPrivate applies an action to one of c's PerConnection stores.
+func (c *conn) actPrivate(ctx context.Context, idx int, name string, a action) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.g != g {
-		return errShutdown // the page left the group meanwhile (it closed)
+	if c.ws == nil && !c.polling {
+		return errNotLive
 	}
+	tx := txn{c: c}
+	actx := &ActionContext{ctx: ctx, action: name, id: c.id, data: a.data, req: a.req, private: tx.private}
+	if err := change(tx.private(c.h.specs[idx].name), actx); err != nil {
+		tx.rollback()
+		return err
+	}
+	if !tx.changed() {
+		return nil
+	}
+	c.privGen++
+	if _, err := c.renderNow(nil, nil); err != nil {
+		tx.rollback()
+		return fmt.Errorf("render: %w", err)
+	}
+	c.dirty = true
+	c.wakeLocked()
+	return nil
+}
+
+// act applies one action to the scope's store idx for page c (nil for a
+// server action). See Handler.act.
+func (s *scope) act(ctx context.Context, c *conn, idx int, name string, a action) error {
+	if err := s.mu.LockContext(ctx); err != nil {
+		return errShutdown
+	}
+	defer s.mu.Unlock()
 	for attempt := 1; ; attempt++ {
-		changed, err := g.try(ctx, c, idx, name, a)
-		if err == nil {
-			if changed {
-				c.mu.Unlock()
-				g.publish()
-				c.mu.Lock()
-			}
-			return nil
+		changed, err := s.try(ctx, c, idx, name, a)
+		if changed {
+			s.h.announce(s)
+			s.changed()
 		}
-		if !errors.Is(err, session.ErrConflict) || attempt == maxConflicts {
+		if !errors.Is(err, session.ErrConflict) {
 			return err
 		}
-		// Another server changed the group: act again on its state.
-		if err := g.reload(ctx); err != nil {
+		if attempt == maxConflicts {
+			return fmt.Errorf("store state: %w", err)
+		}
+		// Another server changed the state: act again on its state.
+		if err := s.reload(ctx); err != nil {
 			return err
 		}
 	}
 }
 
-// try runs one attempt of an action. changed reports whether the state of
-// the group or of c changed. On error everything is as before. g.mu and c.mu
-// are held.
-func (g *group) try(ctx context.Context, c *conn, idx int, name string, a action) (changed bool, err error) {
-	tx := txn{g: g, c: c}
-	defer func() {
-		if err != nil {
-			tx.rollback()
-		}
-	}()
-	sp := &g.h.specs[idx]
-	actx := &ActionContext{ctx: ctx, action: name, id: c.id, data: a.data, req: a.req, private: tx.private}
-	var s Store
-	if sp.private {
-		s = tx.private(sp.name)
-	} else {
-		s = g.shared[idx]
+// try runs one attempt of an action; changed reports whether the scope's
+// state changed. On error nothing changed. s.mu is held.
+func (s *scope) try(ctx context.Context, c *conn, idx int, name string, a action) (changed bool, err error) {
+	h := s.h
+	cur := s.cur.Load()
+	if a.push != "" && applied(cur, a.push) {
+		return false, nil // another instance applied this push already
 	}
-	if err := change(s, actx); err != nil {
+	sp := &h.specs[idx]
+	store, err := sp.decode(cur.snap[sp.name])
+	if err != nil {
 		return false, err
 	}
-	var after []byte
-	if !sp.private {
-		after, err = json.Marshal(s)
-		if err != nil {
-			return false, fmt.Errorf("store %q: encode state: %w", sp.name, err)
-		}
+	id := s.id
+	var tx txn
+	if c != nil {
+		id = c.id
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		tx.c = c
 	}
-	sharedChanged := !sp.private && !bytes.Equal(after, g.snap[sp.name])
-	privateChanged := tx.privateChanged()
-	if !sharedChanged && !privateChanged {
+	actx := &ActionContext{ctx: ctx, action: name, id: id, data: a.data, req: a.req}
+	if c != nil {
+		actx.private = tx.private
+	}
+	if err := change(store, actx); err != nil {
+		tx.rollback()
+		return false, err
+	}
+	after, err := json.Marshal(store)
+	if err != nil {
+		tx.rollback()
+		return false, fmt.Errorf("store %q: encode state: %w", sp.name, err)
+	}
+	sharedChanged := !bytes.Equal(after, cur.snap[sp.name])
+	privateChanged := tx.changed()
+	if !sharedChanged && !privateChanged && a.push == "" {
 		return false, nil
 	}
-	if sharedChanged {
+	next := cur
+	if sharedChanged || a.push != "" {
+		next = cur.with(idx, sp.name, store, after, a.push)
+	}
+	if privateChanged {
+		c.privGen++
+	}
+	if c != nil {
 		// Render before storing: a state the page cannot show is not kept.
-		t, err := g.renderNow(c)
+		t, err := c.renderNow(s, next)
 		if err != nil {
+			tx.rollback()
 			return false, fmt.Errorf("render: %w", err)
 		}
-		if err := g.persist(ctx, sp.name, after); err != nil {
-			return false, err
+		if next == cur {
+			c.dirty = true
+			c.wakeLocked()
+			return false, nil
 		}
-		if !g.h.private {
-			g.tree, g.treeVer = t, g.version
-		}
-		return true, nil
+		defer func(t *diff.Tree) {
+			if s.cur.Load() == next && !h.private {
+				h.renders.put(c.view(), t)
+			}
+		}(t)
 	}
-	t, err := g.render(c)
-	if err != nil {
-		return false, fmt.Errorf("render: %w", err)
+	if next == cur {
+		return false, nil
 	}
-	c.setTarget(t, g.version)
+	if err := s.persist(ctx, next, cur.version); err != nil {
+		tx.rollback()
+		return false, err
+	}
+	s.publishState(next)
 	return true, nil
 }
 
-// txn records what an action touched so that it can be undone: shared
-// state is restored from the group's snapshot, private stores from their
-// encoding when the action first reached them.
+// with returns a copy of st in which store idx is store, encoded as js, and
+// push (if any) is recorded as applied.
+func (st *scopeState) with(idx int, name string, store Store, js []byte, push string) *scopeState {
+	next := &scopeState{
+		stores: append([]Store(nil), st.stores...),
+		snap:   make(map[string]json.RawMessage, len(st.snap)+1),
+	}
+	for k, v := range st.snap {
+		next.snap[k] = v
+	}
+	next.stores[idx] = store
+	next.snap[name] = js
+	if push != "" {
+		var ids []string
+		_ = json.Unmarshal(st.snap[pushesKey], &ids)
+		ids = append(ids, push)
+		if len(ids) > maxPushIDs {
+			ids = ids[len(ids)-maxPushIDs:]
+		}
+		next.snap[pushesKey], _ = json.Marshal(ids)
+	}
+	return next
+}
+
+// applied reports whether push was applied to st.
+func applied(st *scopeState, push string) bool {
+	var ids []string
+	_ = json.Unmarshal(st.snap[pushesKey], &ids)
+	for _, id := range ids {
+		if id == push {
+			return true
+		}
+	}
+	return false
+}
+
+// txn records the PerConnection stores an action reached, so that they can
+// be put back.
 type txn struct {
-	g     *group
 	c     *conn
 	saved map[int][]byte // private stores reached, as they were
 }
 
-// private returns c's PerConnection store named name, saved first.
+// private returns c's PerConnection store named name, saved first. It
+// returns nil without a page (a server action) or for an unknown name.
 func (tx *txn) private(name string) Store {
-	specs := tx.g.h.specs
+	if tx.c == nil {
+		return nil
+	}
+	specs := tx.c.h.specs
 	for i := range specs {
 		if !specs[i].private || specs[i].name != name {
 			continue
@@ -151,9 +253,8 @@ func (tx *txn) private(name string) Store {
 	return nil
 }
 
-// privateChanged reports whether a private store the action reached
-// changed.
-func (tx *txn) privateChanged() bool {
+// changed reports whether a private store the action reached changed.
+func (tx *txn) changed() bool {
 	for i, before := range tx.saved {
 		now, err := json.Marshal(tx.c.private[i])
 		if err != nil || !bytes.Equal(now, before) {
@@ -163,29 +264,21 @@ func (tx *txn) privateChanged() bool {
 	return false
 }
 
-// rollback puts everything the action touched back.
+// rollback puts the private stores the action reached back.
 func (tx *txn) rollback() {
-	g := tx.g
-	for i := range g.h.specs {
-		sp := &g.h.specs[i]
-		if sp.private {
-			continue
-		}
-		if s, err := sp.decode(g.snap[sp.name]); err == nil {
-			g.shared[i] = s
-		} else { // it was encoded from this very type
-			g.h.log.Error("cannot restore store state", "store", sp.name, "err", err)
-		}
+	if tx.c == nil {
+		return
 	}
 	for i, before := range tx.saved {
-		sp := &g.h.specs[i]
+		sp := &tx.c.h.specs[i]
 		s, err := sp.decode(before)
-		if err != nil {
-			g.h.log.Error("cannot restore store state", "store", sp.name, "err", err)
+		if err != nil { // it was encoded from this very type
+			tx.c.h.log.Error("cannot restore store state", "store", sp.name, "err", err)
 			s = sp.fresh()
 		}
 		tx.c.private[i] = s
 	}
+	tx.saved = nil
 }
 
 // route splits "store.action" and finds the store.

@@ -3,6 +3,7 @@ package livetemplate
 import (
 	"container/list"
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -26,7 +27,12 @@ import (
 // the tree it holds to the newest one (conflation), never a queue of stale
 // patches.
 //
-// Locking: mu guards every field below it. The group's lock, when both are
+// A page renders lazily: a change of a scope it shows only marks it dirty
+// and wakes its transport; the render happens when a message is due, from
+// the scopes' current states, so a page that falls behind is rendered once
+// for many changes.
+//
+// Locking: mu guards every field below it. A scope's lock, when both are
 // needed, is taken first; mu is never held across I/O or while waiting.
 type conn struct {
 	h     *Handler
@@ -38,14 +44,19 @@ type conn struct {
 	seen atomic.Int64 // unix nanoseconds of the last sign of life
 	cost atomic.Int64 // bytes of a kept first render, counted in the handler's budget
 
+	keys []scopeKey // the shared states the page shows, fixed when it is made
+
 	mu       sync.Mutex
-	g        *group        // the group while the page is live, else nil
+	scopes   []*scope      // by keys' order, while the page is live; else nil
 	req      *http.Request // the WebSocket upgrade, for ActionContext.Request
 	private  []Store       // by spec index; nil for shared specs
+	privGen  uint64        // counts changes of private stores
 	stream   diff.Stream   // the tree the client holds and the statics it received
-	seq      uint64        // seq of the last message that changed last
+	seq      uint64        // seq of the last message that changed what it holds
 	target   *diff.Tree    // the newest render for this page
-	version  uint64        // the group version target was rendered from
+	targetOf string        // the view target was rendered from
+	dirty    bool          // target may be out of date: render before sending
+	failed   string        // the view whose render failed (logged once)
 	full     bool          // the next message must be a full tree
 	ack      bool          // the next message is due even if nothing changed (a resume)
 	newToken bool          // that tree carries the token (the page is new to its client)
@@ -79,11 +90,31 @@ func (c *conn) touch() { c.seen.Store(time.Now().UnixNano()) }
 
 func (c *conn) lastSeen() time.Time { return time.Unix(0, c.seen.Load()) }
 
-// setTarget makes tree, rendered from group version v, what the page should
-// show, and wakes whoever delivers it. c.mu is held.
-func (c *conn) setTarget(tree *diff.Tree, v uint64) {
-	c.target, c.version = tree, v
+// markDirty tells the page that a state it shows changed, and wakes its
+// transport.
+func (c *conn) markDirty() {
+	c.mu.Lock()
+	c.dirty = true
 	c.wakeLocked()
+	c.mu.Unlock()
+}
+
+// refresh renders the page again if something it shows changed since its
+// target was rendered. A render that fails leaves the target as it was and
+// is logged once per view. c.mu is held.
+func (c *conn) refresh() {
+	if !c.dirty && c.target != nil {
+		return
+	}
+	t, v, err := c.render()
+	if err != nil {
+		if c.failed != v {
+			c.failed = v
+			c.h.log.Error("render failed", "conn", c.logID, "err", err)
+		}
+		return
+	}
+	c.target, c.targetOf, c.dirty = t, v, false
 }
 
 // wakeLocked tells the page's transport that there is something to send.
@@ -105,6 +136,7 @@ func (c *conn) wakeLocked() {
 // even when nothing changed (a reply always carries a seq); otherwise patch
 // is nil when there is nothing to send. c.mu is held.
 func (c *conn) advance(force bool) (uint64, []byte) {
+	c.refresh()
 	var patch []byte
 	if last := c.stream.Last(); c.target != nil && c.target != last {
 		if p := c.patch(last, c.target); p.Empty() && last != nil {
@@ -125,19 +157,26 @@ func (c *conn) advance(force bool) (uint64, []byte) {
 
 var emptyPatch = []byte("{}")
 
-// patch returns the patch from one tree to another; the pages of a group
+// errNoRender: the page could not be rendered (the error was logged).
+var errNoRender = errors.New("livetemplate: page does not render")
+
+// patch returns the patch from one tree to another; the pages of a scope
 // that hold the same tree share it (and, through their Streams, its
 // bytes). c.mu is held.
 func (c *conn) patch(from, to *diff.Tree) *diff.Patch {
-	if c.g != nil {
-		return c.g.patches.get(from, to)
+	if len(c.scopes) > 0 {
+		return c.scopes[0].patches.get(from, to)
 	}
 	return diff.Diff(from, to)
 }
 
 // treeMessage makes the newest render what the client holds and returns the
-// full tree message. c.mu is held; target is set.
+// full tree message. c.mu is held.
 func (c *conn) treeMessage() ([]byte, error) {
+	c.refresh()
+	if c.target == nil {
+		return nil, errNoRender
+	}
 	js := c.stream.Full(c.target)
 	c.full = false
 	c.seq++
@@ -182,11 +221,10 @@ func (c *conn) next(tc *transport.Conn) []byte {
 		seq, patch := c.advance(true)
 		return wire.AppendReply(nil, o.ref, seq, patch)
 	}
-	if c.full && c.target != nil {
+	if c.full {
 		msg, err := c.treeMessage()
 		if err != nil {
-			c.h.log.Error("encode tree failed", "conn", c.logID, "err", err)
-			return nil
+			return nil // logged by refresh; the next change tries again
 		}
 		return msg
 	}

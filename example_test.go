@@ -1,6 +1,7 @@
 package livetemplate_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,4 +59,33 @@ type draftStore struct{ Text string }
 func (d *draftStore) Change(ctx *livetemplate.ActionContext) error {
 	d.Text = ctx.GetString("text")
 	return nil
+}
+
+// Adder is a store with a validated action.
+type Adder struct{ Sum int }
+
+// Change handles "add", whose "by" must be a whole number.
+func (a *Adder) Change(ctx *livetemplate.ActionContext) error {
+	by, err := ctx.GetInt("by")
+	if err != nil {
+		return err
+	}
+	a.Sum += by
+	return nil
+}
+
+// Change can be called directly, without a server, to unit-test a store.
+func ExampleNewActionContext() {
+	a := &Adder{}
+	for _, by := range []any{"2", 3, "x"} {
+		actx, _ := livetemplate.NewActionContext(context.Background(), livetemplate.ActionInput{
+			Action: "add", Data: map[string]any{"by": by},
+		})
+		err := a.Change(actx)
+		fmt.Println(a.Sum, livetemplate.FieldErrors(err))
+	}
+	// Output:
+	// 2 map[]
+	// 5 map[]
+	// 5 map[by:must be a whole number]
 }

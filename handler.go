@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
@@ -40,14 +41,20 @@ type Handler struct {
 	ws       *transport.WebSocket
 	post     *transport.HTTP
 
-	conns    *registry.Registry[*conn] // live pages, by group and user
-	groups   groups
-	pages    *pages
-	groupAct *rates  // actions per group
-	addrAct  *rates  // actions per client address
-	addrConn *counts // live connections per client address
-	unjoined *counts // sockets waiting for their join, under one key
-	cache    treeBudget
+	conns   *registry.Registry[*conn] // live pages, by group and user
+	scopes  scopes
+	renders renderCache
+	epoch   atomic.Uint64 // bumped by Refresh: renders of earlier epochs are stale
+
+	specScope []int       // for each shared spec, the index of its scope in a page's keys
+	hasGroup  bool        // some store is shared by the session group
+	outage    atomic.Bool // the session store is failing (logged once)
+	pages     *pages
+	groupAct  *rates  // actions per group
+	addrAct   *rates  // actions per client address
+	addrConn  *counts // live connections per client address
+	unjoined  *counts // sockets waiting for their join, under one key
+	cache     treeBudget
 
 	ctx    context.Context // lifetime: cancelled by Shutdown
 	cancel context.CancelFunc
@@ -91,7 +98,7 @@ func newHandler(t *Template, specs []storeSpec) (*Handler, error) {
 		auth:     cfg.auth,
 		clientIP: cfg.clientIP,
 		conns:    registry.New[*conn](),
-		groups:   groups{m: make(map[string]*group)},
+		scopes:   scopes{m: make(map[string]*scope)},
 		pages:    newPages(cfg.limits.MaxPendingPages, cfg.idle),
 		groupAct: newRates(cfg.limits.ActionsPerSecond, cfg.limits.ActionBurst),
 		addrAct:  newRates(cfg.limits.AddressActionsPerSecond, cfg.limits.AddressActionBurst),
@@ -101,7 +108,9 @@ func newHandler(t *Template, specs []storeSpec) (*Handler, error) {
 	}
 	for i := range specs {
 		h.private = h.private || specs[i].private
+		h.hasGroup = h.hasGroup || specs[i].kind == scopeGroup
 	}
+	h.specScope = specScopes(specs)
 	h.frameCSP, h.frameXFO = frameHeaders(cfg.frames)
 	h.sessions = cfg.sessions
 	if h.sessions == nil {
@@ -208,9 +217,9 @@ var errClosed = errors.New("livetemplate: handler closed")
 // goroutine (that hook must not block). Shutdown is idempotent.
 func (h *Handler) Shutdown(ctx context.Context) error {
 	h.once.Do(func() {
-		h.groups.mu.Lock()
-		h.groups.closed = true
-		h.groups.mu.Unlock()
+		h.scopes.mu.Lock()
+		h.scopes.closed = true
+		h.scopes.mu.Unlock()
 		h.cancel()
 		err := h.ws.Shutdown(ctx)
 		h.wg.Wait()
@@ -259,5 +268,47 @@ func (h *Handler) sweepPolls(now time.Time) {
 		if stale {
 			h.detach(c, nil)
 		}
+	}
+}
+
+// specScopes maps each shared spec to the index of its scope among a
+// page's scope keys (scopeKeysOf's order); -1 for PerConnection specs.
+func specScopes(specs []storeSpec) []int {
+	out := make([]int, len(specs))
+	next, group, user := 0, -1, -1
+	for i := range specs {
+		switch specs[i].kind {
+		case scopeConn:
+			out[i] = -1
+		case scopeGroup:
+			if group < 0 {
+				group, next = next, next+1
+			}
+			out[i] = group
+		case scopeUser:
+			if user < 0 {
+				user, next = next, next+1
+			}
+			out[i] = user
+		case scopeKeyed:
+			out[i], next = next, next+1
+		}
+	}
+	return out
+}
+
+// storeFailed logs the first failure of the session store in an outage
+// (never one per action) and returns err.
+func (h *Handler) storeFailed(err error) error {
+	if h.outage.CompareAndSwap(false, true) {
+		h.log.Error("session store failing; actions are refused until it recovers", "err", err)
+	}
+	return err
+}
+
+// storeRecovered logs the end of an outage.
+func (h *Handler) storeRecovered() {
+	if h.outage.CompareAndSwap(true, false) {
+		h.log.Info("session store recovered")
 	}
 }

@@ -47,7 +47,7 @@ var (
 // newConn makes a page for identity id at client address addr, with its
 // PerConnection stores mounted with r.
 func (h *Handler) newConn(ctx context.Context, id auth.Identity, addr string, r *http.Request) (*conn, error) {
-	c := &conn{h: h, id: id, addr: addr, token: newToken()}
+	c := &conn{h: h, id: id, addr: addr, token: newToken(), keys: h.scopeKeysOf(id, r)}
 	c.logID = c.token[:6]
 	c.touch()
 	if h.private {
@@ -73,94 +73,101 @@ type attachment struct {
 	seq uint64        // the last seq the client applied (0: none)
 }
 
-// attach makes c live on a, in its session group. The page gets a full
-// tree next, or, when the client says it holds what c last sent, a patch
-// from there. stored reports whether the group's state was found in the
-// session store (false: it starts afresh). It fails with errTooMany when
-// the group or the client's address has no room, errTaken when another
-// WebSocket serves c, and errGone when c was forgotten meanwhile.
+// attach makes c live on a: it loads the scopes c shows and joins them. The
+// page gets a full tree next, or, when the client says it holds what c last
+// sent, a patch from there. stored reports whether the state of c's session
+// group (or, without one, of all its scopes) was found in the session store
+// (false: it starts afresh). It fails with errTooMany when the group or the
+// client's address has no room, errTaken when another WebSocket serves c,
+// and errGone when c was forgotten meanwhile.
 func (h *Handler) attach(ctx context.Context, c *conn, a attachment) (stored bool, err error) {
 	if !h.pages.claim(c) {
 		return false, errGone
 	}
-	fail := func(err error) (bool, error) {
-		h.pages.release(c)
+	scopes := make([]*scope, 0, len(c.keys))
+	counted := false
+	undo := func(err error) (bool, error) {
+		for _, s := range scopes {
+			h.release(s)
+		}
+		if counted {
+			h.addrConn.done(c.addr)
+		}
+		if !errors.Is(err, errTaken) {
+			h.pages.release(c)
+		}
 		return false, err
 	}
-	g, err := h.acquire(ctx, c.id, a.req)
-	if err != nil {
-		return fail(err)
-	}
-	if a.ws == nil && !h.addrConn.add(c.addr) {
-		h.release(g)
-		return fail(errTooMany)
-	}
-	undo := func(err error) (bool, error) {
-		if a.ws == nil {
-			h.addrConn.done(c.addr)
+	if a.ws == nil {
+		if !h.addrConn.add(c.addr) {
+			return undo(errTooMany)
 		}
-		h.release(g)
-		return fail(err)
+		counted = true
 	}
-	if err := g.mu.LockContext(ctx); err != nil {
-		return undo(err)
-	}
-	defer g.mu.Unlock()
-	if max := h.lim.MaxConnsPerGroup; max >= 0 && h.conns.GroupLen(g.id) >= max {
-		return undo(errTooMany)
+	stored = true
+	for _, k := range c.keys {
+		s, err := h.acquire(ctx, k, c.id, a.req)
+		if err != nil {
+			return undo(err)
+		}
+		scopes = append(scopes, s)
+		if v := s.cur.Load().version; v == 0 && (k.kind == scopeGroup || !h.hasGroup) {
+			stored = false
+		}
 	}
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.g != nil {
+	if c.ws != nil || c.polling {
 		// Live already: a duplicated tab holds it. (A page that moves
 		// from its WebSocket to HTTP is detached first.)
-		if a.ws == nil {
-			h.addrConn.done(c.addr)
-		}
-		h.release(g)
-		return false, errTaken
+		c.mu.Unlock()
+		return undo(errTaken)
 	}
-	c.g = g
+	if max := h.lim.MaxConnsPerGroup; max >= 0 && h.hasGroup && h.conns.GroupLen(c.id.GroupID) >= max {
+		c.mu.Unlock()
+		return undo(errTooMany)
+	}
+	c.scopes = scopes
 	if a.ws != nil {
 		c.ws, c.req, c.space = a.ws, a.req, make(chan struct{}, 1)
 	} else {
 		c.polling, c.notify = true, make(chan struct{}, 1)
 	}
 	c.touch()
-	h.conns.Add(c, g.id, c.id.UserID)
+	h.conns.Add(c, c.id.GroupID, c.id.UserID)
+	for _, s := range scopes {
+		s.add(c)
+	}
 	h.cache.give(c.cost.Swap(0)) // a kept first render is in use now
 	resume := c.stream.Last() != nil && a.seq == c.seq
-	if c.target == nil || c.version != g.version {
-		t, err := g.render(c)
-		if err != nil {
-			c.mu.Unlock()
-			h.detach(c, a.ws)
-			c.mu.Lock()
-			return false, err
-		}
-		c.target, c.version = t, g.version
+	if c.target == nil || c.targetOf != c.view() {
+		c.dirty = true
 	}
 	c.full, c.ack = !resume, resume
 	c.wakeLocked()
-	return g.version != 0, nil
+	c.mu.Unlock()
+	h.connected(c)
+	return stored, nil
 }
 
 // detach ends c's live connection if ws (nil for HTTP) still serves it:
-// c leaves its group and waits in the page table, so that it can resume.
+// c leaves its scopes and waits in the page table, so that it can resume.
 func (h *Handler) detach(c *conn, ws *transport.Conn) {
 	c.mu.Lock()
-	g := c.g
-	if g == nil || c.ws != ws {
+	if (ws != nil && c.ws != ws) || (ws == nil && !c.polling) {
 		c.mu.Unlock()
 		return
 	}
-	polling := c.polling
-	c.g, c.ws, c.req, c.polling, c.notify, c.out, c.space = nil, nil, nil, false, nil, nil, nil
+	polling, scopes := c.polling, c.scopes
+	c.scopes, c.ws, c.req, c.polling, c.notify, c.out, c.space = nil, nil, nil, false, nil, nil, nil
 	c.mu.Unlock()
 	h.conns.Remove(c)
 	if polling {
 		h.addrConn.done(c.addr)
 	}
-	h.release(g)
+	for _, s := range scopes {
+		s.remove(c)
+		h.release(s)
+	}
+	h.disconnected(c)
 	h.pages.release(c)
 }

@@ -15,6 +15,8 @@ type Template struct {
 	name     string
 	compiled *diff.Template
 	cfg      config
+	strict   strictRefs // nil unless WithStrict
+	viewer   bool       // the template reads .viewer
 }
 
 // New parses and compiles the template named name. Its source comes from
@@ -35,11 +37,13 @@ func New(name string, opts ...Option) (*Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}
+	strict := prepareStrict(t, &cfg)
+	viewer := readsViewer(t)
 	ct, err := diff.Compile(t)
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}
-	return &Template{name: t.Name(), compiled: ct, cfg: cfg}, nil
+	return &Template{name: t.Name(), compiled: ct, cfg: cfg, strict: strict, viewer: viewer}, nil
 }
 
 // Must is a helper that wraps a call to New and panics if its error is not

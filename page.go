@@ -38,21 +38,26 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 		h.pageError(w, err)
 		return
 	}
-	g, err := h.acquire(ctx, id, r)
-	if err != nil {
-		h.pageError(w, err)
-		return
-	}
-	if err := g.mu.LockContext(ctx); err != nil {
-		h.release(g)
-		return
+	// Render from the states the page shows, held only for the render.
+	scopes := make([]*scope, 0, len(c.keys))
+	defer func() {
+		for _, s := range scopes {
+			h.release(s)
+		}
+	}()
+	for _, k := range c.keys {
+		s, err := h.acquire(ctx, k, id, r)
+		if err != nil {
+			h.pageError(w, err)
+			return
+		}
+		scopes = append(scopes, s)
 	}
 	c.mu.Lock()
-	tree, err := g.render(c)
-	version := g.version
+	c.scopes = scopes
+	tree, view, err := c.render()
+	c.scopes = nil
 	c.mu.Unlock()
-	g.mu.Unlock()
-	h.release(g)
 	if err != nil {
 		h.log.Error("render failed", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
@@ -60,7 +65,7 @@ func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
 	}
 	html := tree.HTML()
 	if cost := int64(len(html)); h.cache.take(cost) {
-		c.target, c.version = tree, version
+		c.target, c.targetOf = tree, view
 		c.cost.Store(cost)
 	}
 	h.pages.addFresh(c)

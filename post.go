@@ -86,7 +86,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) live(c *conn) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.g != nil && c.polling
+	return c.polling
 }
 
 // socket returns the WebSocket serving c, if any.
@@ -105,12 +105,7 @@ func (h *Handler) postAction(ctx context.Context, w http.ResponseWriter, r *http
 		transport.WriteMessage(w, http.StatusTooManyRequests, wire.AppendError(nil, m.Ref, wire.CodeRateLimited, "Too many actions; slow down.", nil))
 		return
 	}
-	g := c.group()
-	if g == nil {
-		transport.WriteMessage(w, http.StatusOK, wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "The page is not connected; try again.", nil))
-		return
-	}
-	if err := g.act(ctx, c, action{name: m.Name, data: m.Data, req: r}); err != nil {
+	if err := h.act(ctx, c, action{name: m.Name, data: m.Data, req: r}); err != nil {
 		transport.WriteMessage(w, http.StatusOK, h.errorReply(c, m.Ref, m.Name, err))
 		return
 	}
@@ -161,11 +156,7 @@ func (h *Handler) poll(ctx context.Context, w http.ResponseWriter, c *conn, seq 
 // writeTree answers with a full tree.
 func (h *Handler) writeTree(w http.ResponseWriter, c *conn) {
 	c.mu.Lock()
-	var msg []byte
-	err := errGone
-	if c.target != nil {
-		msg, err = c.treeMessage()
-	}
+	msg, err := c.treeMessage()
 	c.mu.Unlock()
 	if err != nil {
 		h.log.Error("encode tree failed", "conn", c.logID, "err", err)

@@ -174,8 +174,9 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 	c := h.pages.lookup(m.Token, s.id)
 	var stored bool
 	var err error
+	// The socket names its page only once it is settled: what attach
+	// wakes the writer for is sent by the Wake at the end.
 	if c != nil {
-		s.setPage(c)
 		stored, err = h.attach(ctx, c, a)
 		if errors.Is(err, errTaken) || errors.Is(err, errGone) {
 			c, err = nil, nil
@@ -186,7 +187,6 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 		if err == nil {
 			c.newToken = true
 			h.pages.addLive(c)
-			s.setPage(c)
 			stored, err = h.attach(ctx, c, a)
 			if err != nil {
 				h.pages.forget(c)
@@ -194,7 +194,6 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 				// The client shows a state this server no longer has.
 				h.detach(c, s.tc)
 				h.pages.forget(c)
-				s.setPage(nil)
 				s.reply(wire.AppendReload(nil, "state_lost"))
 				_ = s.tc.Close(transport.CloseNormal, "state lost")
 				return
@@ -202,10 +201,10 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 		}
 	}
 	if err != nil {
-		s.setPage(nil)
 		s.refuse(err)
 		return
 	}
+	s.setPage(c)
 	s.tc.Wake()
 }
 
@@ -245,23 +244,11 @@ func (s *socket) action(ctx context.Context, c *conn, m wire.Message) {
 		c.settle(s.tc, m.Ref, wire.AppendError(nil, m.Ref, wire.CodeRateLimited, "Too many actions; slow down.", nil))
 		return
 	}
-	g := c.group()
-	if g == nil {
-		c.settle(s.tc, m.Ref, wire.AppendError(nil, m.Ref, wire.CodeInternal, "The page is not connected.", nil))
-		return
-	}
-	if err := g.act(ctx, c, action{name: m.Name, data: m.Data, req: s.req}); err != nil {
+	if err := h.act(ctx, c, action{name: m.Name, data: m.Data, req: s.req}); err != nil {
 		c.settle(s.tc, m.Ref, h.errorReply(c, m.Ref, m.Name, err))
 		return
 	}
 	c.settle(s.tc, m.Ref, nil)
-}
-
-// group returns the page's group while it is live.
-func (c *conn) group() *group {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.g
 }
 
 // allow takes one action from the budgets of c's group and c's client
