@@ -268,17 +268,40 @@ func (r *resolver) rng(obj map[string]any, path string) (*rangeNode, error) {
 	}
 	rg := &rangeNode{items: make([]*node, len(arr))}
 	for i, iv := range arr {
-		io, ok := iv.(map[string]any)
-		if !ok {
-			return nil, protoErr(path, "range item %d is not an object", i)
+		itPath := path + "/r/" + strconv.Itoa(i)
+		var err error
+		switch x := iv.(type) {
+		case map[string]any:
+			rg.items[i], err = r.node(x, def, itPath)
+		case []any:
+			rg.items[i], err = r.item(x, def, itPath)
+		default:
+			err = protoErr(path, "range item %d is neither an object nor an array", i)
 		}
-		it, err := r.node(io, def, path+"/r/"+strconv.Itoa(i))
 		if err != nil {
 			return nil, err
 		}
-		rg.items[i] = it
 	}
 	return rg, nil
+}
+
+// item reads a range item written as the array of its dynamics, with the
+// range's default statics def.
+func (r *resolver) item(arr []any, def *statics, path string) (*node, error) {
+	if def == nil {
+		return nil, protoErr(path, "item without statics")
+	}
+	if len(arr) != len(def.strs)-1 {
+		return nil, protoErr(path, "item has %d dynamics, its statics %d", len(arr), len(def.strs)-1)
+	}
+	n := &node{st: def, dyns: make([]dyn, len(arr))}
+	for i, v := range arr {
+		var err error
+		if n.dyns[i], err = r.dyn(v, path+"/"+strconv.Itoa(i)); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
 }
 
 // patchNode applies a node patch to old.
@@ -359,19 +382,18 @@ func (r *resolver) ops(old *rangeNode, arr []any, path string) (*rangeNode, erro
 				c -= n
 			}
 		case []any:
-			switch len(o) {
-			case 1:
-				p, ok := o[0].(map[string]any)
-				if !ok || c >= len(old.items) {
-					return nil, protoErr(opPath, "bad patch at the cursor")
+			switch {
+			case isPatchAtCursor(o):
+				if c >= len(old.items) {
+					return nil, protoErr(opPath, "patch past the last item")
 				}
-				it, err := r.patchNode(old.items[c], p, opPath)
+				it, err := r.patchNode(old.items[c], o[0].(map[string]any), opPath)
 				if err != nil {
 					return nil, err
 				}
 				items = append(items, it)
 				c++
-			case 2:
+			case isAbsolute(o):
 				a, err := index(o[0], len(old.items), opPath)
 				if err != nil {
 					return nil, err
@@ -383,17 +405,19 @@ func (r *resolver) ops(old *rangeNode, arr []any, path string) (*rangeNode, erro
 						return nil, protoErr(opPath, "copy run out of range")
 					}
 					items = append(items, old.items[a:a+n]...)
-				case map[string]any:
-					it, err := r.patchNode(old.items[a], second, opPath)
+				default:
+					it, err := r.patchNode(old.items[a], second.(map[string]any), opPath)
 					if err != nil {
 						return nil, err
 					}
 					items = append(items, it)
-				default:
-					return nil, protoErr(opPath, "bad operation")
 				}
-			default:
-				return nil, protoErr(opPath, "operation is not one or two values")
+			default: // a new item, as the array of its dynamics
+				it, err := r.item(o, def, opPath)
+				if err != nil {
+					return nil, err
+				}
+				items = append(items, it)
 			}
 		default:
 			return nil, protoErr(opPath, "bad operation")
@@ -401,6 +425,32 @@ func (r *resolver) ops(old *rangeNode, arr []any, path string) (*rangeNode, erro
 	}
 	items = append(items, old.items[c:]...)
 	return &rangeNode{items: items}, nil
+}
+
+// isPatchAtCursor reports whether an array operation is [{…}].
+func isPatchAtCursor(o []any) bool {
+	if len(o) != 1 {
+		return false
+	}
+	_, ok := o[0].(map[string]any)
+	return ok
+}
+
+// isAbsolute reports whether an array operation is [a, n] or [a, {…}]: two
+// values, the first a number, the second a number or an object. Any other
+// array that is not [{…}] is a new item.
+func isAbsolute(o []any) bool {
+	if len(o) != 2 {
+		return false
+	}
+	if _, ok := o[0].(json.Number); !ok {
+		return false
+	}
+	switch o[1].(type) {
+	case json.Number, map[string]any:
+		return true
+	}
+	return false
 }
 
 func index(v any, n int, path string) (int, error) {

@@ -189,7 +189,7 @@ func (d *differ) rng(b []byte, o, n *rangeNode) ([]byte, bool) {
 		default: // a new item
 			w.flush()
 			w.op()
-			w.b = d.e.node(w.b, it, nDef, asItem)
+			w.b = d.e.node(w.b, it, nDef, asNewItem)
 		}
 	}
 	w.flushAbs()

@@ -39,7 +39,8 @@ type nodeForm uint8
 const (
 	asRoot nodeForm = iota // the message's root object
 	asDyn                  // a dynamic: a node without dynamics may be its bare id
-	asItem                 // a range item: may omit statics equal to the range's
+	asItem                 // an item of a complete range: its dynamics as an array when it has the range's statics
+	asNewItem              // a new item in range operations: the same, unless the array would read as an operation
 )
 
 // message assembles a message: {"p":{…}, <root keys>}, the table holding
@@ -94,6 +95,30 @@ func (e *encoder) statics(b []byte, st *statics) []byte {
 	return strconv.AppendInt(b, int64(st.id), 10)
 }
 
+// looksLikeOp reports whether the dynamics of n, written as an array, would
+// read as a range operation: [{…}] or [a, n] or [a, {…}] (docs/protocol.md
+// §2.2).
+func (e *encoder) looksLikeOp(n *node) bool {
+	switch len(n.dyns) {
+	case 1:
+		return e.isObject(n.dyns[0])
+	case 2:
+		return e.isInt(n.dyns[0]) && (e.isInt(n.dyns[1]) || e.isObject(n.dyns[1]))
+	}
+	return false
+}
+
+// isInt reports whether d is written as an integer: a node without
+// dynamics, by id.
+func (e *encoder) isInt(d dyn) bool {
+	return d.node != nil && len(d.node.dyns) == 0 && e.byID(d.node.st)
+}
+
+// isObject reports whether d is written as an object.
+func (e *encoder) isObject(d dyn) bool {
+	return d.rng != nil || (d.node != nil && !e.isInt(d))
+}
+
 // byID reports whether st travels as its id.
 func (e *encoder) byID(st *statics) bool {
 	return st.id >= 0 && st.reg != nil && (e.reg == nil || st.reg == e.reg)
@@ -104,8 +129,18 @@ func (e *encoder) node(b []byte, n *node, def *statics, form nodeForm) []byte {
 	if len(n.dyns) == 0 && form == asDyn && e.byID(n.st) {
 		return e.statics(b, n.st)
 	}
+	if (form == asItem || form == asNewItem) && sameStatics(def, n.st) && (form == asItem || !e.looksLikeOp(n)) {
+		b = append(b, '[')
+		for i, d := range n.dyns {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.dyn(b, d)
+		}
+		return append(b, ']')
+	}
 	b = append(b, '{')
-	if form != asItem || !sameStatics(def, n.st) {
+	if form == asDyn || form == asRoot || !sameStatics(def, n.st) {
 		b = append(b, `"s":`...)
 		b = e.statics(b, n.st)
 		if len(n.dyns) > 0 {

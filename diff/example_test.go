@@ -69,7 +69,7 @@ func ExampleTree_Apply() {
 	fmt.Println(string(patch))
 	fmt.Println(client.HTML())
 	// Output:
-	// {"0":[{"0":"bread"}]}
+	// {"0":[["bread"]]}
 	// <ul><li>bread</li><li>milk</li><li>eggs</li></ul>
 }
 

@@ -166,7 +166,7 @@ func TestPatchRangeTransitions(t *testing.T) {
 				patches = append(patches, string(s.step(d, want)))
 			}
 			t.Logf("patches: %q", patches)
-			assert.Equal(t, `{"0":[1,{"0":"d"}]}`, patches[3], "append to a non-empty range")
+			assert.Equal(t, `{"0":[1,["d"]]}`, patches[3], "append to a non-empty range")
 			assert.Equal(t, "{}", patches[7], "empty to empty")
 			if tc.name == "without else" {
 				assert.Equal(t, `{"0":{"r":[]}}`, patches[1], "an empty range without else")
@@ -174,7 +174,7 @@ func TestPatchRangeTransitions(t *testing.T) {
 				assert.Contains(t, patches[1], `"p":{`, "the else branch's statics travel")
 				assert.Contains(t, patches[6], `"p":{`, "the client no longer holds the else branch's statics")
 			}
-			assert.Contains(t, patches[2], `"r":[{"0":"c"}]`, "a range that becomes non-empty is sent whole")
+			assert.Contains(t, patches[2], `"r":[["c"]]`, "a range that becomes non-empty is sent whole")
 		})
 	}
 }
@@ -346,7 +346,8 @@ func TestApplyRejectsMalformedPatches(t *testing.T) {
 		{name: "fractional copy", patch: `{"2":[0.5]}`},
 		{name: "exponent copy", patch: `{"2":[1e400]}`},
 		{name: "patch at the cursor past the end", patch: `{"2":[3,[{"0":"x"}]]}`},
-		{name: "patch at the cursor not an object", patch: `{"2":[["x"]]}`},
+		{name: "new item with too many dynamics", patch: `{"2":[["x","y"]]}`},
+		{name: "new item with too few dynamics", patch: `{"2":[[]]}`},
 		{name: "copy from past the end", patch: `{"2":[[3,1]]}`},
 		{name: "copy run too long", patch: `{"2":[[0,4]]}`},
 		{name: "copy from negative index", patch: `{"2":[[-1,1]]}`},
@@ -355,7 +356,6 @@ func TestApplyRejectsMalformedPatches(t *testing.T) {
 		{name: "copy count overflows", patch: `{"2":[[1,9223372036854775807]]}`},
 		{name: "copy count too large for int", patch: `{"2":[[1,92233720368547758070]]}`},
 		{name: "patch item past the end", patch: `{"2":[[9,{"0":"x"}]]}`},
-		{name: "operation of none", patch: `{"2":[[]]}`},
 		{name: "operation of three", patch: `{"2":[[0,1,2]]}`},
 		{name: "operation is a string", patch: `{"2":["x"]}`},
 		{name: "operation is null", patch: `{"2":[null]}`},
@@ -383,6 +383,7 @@ func TestApplyRejectsMalformedPatches(t *testing.T) {
 		{name: "range items not an array", patch: `{"2":{"r":{}}}`},
 		{name: "range item not an object", patch: `{"2":{"r":[1]}}`},
 		{name: "range item without statics", patch: `{"2":{"r":[{"0":"x"}]}}`},
+		{name: "range item array without statics", patch: `{"2":{"r":[["x"]]}}`},
 		{name: "nested error deep in items", patch: `{"2":[[0,{"0":{"0":"x"}}]]}`},
 		{name: "deeply nested", patch: strings.Repeat(`{"1":`, 20000) + `"x"` + strings.Repeat(`}`, 20000)},
 	}
@@ -422,6 +423,10 @@ func TestParseTreeRejectsMalformedTrees(t *testing.T) {
 		`{"p":{"0":["a","b"]},"s":0}`,
 		`{"s":["a","b"],"0":{"r":[{"0":"x"}]}}`,
 		`{"s":["a","b"],"0":{"s":["c","d"],"r":[{}]}}`,
+		`{"s":["a","b"],"0":{"s":["c","d"],"r":[[]]}}`,
+		`{"s":["a","b"],"0":{"s":["c","d"],"r":[["x","y"]]}}`,
+		`{"s":["a","b"],"0":{"r":[["x"]]}}`,
+		`{"s":["a","b"],"0":{"s":["c","d"],"r":["x"]}}`,
 	} {
 		tree, err := ParseTree([]byte(msg))
 		assert.ErrorIs(t, err, ErrProtocol, "ParseTree(%s)", msg)

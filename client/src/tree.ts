@@ -73,8 +73,12 @@ function dyn(v: unknown): Dyn {
   const o = obj(v);
   if (!('r' in o)) return node(o, null);
   const x = statics(o);
-  return { r: (Array.isArray(o.r) ? o.r : fail()).map((it: unknown) => node(obj(it), x)), x };
+  return { r: (Array.isArray(o.r) ? o.r : fail()).map((it: unknown) => (Array.isArray(it) ? item(it, x) : node(obj(it), x))), x };
 }
+
+/** item reads a range item written as the array of its dynamics. */
+const item = (v: unknown[], def: Def): TNode =>
+  def && v.length === def.length - 1 ? { s: def, d: v.map(dyn) } : fail();
 
 function patchNode(old: TNode, o: Obj, root?: boolean): TNode {
   if ('s' in o) return node(o, null);
@@ -99,8 +103,9 @@ function patchDyn(old: Dyn, v: unknown): Dyn {
 
 /** Builds a range's new items from its old ones (§2.2): integers copy (n > 0)
  * or drop (n < 0) old items at a cursor, [{…}] patches the item at the
- * cursor, [a, n] and [a, {…}] copy or patch old items anywhere, {…} is a new
- * item, and the old items from the cursor on follow the last operation. */
+ * cursor, [a, n] and [a, {…}] copy or patch old items anywhere, {…} and any
+ * other array are new items, and the old items from the cursor on follow the
+ * last operation. */
 function ops(old: TRange, v: unknown[]): TRange {
   const items = old.r;
   const len = items.length;
@@ -124,8 +129,10 @@ function ops(old: TRange, v: unknown[]): TRange {
       c += m;
     } else if (Array.isArray(op)) {
       const [a, b] = op as [unknown, unknown];
-      if (op.length === 1 && isObj(a) && c < len) r.push(patchNode(take(c++), a));
-      else if (op.length !== 2 || !int(a) || a >= len) fail();
+      const l = op.length;
+      if (l === 1 && isObj(a)) r.push(c < len ? patchNode(take(c++), a) : fail());
+      else if (l !== 2 || typeof a != 'number' || !(typeof b == 'number' || isObj(b))) r.push(item(op, def));
+      else if (!int(a) || a >= len) fail();
       else if (isObj(b)) r.push(patchNode(take(a), b));
       else if (int(b) && b && a + b <= len) copy(a, b);
       else fail();

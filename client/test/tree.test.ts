@@ -41,10 +41,11 @@ describe('malformed messages (wire format v2)', () => {
   it('reads ids, nodes without dynamics and cursor operations', () => {
     const { root, known } = base();
     expect(html(root)).toBe('<ul><li>a</li><li>b</li></ul><hr>');
-    const a = applyPatch(root, { p: { 3: ['<br>'] }, 0: [-1, [{ 0: 'B' }], { 0: 'c' }, [0, 1]], 1: 3 }, known);
-    expect(html(a.root)).toBe('<ul><li>B</li><li>c</li><li>a</li></ul><br>');
+    const a = applyPatch(root, { p: { 3: ['<br>'] }, 0: [-1, [{ 0: 'B' }], { 0: 'c' }, [0, 1], ['d']], 1: 3 }, known);
+    expect(html(a.root)).toBe('<ul><li>B</li><li>c</li><li>a</li><li>d</li></ul><br>');
     // Statics once received stay known to the connection.
-    expect(html(applyPatch(a.root, { 1: 2 }, known).root)).toBe('<ul><li>B</li><li>c</li><li>a</li></ul><hr>');
+    expect(html(applyPatch(a.root, { 1: 2 }, known).root)).toBe('<ul><li>B</li><li>c</li><li>a</li><li>d</li></ul><hr>');
+    expect(html(parseTree({ p: { 0: ['<i>', '</i>'] }, s: 0, 0: { s: 0, r: [['x'], { 0: 'y' }] } }, new Map()))).toBe('<i><i>x</i><i>y</i></i>');
   });
   for (const patch of [
     { 1: 9 },
@@ -55,7 +56,10 @@ describe('malformed messages (wire format v2)', () => {
     { 0: [3] },
     { 0: [-3] },
     { 0: [2, [{ 0: 'x' }]] },
-    { 0: [['x']] },
+    { 0: [['x', 'y']] },
+    { 0: [[]] },
+    { 0: { r: [['x']] } },
+    { 0: { s: 1, r: ['x'] } },
     { 0: [[0, 0]] },
     { 0: [[2, 1]] },
     { 0: [[0, 1, 2]] },
