@@ -37,10 +37,10 @@ type encoder struct {
 type nodeForm uint8
 
 const (
-	asRoot nodeForm = iota // the message's root object
-	asDyn                  // a dynamic: a node without dynamics may be its bare id
-	asItem                 // an item of a complete range: its dynamics as an array when it has the range's statics
-	asNewItem              // a new item in range operations: the same, unless the array would read as an operation
+	asRoot    nodeForm = iota // the message's root object
+	asDyn                     // a dynamic: a node without dynamics may be its bare id
+	asItem                    // an item of a complete range: its dynamics as an array when it has the range's statics
+	asNewItem                 // a new item in range operations: the same, unless the array would read as an operation
 )
 
 // message assembles a message: {"p":{…}, <root keys>}, the table holding
