@@ -73,12 +73,12 @@ function dyn(v: unknown): Dyn {
   const o = obj(v);
   if (!('r' in o)) return node(o, null);
   const x = statics(o);
-  return { r: (Array.isArray(o.r) ? o.r : fail()).map((it: unknown) => (Array.isArray(it) ? item(it, x) : node(obj(it), x))), x };
+  return { r: (Array.isArray(o.r) ? o.r : fail()).map((it: unknown) => item(it, x)), x };
 }
 
-/** item reads a range item written as the array of its dynamics. */
-const item = (v: unknown[], def: Def): TNode =>
-  def && v.length === def.length - 1 ? { s: def, d: v.map(dyn) } : fail();
+/** item reads a range item: a node object, or the array of its dynamics. */
+const item = (v: unknown, def: Def): TNode =>
+  !Array.isArray(v) ? node(obj(v), def) : def && v.length === def.length - 1 ? { s: def, d: v.map(dyn) } : fail();
 
 function patchNode(old: TNode, o: Obj, root?: boolean): TNode {
   if ('s' in o) return node(o, null);
@@ -120,23 +120,22 @@ function ops(old: TRange, v: unknown[]): TRange {
   const r: TNode[] = [];
   let c = 0;
   for (const op of v) {
-    if (isObj(op)) r.push(node(op, def));
-    else if (Number.isInteger(op) && op) {
+    if (Number.isInteger(op) && op) {
       const n = op as number;
       const m = n < 0 ? -n : n;
       if (m > len - c) fail();
       if (n > 0) copy(c, n);
       c += m;
-    } else if (Array.isArray(op)) {
-      const [a, b] = op as [unknown, unknown];
+    } else if (!Array.isArray(op)) r.push(item(op, def));
+    else {
+      const [a, b] = op as [number, unknown];
       const l = op.length;
-      if (l === 1 && isObj(a)) r.push(c < len ? patchNode(take(c++), a) : fail());
-      else if (l !== 2 || typeof a != 'number' || !(typeof b == 'number' || isObj(b))) r.push(item(op, def));
+      if (l == 1 && isObj(a)) r.push(c < len ? patchNode(take(c++), a) : fail());
+      else if (l != 2 || typeof a != 'number' || !(typeof b == 'number' || isObj(b))) r.push(item(op, def));
       else if (!int(a) || a >= len) fail();
       else if (isObj(b)) r.push(patchNode(take(a), b));
-      else if (int(b) && b && a + b <= len) copy(a, b);
-      else fail();
-    } else fail();
+      else int(b) && b && a + b <= len ? copy(a, b) : fail();
+    }
   }
   copy(c, len - c);
   const n: TRange = { r, x: old.x };
