@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/wire"
 	"github.com/lvtgo/livetemplate/session"
@@ -20,7 +21,22 @@ type action struct {
 	name string // as sent: "action" or "store.action"
 	data map[string]json.RawMessage
 	req  *http.Request
-	push string // a server push's id: applied once per scope
+	push string                                   // a server push's id: applied once per scope
+	call func(s Store, actx *ActionContext) error // what to call; nil: Change
+	as   *auth.Identity                           // who acts, when not the page (a Watcher hook)
+}
+
+// run calls the action's method on s.
+func (a *action) run(s Store, actx *ActionContext) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s panicked: %v\n%s", actx.action, p, debug.Stack())
+		}
+	}()
+	if a.call != nil {
+		return a.call(s, actx)
+	}
+	return s.Change(actx)
 }
 
 // maxConflicts is how many times an action is re-applied when other servers
@@ -64,13 +80,21 @@ var errNotLive = &UserError{Message: "The page is not connected; try again."}
 // actPrivate applies an action to one of c's PerConnection stores.
 func (c *conn) actPrivate(ctx context.Context, idx int, name string, a action) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.ws == nil && !c.polling {
+	live := c.ws != nil || c.polling
+	c.mu.Unlock()
+	if !live {
 		return errNotLive
 	}
+	return c.actOwn(ctx, idx, name, a)
+}
+
+// actOwn applies an action to one of c's PerConnection stores, live or not.
+func (c *conn) actOwn(ctx context.Context, idx int, name string, a action) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	tx := txn{c: c}
 	actx := &ActionContext{ctx: ctx, action: name, id: c.id, data: a.data, req: a.req, private: tx.private}
-	if err := change(tx.private(c.h.specs[idx].name), actx); err != nil {
+	if err := a.run(tx.private(c.h.specs[idx].name), actx); err != nil {
 		tx.rollback()
 		return err
 	}
@@ -78,9 +102,11 @@ func (c *conn) actPrivate(ctx context.Context, idx int, name string, a action) e
 		return nil
 	}
 	c.privGen++
-	if _, err := c.renderNow(nil, nil); err != nil {
-		tx.rollback()
-		return fmt.Errorf("render: %w", err)
+	if c.scopes != nil || !c.h.hasShared {
+		if _, err := c.renderNow(nil, nil); err != nil {
+			tx.rollback()
+			return fmt.Errorf("render: %w", err)
+		}
 	}
 	c.dirty = true
 	c.wakeLocked()
@@ -127,6 +153,9 @@ func (s *scope) try(ctx context.Context, c *conn, idx int, name string, a action
 		return false, err
 	}
 	id := s.id
+	if a.as != nil {
+		id = *a.as
+	}
 	var tx txn
 	if c != nil {
 		id = c.id
@@ -138,7 +167,7 @@ func (s *scope) try(ctx context.Context, c *conn, idx int, name string, a action
 	if c != nil {
 		actx.private = tx.private
 	}
-	if err := change(store, actx); err != nil {
+	if err := a.run(store, actx); err != nil {
 		tx.rollback()
 		return false, err
 	}
@@ -294,16 +323,6 @@ func (h *Handler) route(name string) (idx int, action string, ok bool) {
 		return 0, name, true
 	}
 	return 0, "", false
-}
-
-// change calls Change, turning a panic into an error.
-func change(s Store, actx *ActionContext) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("change panicked: %v\n%s", p, debug.Stack())
-		}
-	}()
-	return s.Change(actx)
 }
 
 // unknownActionError is an action name no store handles.

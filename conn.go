@@ -47,21 +47,22 @@ type conn struct {
 	keys []scopeKey // the shared states the page shows, fixed when it is made
 
 	mu       sync.Mutex
-	scopes   []*scope      // by keys' order, while the page is live; else nil
-	req      *http.Request // the WebSocket upgrade, for ActionContext.Request
-	private  []Store       // by spec index; nil for shared specs
-	privGen  uint64        // counts changes of private stores
-	stream   diff.Stream   // the tree the client holds and the statics it received
-	seq      uint64        // seq of the last message that changed what it holds
-	target   *diff.Tree    // the newest render for this page
-	targetOf string        // the view target was rendered from
-	dirty    bool          // target may be out of date: render before sending
-	failed   string        // the view whose render failed (logged once)
-	full     bool          // the next message must be a full tree
-	ack      bool          // the next message is due even if nothing changed (a resume)
-	newToken bool          // that tree carries the token (the page is new to its client)
-	out      []outgoing    // replies waiting for the WebSocket's writer
-	space    chan struct{} // signalled when out shrinks
+	scopes   []*scope           // by keys' order, while the page is live; else nil
+	req      *http.Request      // the WebSocket upgrade, for ActionContext.Request
+	private  []Store            // by spec index; nil for shared specs
+	privGen  uint64             // counts changes of private stores
+	stream   diff.Stream        // the tree the client holds and the statics it received
+	seq      uint64             // seq of the last message that changed what it holds
+	target   *diff.Tree         // the newest render for this page
+	targetOf string             // the view target was rendered from
+	dirty    bool               // target may be out of date: render before sending
+	failed   string             // the view whose render failed (logged once)
+	endLife  context.CancelFunc // ends the Context Watcher.Connected got
+	full     bool               // the next message must be a full tree
+	ack      bool               // the next message is due even if nothing changed (a resume)
+	newToken bool               // that tree carries the token (the page is new to its client)
+	out      []outgoing         // replies waiting for the WebSocket's writer
+	space    chan struct{}      // signalled when out shrinks
 	ws       *transport.Conn
 	polling  bool          // served by HTTP polls
 	notify   chan struct{} // signalled when target changes (HTTP polls)

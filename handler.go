@@ -48,7 +48,10 @@ type Handler struct {
 
 	specScope []int       // for each shared spec, the index of its scope in a page's keys
 	hasGroup  bool        // some store is shared by the session group
+	hasShared bool        // some store is not PerConnection
+	watchers  bool        // some store is a Watcher
 	outage    atomic.Bool // the session store is failing (logged once)
+	relay     *relay      // nil without WithBus
 	pages     *pages
 	groupAct  *rates  // actions per group
 	addrAct   *rates  // actions per client address
@@ -109,6 +112,8 @@ func newHandler(t *Template, specs []storeSpec) (*Handler, error) {
 	for i := range specs {
 		h.private = h.private || specs[i].private
 		h.hasGroup = h.hasGroup || specs[i].kind == scopeGroup
+		h.hasShared = h.hasShared || !specs[i].private
+		h.watchers = h.watchers || specs[i].watcher
 	}
 	h.specScope = specScopes(specs)
 	h.frameCSP, h.frameXFO = frameHeaders(cfg.frames)
@@ -132,6 +137,11 @@ func newHandler(t *Template, specs []storeSpec) (*Handler, error) {
 	h.post = post
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	h.wg.Go(h.janitor)
+	if cfg.bus != nil {
+		h.relay = &relay{bus: cfg.bus, out: make(chan []byte, busQueue)}
+		h.wg.Go(h.publishLoop)
+		h.wg.Go(h.subscribeLoop)
+	}
 	return h, nil
 }
 

@@ -26,6 +26,31 @@ type browser struct {
 	tb  testing.TB
 	srv *httptest.Server
 	hc  *http.Client
+	hdr http.Header // sent with every request (an identity, say)
+}
+
+// on returns the same browser (its cookies and headers) talking to srv: a
+// tab of it on another instance.
+func (b *browser) on(srv *httptest.Server) *browser {
+	c := *b
+	c.srv = srv
+	return &c
+}
+
+// as returns the browser with header key: value on every request.
+func (b *browser) as(key, value string) *browser {
+	c := *b
+	c.hdr = http.Header{key: {value}}
+	return &c
+}
+
+// header returns the headers of b's requests, with Origin set for srv.
+func (b *browser) header() http.Header {
+	h := http.Header{"Origin": {b.srv.URL}}
+	for k, v := range b.hdr {
+		h[k] = v
+	}
+	return h
 }
 
 func newBrowser(tb testing.TB, srv *httptest.Server) *browser {
@@ -40,7 +65,12 @@ var tokenRE = regexp.MustCompile(`data-lvt-token="([^"]+)"`)
 // get loads a page and returns its HTML and token.
 func (b *browser) get(path string) (string, string) {
 	b.tb.Helper()
-	resp, err := b.hc.Get(b.srv.URL + path)
+	req, err := http.NewRequest(http.MethodGet, b.srv.URL+path, nil)
+	require.NoError(b.tb, err)
+	for k, v := range b.hdr {
+		req.Header[k] = v
+	}
+	resp, err := b.hc.Do(req)
 	require.NoError(b.tb, err)
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
@@ -88,8 +118,7 @@ func (b *browser) dial(path, token string) *page {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	u := "ws" + strings.TrimPrefix(b.srv.URL, "http") + path
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc,
-		HTTPHeader: http.Header{"Origin": {b.srv.URL}}})
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc, HTTPHeader: b.header()})
 	require.NoError(b.tb, err)
 	p := &page{tb: b.tb, ws: ws, token: token}
 	b.tb.Cleanup(func() { _ = ws.CloseNow() })
@@ -170,8 +199,7 @@ func (b *browser) dialRaw(path string) *page {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	u := "ws" + strings.TrimPrefix(b.srv.URL, "http") + path
-	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc,
-		HTTPHeader: http.Header{"Origin": {b.srv.URL}}})
+	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc, HTTPHeader: b.header()})
 	require.NoError(b.tb, err)
 	b.tb.Cleanup(func() { _ = ws.CloseNow() })
 	return &page{tb: b.tb, ws: ws}
@@ -219,3 +247,12 @@ func sharedAuth(tb testing.TB) *auth.Anonymous {
 	require.NoError(tb, err)
 	return a
 }
+
+// byHeader names users by their X-User header: user u is in group "g-"+u.
+var byHeader = auth.AuthenticatorFunc(func(_ http.ResponseWriter, r *http.Request) (auth.Identity, error) {
+	u := r.Header.Get("X-User")
+	if u == "" {
+		return auth.Identity{}, auth.ErrUnauthenticated
+	}
+	return auth.Identity{UserID: u, GroupID: "g-" + u}, nil
+})

@@ -166,8 +166,10 @@ func (h *Handler) detach(c *conn, ws *transport.Conn) {
 	}
 	for _, s := range scopes {
 		s.remove(c)
+	}
+	h.disconnected(c, scopes)
+	for _, s := range scopes {
 		h.release(s)
 	}
-	h.disconnected(c)
 	h.pages.release(c)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/broadcast"
 	"github.com/lvtgo/livetemplate/session"
 	"github.com/lvtgo/livetemplate/transport"
 )
@@ -114,6 +115,7 @@ type config struct {
 	idle     time.Duration
 	frames   []string // frame-ancestors sources; nil: 'self'
 	clientIP func(*http.Request) string
+	bus      broadcast.Bus
 	strict   strictRefs // WithStrict: not nil; New fills it
 	errs     []error
 
@@ -213,6 +215,21 @@ func WithClientAddress(f func(r *http.Request) string) Option {
 			c.errs = append(c.errs, errors.New("nil client address function"))
 		}
 		c.clientIP = f
+	}
+}
+
+// WithBus connects the page's instances: with several server instances
+// sharing one session store (Redis, say), pass each the same bus
+// (broadcast/redisbus): a change made on one instance then reaches the
+// page's connections on every other, and server pushes (Broadcast, Refresh)
+// reach every instance. Without it, a page serves one instance. The
+// handler does not close the bus.
+func WithBus(b broadcast.Bus) Option {
+	return func(c *config) {
+		if b == nil {
+			c.errs = append(c.errs, errors.New("nil bus"))
+		}
+		c.bus = b
 	}
 }
 

@@ -109,7 +109,7 @@ func (h *Handler) acquire(ctx context.Context, k scopeKey, id auth.Identity, r *
 	}
 	s := ss.m[k.key]
 	if s == nil {
-		s = &scope{h: h, key: k.key, kind: k.kind, id: id, mu: newChanMutex(), conns: make(map[*conn]struct{})}
+		s = &scope{h: h, key: k.key, kind: k.kind, id: ownerOf(k.kind, id), mu: newChanMutex(), conns: make(map[*conn]struct{})}
 		for i := range h.specs {
 			sp := &h.specs[i]
 			if sp.kind == k.kind && (k.kind != scopeKeyed || i == k.spec) {
@@ -132,6 +132,18 @@ func (h *Handler) acquire(ctx context.Context, k scopeKey, id auth.Identity, r *
 		}
 	}
 	return s, nil
+}
+
+// ownerOf is the identity server actions on a scope of kind k act as: the
+// session group for its stores, the user for theirs, nobody for a key's.
+func ownerOf(k scopeKind, id auth.Identity) auth.Identity {
+	switch k {
+	case scopeGroup:
+		return auth.Identity{GroupID: id.GroupID}
+	case scopeUser:
+		return auth.Identity{UserID: id.UserID}
+	}
+	return auth.Identity{}
 }
 
 // release undoes acquire; a scope nobody uses is forgotten (its state stays
@@ -234,6 +246,9 @@ func (s *scope) decode(state []byte, version uint64) (*scopeState, error) {
 // held.
 func (s *scope) reload(ctx context.Context) error {
 	state, version, err := s.h.sessions.Get(ctx, s.key)
+	if errors.Is(err, session.ErrNotFound) {
+		return fmt.Errorf("reload state: %w", err)
+	}
 	if err != nil {
 		return s.h.storeFailed(fmt.Errorf("reload state: %w", err))
 	}

@@ -100,6 +100,7 @@ type storeSpec struct {
 	private bool // kind == scopeConn
 	kind    scopeKind
 	key     func(*http.Request, auth.Identity) string // scopeKeyed
+	watcher bool                                      // the store is a Watcher
 	typ     reflect.Type                              // pointer type
 	proto   []byte                                    // JSON of the prototype
 }
@@ -135,6 +136,7 @@ func specsOf(stores []Store) ([]storeSpec, error) {
 			return nil, fmt.Errorf("store %d: must be a non-nil pointer, got %T", i, s)
 		}
 		sp.typ = v.Type()
+		_, sp.watcher = s.(Watcher)
 		if sp.name == "" {
 			sp.name = lowerFirst(sp.typ.Elem().Name())
 		}

@@ -1,0 +1,247 @@
+package livetemplate_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/session"
+)
+
+// waitHTML reads p's messages until its page contains want.
+func waitHTML(t *testing.T, p *page, want string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(p.html(), want) {
+		require.True(t, time.Now().Before(deadline), "page never showed %q; it shows %s", want, p.html())
+		p.read()
+	}
+}
+
+func TestBroadcastToAllGroupsAndUsers(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage),
+		livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader)))
+	h := tmpl.Handle(&counter{})
+	srv := serve(t, h)
+	ann := newBrowser(t, srv).as("X-User", "ann")
+	a, a2 := ann.open("/"), ann.open("/")
+	b := newBrowser(t, srv).as("X-User", "bob").open("/")
+
+	r, err := h.Broadcast(t.Context(), livetemplate.All(), "increment", map[string]any{"by": 5})
+	require.NoError(t, err)
+	assert.Equal(t, livetemplate.Reach{States: 2, Pages: 3}, r, "two groups, three pages")
+	waitHTML(t, a, "Count: 5")
+	waitHTML(t, a2, "Count: 5")
+	waitHTML(t, b, "Count: 5")
+
+	// One group only: the other never changes.
+	r, err = h.Broadcast(t.Context(), livetemplate.Groups("g-bob"), "increment", nil)
+	require.NoError(t, err)
+	assert.Equal(t, livetemplate.Reach{States: 1, Pages: 1}, r)
+	waitHTML(t, b, "Count: 6")
+	// By user; and a group with no page open changes all the same.
+	_, err = h.Broadcast(t.Context(), livetemplate.Users("ann"), "increment", map[string]any{"by": 2})
+	require.NoError(t, err)
+	waitHTML(t, a2, "Count: 7")
+	r, err = h.Broadcast(t.Context(), livetemplate.Groups("g-carol"), "increment", nil)
+	require.NoError(t, err)
+	assert.Equal(t, livetemplate.Reach{States: 1}, r)
+	carol := newBrowser(t, srv).as("X-User", "carol").open("/")
+	assert.Contains(t, carol.html(), "Count: 1")
+	// A filter over viewers.
+	_, err = h.Broadcast(t.Context(), livetemplate.Filter(func(v auth.Identity) bool { return v.UserID == "bob" }), "increment", nil)
+	require.NoError(t, err)
+	waitHTML(t, b, "Count: 7")
+	waitHTML(t, a, "Count: 7")
+	assert.Contains(t, carol.html(), "Count: 1")
+
+	_, err = h.Broadcast(t.Context(), livetemplate.All(), "nope.nope", nil)
+	assert.ErrorIs(t, err, livetemplate.ErrUnknownAction)
+}
+
+func TestRefreshRerendersWithoutChangingState(t *testing.T) {
+	var mu sync.Mutex
+	online := "nobody"
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithFuncs(map[string]any{"online": func() string { mu.Lock(); defer mu.Unlock(); return online }}),
+		livetemplate.WithText(`<body>{{.Count}} {{online}}</body>`)))
+	h := tmpl.Handle(&counter{})
+	srv := serve(t, h)
+	p := newBrowser(t, srv).open("/")
+	mu.Lock()
+	online = "alice"
+	mu.Unlock()
+	r, err := h.Refresh(t.Context(), livetemplate.All())
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Pages)
+	waitHTML(t, p, "0 alice")
+}
+
+// A clock a goroutine of the application pushes to every page, stopped
+// with the handler.
+func TestClockPush(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("clock", livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithText(`<body>{{.Now}}</body>`)))
+	h := tmpl.Handle(livetemplate.Global(&clock{}))
+	srv := serve(t, h)
+	p := newBrowser(t, srv).open("/")
+	done := make(chan struct{})
+	stop := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 1; ; i++ {
+			if _, err := h.Broadcast(t.Context(), livetemplate.All(), "tick", map[string]any{"now": fmt.Sprint(i)}); err != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}()
+	waitHTML(t, p, "<body>3</body>")
+	close(stop)
+	<-done
+}
+
+type clock struct{ Now string }
+
+func (c *clock) Change(ctx *livetemplate.ActionContext) error {
+	c.Now = ctx.GetString("now")
+	return nil
+}
+
+// Scoped stores: pages in one room share it, another room does not see it,
+// and the page's group store stays per browser.
+func TestScopedStoreIsSharedByKey(t *testing.T) {
+	room := func(r *http.Request, _ auth.Identity) string { return r.URL.Query().Get("room") }
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithText(`<body>votes={{.poll.Count}} mine={{.mine.Count}} me={{.viewer.UserID | len}}</body>`)))
+	h := tmpl.Handle(livetemplate.Named("poll", livetemplate.Scoped(&counter{}, room)), livetemplate.Named("mine", &counter{}))
+	srv := serve(t, h)
+	alice := newBrowser(t, srv).open("/?room=a")
+	bob := newBrowser(t, srv).open("/?room=a")
+	carol := newBrowser(t, srv).open("/?room=b")
+	require.Nil(t, alice.act("poll.increment", nil).Error)
+	waitHTML(t, alice, "votes=1 mine=0")
+	waitHTML(t, bob, "votes=1 mine=0")
+	require.Nil(t, bob.act("mine.increment", nil).Error)
+	waitHTML(t, bob, "votes=1 mine=1")
+	assert.Contains(t, carol.html(), "votes=0 mine=0", "another room")
+	assert.Contains(t, alice.html(), "mine=0", "the group store is per browser")
+	assert.Contains(t, alice.html(), "me=32", "the template sees its viewer (a 32-digit id)")
+}
+
+func TestPerUserStore(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byDevice),
+		livetemplate.WithText(`<body>{{.Count}}</body>`)))
+	h := tmpl.Handle(livetemplate.PerUser(&counter{}))
+	srv := serve(t, h)
+	phone := newBrowser(t, srv).as("X-User", "ann/phone").open("/")
+	laptop := newBrowser(t, srv).as("X-User", "ann/laptop").open("/")
+	require.Nil(t, phone.act("increment", nil).Error)
+	waitHTML(t, laptop, "<body>1</body>")
+}
+
+// A Watcher store learns who is viewing it.
+func TestWatcherKeepsWhoIsOnline(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithText(`<body>online={{len .Online}}</body>`)))
+	h := tmpl.Handle(livetemplate.Global(&presence{}))
+	srv := serve(t, h)
+	a := newBrowser(t, srv).open("/")
+	waitHTML(t, a, "online=1")
+	b := newBrowser(t, srv).open("/")
+	waitHTML(t, a, "online=2")
+	waitHTML(t, b, "online=2")
+	require.NoError(t, b.ws.CloseNow())
+	waitHTML(t, a, "online=1")
+}
+
+type presence struct{ Online map[string]int }
+
+func (p *presence) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }
+
+func (p *presence) Connected(ctx *livetemplate.ActionContext) error {
+	if p.Online == nil {
+		p.Online = map[string]int{}
+	}
+	p.Online[ctx.UserID()]++
+	return nil
+}
+
+func (p *presence) Disconnected(ctx *livetemplate.ActionContext) error {
+	if p.Online[ctx.UserID()]--; p.Online[ctx.UserID()] <= 0 {
+		delete(p.Online, ctx.UserID())
+	}
+	return nil
+}
+
+// Two instances sharing a store and a bus: a change on one reaches the
+// group's pages on the other; a push applies once per group; concurrent
+// increments from both lose nothing.
+func TestTwoInstancesShareGroups(t *testing.T) {
+	store := session.NewMemory(nil)
+	t.Cleanup(func() { _ = store.Close() })
+	hub := broadcast.NewLocal()
+	t.Cleanup(func() { _ = hub.Close() })
+	id := sharedAuth(t)
+	instance := func() (*livetemplate.Handler, *httptest.Server) {
+		tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
+			livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()),
+			livetemplate.WithLimits(livetemplate.Limits{ActionsPerSecond: -1, AddressActionsPerSecond: -1})))
+		h := tmpl.Handle(&counter{})
+		return h, serve(t, h)
+	}
+	ha, sa := instance()
+	_, sb := instance()
+	browser := newBrowser(t, sa)
+	onA := browser.open("/")
+	onB := browser.on(sb).open("/") // same cookies: the same group
+
+	require.Nil(t, onA.act("increment", nil).Error)
+	waitHTML(t, onB, "Count: 1")
+
+	// A push to every page applies once to the group, whose pages are on both.
+	_, err := ha.Broadcast(t.Context(), livetemplate.All(), "increment", map[string]any{"by": 10})
+	require.NoError(t, err)
+	waitHTML(t, onA, "Count: 11")
+	waitHTML(t, onB, "Count: 11")
+	time.Sleep(100 * time.Millisecond) // let B apply its copy of the push, if it (wrongly) would
+	require.Nil(t, onA.act("increment", nil).Error)
+	waitHTML(t, onB, "Count: 12")
+
+	// No lost update: both instances increment concurrently.
+	const n = 100
+	var wg sync.WaitGroup
+	for _, p := range []*page{onA, onB} {
+		wg.Go(func() {
+			for range n {
+				if r := p.act("increment", nil); r.Error != nil {
+					t.Errorf("increment: %s", r.Error.Message)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	want := fmt.Sprintf("Count: %d", 12+2*n)
+	waitHTML(t, onA, want)
+	waitHTML(t, onB, want)
+}
+
+// byDevice names user u/device in group u/device: one user, two groups.
+var byDevice = auth.AuthenticatorFunc(func(_ http.ResponseWriter, r *http.Request) (auth.Identity, error) {
+	u, device, _ := strings.Cut(r.Header.Get("X-User"), "/")
+	return auth.Identity{UserID: u, GroupID: u + "/" + device}, nil
+})
