@@ -2,11 +2,13 @@ package livetemplate_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"time"
 
 	"github.com/lvtgo/livetemplate"
 )
@@ -88,4 +90,45 @@ func ExampleNewActionContext() {
 	// 2 map[]
 	// 5 map[]
 	// 5 map[by:must be a whole number]
+}
+
+// Clock is a store every page shares (Global): the server sets it.
+type Clock struct{ Now string }
+
+// Change handles the server's "tick".
+func (c *Clock) Change(ctx *livetemplate.ActionContext) error {
+	if ctx.Action() != "tick" {
+		return livetemplate.ErrUnknownAction
+	}
+	c.Now = ctx.GetString("now")
+	return nil
+}
+
+// A goroutine the application owns pushes the time to every page every
+// second, and stops with the handler.
+func ExampleHandler_Broadcast() {
+	tmpl := livetemplate.Must(livetemplate.New("clock", livetemplate.WithText(`<body>It is {{.Now}}.</body>`)))
+	h := tmpl.Handle(livetemplate.Global(&Clock{}))
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(time.Second)
+		defer tick.Stop()
+		for now := time.Now(); ; now = <-tick.C {
+			_, err := h.Broadcast(context.Background(), livetemplate.All(), "tick",
+				map[string]any{"now": now.Format(time.TimeOnly)})
+			if errors.Is(err, livetemplate.ErrClosed) {
+				return // the handler shut down
+			}
+		}
+	}()
+
+	// ... serve pages; then, when the server stops:
+	_ = h.Close()
+	<-stopped
+	fmt.Println("clock stopped")
+	// Output: clock stopped
 }

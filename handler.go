@@ -216,8 +216,9 @@ func (h *Handler) serveClient(w http.ResponseWriter, r *http.Request) {
 	client.Handler().ServeHTTP(w, r2)
 }
 
-// errClosed is returned while the handler shuts down.
-var errClosed = errors.New("livetemplate: handler closed")
+// ErrClosed is returned by a Handler's methods (Broadcast, Refresh) once
+// it has begun to shut down.
+var ErrClosed = errors.New("livetemplate: handler closed")
 
 // Shutdown closes every live connection with "going away" (WebSocket close
 // 1001), ends waiting HTTP polls, stops background work and waits for it,

@@ -79,7 +79,7 @@ func (h *Handler) pageError(w http.ResponseWriter, err error) {
 	switch {
 	case errors.As(err, &ue):
 		http.Error(w, ue.Message, http.StatusBadRequest)
-	case errors.Is(err, errClosed):
+	case errors.Is(err, ErrClosed):
 		http.Error(w, "server shutting down", http.StatusServiceUnavailable)
 	default:
 		h.log.Error("page load failed", "err", err)

@@ -175,7 +175,7 @@ func (h *Handler) postError(w http.ResponseWriter, ref int64, err error) {
 		transport.WriteMessage(w, http.StatusTooManyRequests, wire.AppendError(nil, ref, wire.CodeTooMany, "Too many connections.", nil))
 	case errors.As(err, &ue):
 		transport.WriteMessage(w, http.StatusBadRequest, wire.AppendError(nil, ref, wire.CodeFailed, ue.Message, nil))
-	case errors.Is(err, errClosed), errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrClosed), errors.Is(err, context.Canceled):
 		w.Header().Set("Retry-After", "5")
 		transport.WriteMessage(w, http.StatusServiceUnavailable, wire.AppendError(nil, ref, wire.CodeInternal, "The server is shutting down.", nil))
 	default:

@@ -58,7 +58,12 @@ type Reach struct {
 // it to the bus for the others; it never waits on a client. It honours ctx,
 // and returns the first error of a state whose action failed (the others
 // are applied all the same): a failing action is rolled back like a tab's.
+// After Shutdown began it returns ErrClosed, so a goroutine that pushes can
+// stop with the handler.
 func (h *Handler) Broadcast(ctx context.Context, t Target, action string, data map[string]any) (Reach, error) {
+	if h.ctx.Err() != nil {
+		return Reach{}, ErrClosed
+	}
 	raw := make(map[string]json.RawMessage, len(data))
 	for k, v := range data {
 		js, err := json.Marshal(v)
@@ -81,6 +86,9 @@ func (h *Handler) Broadcast(ctx context.Context, t Target, action string, data m
 // cache). Like Broadcast it reaches every instance, returns at once and
 // never waits on a client.
 func (h *Handler) Refresh(ctx context.Context, t Target) (Reach, error) {
+	if h.ctx.Err() != nil {
+		return Reach{}, ErrClosed
+	}
 	if err := ctx.Err(); err != nil {
 		return Reach{}, err
 	}

@@ -105,7 +105,7 @@ func (h *Handler) acquire(ctx context.Context, k scopeKey, id auth.Identity, r *
 	ss.mu.Lock()
 	if ss.closed {
 		ss.mu.Unlock()
-		return nil, errClosed
+		return nil, ErrClosed
 	}
 	s := ss.m[k.key]
 	if s == nil {

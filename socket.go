@@ -223,7 +223,7 @@ func (s *socket) refuse(err error) {
 		_ = s.tc.Close(wire.CloseTooMany, "too many connections")
 	case errors.As(err, &ue):
 		_ = s.tc.Close(transport.ClosePolicy, ue.Message)
-	case errors.Is(err, errClosed), errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrClosed), errors.Is(err, context.Canceled):
 		_ = s.tc.Close(transport.CloseGoingAway, "server shutting down")
 	default:
 		s.h.log.Error("cannot open page", "err", err)
