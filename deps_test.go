@@ -4,6 +4,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,26 +21,28 @@ const module = "github.com/lvtgo/livetemplate"
 // non-test files may import. The standard library is always allowed.
 // Adapters never import the facade or each other; ports are stdlib only.
 var allowedDeps = map[string][]string{
-	".":                       {"auth", "client", "diff", "internal/wire", "registry", "session", "transport", "golang.org/x/time/rate"},
-	"auth":                    {},
-	"client":                  {},
-	"diff":                    {},
-	"internal/wire":           {},
-	"registry":                {},
-	"session":                 {},
-	"session/sessiontest":     {"session", "github.com/stretchr/testify"},
-	"session/redisstore":      {"session", "github.com/redis/go-redis/v9"},
-	"broadcast":               {},
-	"broadcast/broadcasttest": {"broadcast", "github.com/stretchr/testify"},
-	"broadcast/redisbus":      {"broadcast", "github.com/redis/go-redis/v9"},
-	"internal/testutil":       {"github.com/redis/go-redis/v9"},
-	"transport":               {"github.com/coder/websocket", "internal/wire"},
-	"internal/cmd/lvtload":    {".", "github.com/coder/websocket"},
-	"internal/browsertest":    {".", "github.com/chromedp"},
-	"examples/internal/serve": {"."},
-	"examples/counter":        {".", "examples/internal/serve"},
-	"examples/todos":          {".", "examples/internal/serve"},
-	"livetest":                {"diff", "github.com/coder/websocket", "golang.org/x/net/html", "github.com/andybalholm/cascadia"},
+	".":                        {"auth", "broadcast", "client", "diff", "internal/wire", "registry", "session", "transport", "golang.org/x/time/rate"},
+	"auth":                     {},
+	"client":                   {},
+	"diff":                     {},
+	"internal/wire":            {},
+	"registry":                 {},
+	"session":                  {},
+	"session/sessiontest":      {"session", "github.com/stretchr/testify"},
+	"session/redisstore":       {"session", "github.com/redis/go-redis/v9"},
+	"broadcast":                {},
+	"broadcast/broadcasttest":  {"broadcast", "github.com/stretchr/testify"},
+	"broadcast/redisbus":       {"broadcast", "github.com/redis/go-redis/v9"},
+	"internal/testutil":        {"github.com/redis/go-redis/v9"},
+	"transport":                {"github.com/coder/websocket", "internal/wire"},
+	"internal/cmd/lvtload":     {".", "github.com/coder/websocket"},
+	"examples/counter":         {".", "examples/counter/counter"},
+	"examples/counter/counter": {"."},
+	"examples/todos":           {".", "examples/todos/todos"},
+	"examples/todos/todos":     {"."},
+	// The nested module of the browser tests (its own go.mod).
+	"e2e/internal/browsertest": {".", "github.com/chromedp"},
+	"livetest":                 {"diff", "github.com/coder/websocket", "golang.org/x/net/html", "github.com/andybalholm/cascadia"},
 }
 
 func TestImportPolicy(t *testing.T) {
@@ -93,4 +96,14 @@ func permitted(imp string, allowed []string) bool {
 		}
 	}
 	return false
+}
+
+// The browser tests live in the nested module e2e, so that the library's
+// users never download chromedp; the library's go.mod must not need it.
+func TestLibraryModuleHasNoBrowserDeps(t *testing.T) {
+	for _, f := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(f)
+		require.NoError(t, err)
+		assert.NotContains(t, string(b), "chromedp", "%s: the browser tests' dependencies belong in e2e/go.mod", f)
+	}
 }

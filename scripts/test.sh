@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of livetemplate on a fresh Debian machine.
+# Runs every test of livetemplate on a fresh Debian machine: the library
+# module, then the browser tests in the nested module e2e/ (its own go.mod,
+# so that chromedp stays out of the library's dependencies).
 # Installs what is missing (Go modules, Chromium, Redis, the client's npm
 # packages); with CI=true a missing tool is a failure, never a skip.
 set -euo pipefail
@@ -23,6 +25,7 @@ fi
 
 log "go vet"
 go vet ./...
+(cd e2e && go vet ./...)
 
 if [ -f client/package.json ]; then
   log "client: npm ci, typecheck, vitest, bundle check"
@@ -31,3 +34,6 @@ fi
 
 log "go test -race"
 go test -race -count=1 -timeout 20m ./...
+
+log "e2e: go test -race (headless Chromium)"
+(cd e2e && go test -race -count=1 -timeout 20m ./...)

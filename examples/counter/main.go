@@ -2,51 +2,47 @@
 // every tab of a browser sees change.
 //
 //	go run ./examples/counter -addr :8080
+//
+// The page itself (state, template, handler) is the package in counter/;
+// this file serves it until the process is told to stop.
 package main
 
 import (
-	"embed"
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
 
 	"github.com/lvtgo/livetemplate"
-	"github.com/lvtgo/livetemplate/examples/internal/serve"
+	"github.com/lvtgo/livetemplate/examples/counter/counter"
 )
 
-//go:embed counter.html
-var files embed.FS
-
-// Counter is the page's state, shared by the tabs of one browser.
-type Counter struct {
-	Count int
-}
-
-// Change handles the page's actions.
-func (c *Counter) Change(ctx *livetemplate.ActionContext) error {
-	switch ctx.Action() {
-	case "increment":
-		c.Count++
-	case "decrement":
-		c.Count--
-	case "add":
-		n, err := ctx.GetInt("by")
-		if err != nil {
-			return err
-		}
-		c.Count += n
-	case "reset":
-		c.Count = 0
-	default:
-		return livetemplate.ErrUnknownAction
+func main() {
+	addr := flag.String("addr", ":8080", "address to listen on")
+	flag.Parse()
+	h, err := newHandler()
+	if err != nil {
+		slog.Error("cannot build the page", "err", err)
+		os.Exit(1)
 	}
-	return nil
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	slog.Info("serving", "addr", *addr)
+	// Serve shuts the server and the page's live connections down together
+	// when ctx ends (Ctrl-C).
+	if err := livetemplate.Serve(ctx, livetemplate.NewServer(*addr, h), h); err != nil {
+		slog.Error("server failed", "err", err)
+		os.Exit(1)
+	}
 }
 
-// newHandler builds the page's handler.
+// newHandler builds the page's handler; the tests give it options.
 func newHandler(opts ...livetemplate.Option) (livetemplate.LiveHandler, error) {
-	tmpl, err := livetemplate.New("counter.html", append([]livetemplate.Option{livetemplate.WithFS(files, "counter.html")}, opts...)...)
+	h, err := counter.NewHandler(opts...)
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(&Counter{}), nil
+	return h, nil
 }
-
-func main() { serve.Main(newHandler) }

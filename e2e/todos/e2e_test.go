@@ -1,4 +1,4 @@
-package main
+package todos_test
 
 import (
 	"fmt"
@@ -11,7 +11,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
-	"github.com/lvtgo/livetemplate/internal/browsertest"
+	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
+	"github.com/lvtgo/livetemplate/examples/todos/todos"
 )
 
 // End-to-end tests: the to-do list in a real headless Chromium, served by
@@ -21,7 +22,7 @@ import (
 // testHandler builds the page's handler for one test.
 func testHandler(t *testing.T, opts ...livetemplate.Option) livetemplate.LiveHandler {
 	t.Helper()
-	return browsertest.Handler(t, newHandler, opts...)
+	return browsertest.Handler(t, todos.NewHandler, opts...)
 }
 
 // start serves a new page handler on 127.0.0.1 until the test ends and

@@ -11,7 +11,7 @@ import (
 
 // Handler builds a page's handler with build, logging to the test's output,
 // and shuts it down (checking the error) when the test ends.
-func Handler(tb testing.TB, build func(...livetemplate.Option) (livetemplate.LiveHandler, error), opts ...livetemplate.Option) livetemplate.LiveHandler {
+func Handler[H livetemplate.LiveHandler](tb testing.TB, build func(...livetemplate.Option) (H, error), opts ...livetemplate.Option) H {
 	tb.Helper()
 	opts = append([]livetemplate.Option{livetemplate.WithLogger(slog.New(slog.NewTextHandler(tb.Output(), nil)))}, opts...)
 	h, err := build(opts...)

@@ -1,14 +1,14 @@
-package main
+package counter_test
 
 import (
 	"bytes"
 	"fmt"
 	"io"
-	"os"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -20,7 +20,8 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/auth"
-	"github.com/lvtgo/livetemplate/internal/browsertest"
+	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
+	"github.com/lvtgo/livetemplate/examples/counter/counter"
 	"github.com/lvtgo/livetemplate/session"
 )
 
@@ -31,7 +32,7 @@ import (
 // testHandler builds the page's handler for one test.
 func testHandler(t *testing.T, opts ...livetemplate.Option) livetemplate.LiveHandler {
 	t.Helper()
-	return browsertest.Handler(t, newHandler, opts...)
+	return browsertest.Handler(t, counter.NewHandler, opts...)
 }
 
 // listen serves h on 127.0.0.1 until the test ends and returns its URL.
@@ -180,8 +181,11 @@ func TestE2ETwoBrowsersAreIsolated(t *testing.T) {
 func TestE2EWorksUnderAStrictContentSecurityPolicy(t *testing.T) {
 	h := testHandler(t)
 	url := listen(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", "script-src 'self'")
-		h.ServeHTTP(w, r)
+		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+			h.ServeHTTP(w, r) // (a wrapped writer could not be hijacked)
+			return
+		}
+		h.ServeHTTP(&addCSP{ResponseWriter: w, policy: "script-src 'self'"}, r)
 	}))
 	tab := browsertest.New(t).Tab(t)
 	tab.OnNewDocument(`window.violations = [];
@@ -204,6 +208,31 @@ func TestE2EWorksUnderAStrictContentSecurityPolicy(t *testing.T) {
 	tab.WaitJS(`() => window.violations.length > 0`)
 	assert.Equal(t, []string{"script-src-elem inline"}, browsertest.Eval[[]string](tab, "window.violations"))
 	assert.False(t, browsertest.Eval[bool](tab, "window.inlineRan === true"))
+}
+
+// addCSP adds a Content-Security-Policy header to the response when it
+// starts, beside the page's own (frame-ancestors): a browser enforces both.
+type addCSP struct {
+	http.ResponseWriter
+	policy string
+	added  bool
+}
+
+func (w *addCSP) add() {
+	if !w.added {
+		w.added = true
+		w.Header().Add("Content-Security-Policy", w.policy)
+	}
+}
+
+func (w *addCSP) WriteHeader(code int) {
+	w.add()
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *addCSP) Write(b []byte) (int, error) {
+	w.add()
+	return w.ResponseWriter.Write(b)
 }
 
 // blockWebSockets refuses WebSocket upgrades with status, counting them.
@@ -268,7 +297,7 @@ func TestE2EReconnectsAfterAServerRestart(t *testing.T) {
 	id, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: []byte(strings.Repeat("k", auth.AnonymousKeySize))})
 	require.NoError(t, err)
 	startAt := func(ln net.Listener) (stop func()) {
-		h, err := newHandler(livetemplate.WithSessionStore(store), livetemplate.WithAuthenticator(id),
+		h, err := counter.NewHandler(livetemplate.WithSessionStore(store), livetemplate.WithAuthenticator(id),
 			livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))))
 		require.NoError(t, err)
 		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
