@@ -5,6 +5,13 @@
 // <small class="lvt-field-error"> right after the field; the field gets
 // aria-invalid="true". A later reply for the same form clears the fields it
 // no longer names.
+//
+// An action that fails without field errors shows its message in the
+// general slot, an element with an empty lvt-error attribute: the action's
+// form's, else the page's first. The slot gets the class lvt-error-shown,
+// the message in a <span class="lvt-error-message"> and a dismiss button
+// (<button class="lvt-error-dismiss">); dismissing it or any later success
+// empties it again.
 
 import { emit } from './emit';
 
@@ -21,21 +28,57 @@ export interface Errors {
   report(el: Element | null, action: string, err: ActionError, fields: Fields | null, form: Element | null): void;
   /** set makes fields the field errors shown in scope. */
   set(scope: Scope, fields: Fields): void;
+  /** ok clears what a success clears: form's field errors, the general error. */
+  ok(form: Element | null): void;
   /** reapply shows the field errors again after the DOM changed. */
   reapply(): void;
 }
 
 const INVALID = 'aria-invalid';
+const SHOWN = 'lvt-error-shown';
 const DESCRIBED = 'aria-describedby';
 
 export function errors(doc: Document): Errors {
   const shown = new Map<Scope, Fields>();
   const made = new WeakMap<Element, HTMLElement>();
   let serial = 0;
+  // The general error: its message and scope, the slot showing it and the
+  // nodes made in it.
+  let general: [Scope, string] | null = null;
+  let slot: Element | undefined;
+  const span = doc.createElement('span');
+  const btn = doc.createElement('button');
+  span.className = 'lvt-error-message';
+  btn.className = 'lvt-error-dismiss';
+  btn.type = 'button';
+  btn.textContent = '×';
+  btn.setAttribute('aria-label', 'Dismiss');
+
+  /** show puts the general error, if any, in its slot (again after a morph
+   * took it out), and empties the slot that showed it before. */
+  const show = () => {
+    const [scope, msg] = general || [doc, ''];
+    const to = general ? find(scope, 'lvt-error', '') || find(doc, 'lvt-error', '') : undefined;
+    if (slot && (slot !== to || !msg)) {
+      span.remove();
+      btn.remove();
+      slot.classList.remove(SHOWN);
+    }
+    slot = to;
+    if (!to) return;
+    text(span, msg);
+    if (span.parentNode !== to || btn.parentNode !== to) to.replaceChildren(span, btn);
+    to.classList.add(SHOWN);
+  };
+  btn.addEventListener('click', () => {
+    general = null;
+    show();
+  });
 
   /** apply shows the message of each name in fields, and clears the others. */
   const apply = (scope: Scope, names: string[], fields: Fields) => {
     for (const name of names) {
+      if (!name) continue; // the general slot
       const msg = fields[name];
       const slot = find(scope, 'lvt-error', name);
       const field = find(scope, 'name', name);
@@ -77,11 +120,19 @@ export function errors(doc: Document): Errors {
     report(el, action, { code, message }, fields, form) {
       emit(doc, el, 'error', { code, message, action, fields: fields || {} });
       if (fields || form) set(form || doc, fields || {});
+      general = fields && Object.keys(fields).length ? null : [form || doc, message];
+      show();
     },
     set,
+    ok(form) {
+      if (form) set(form, {});
+      general = null;
+      show();
+    },
     reapply() {
       // (a document is always connected)
       shown.forEach((fields, scope) => (scope.isConnected ? apply(scope, Object.keys(fields), fields) : shown.delete(scope)));
+      show();
     },
   };
 }

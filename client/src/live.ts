@@ -192,11 +192,9 @@ export function live(o: Options): Live {
       if ('seq' in m) ordered(m);
       if (!p) return;
       const form = p.form as HTMLFormElement | null;
-      if (form) {
-        errs.set(form, {});
-        // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
-        if (form.hasAttribute('lvt-reset')) form['reset']();
-      }
+      errs.ok(form);
+      // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
+      if (form && form.hasAttribute('lvt-reset')) form['reset']();
       emit(doc, p.el, 'success', { action: p.name, ref: m.ref });
       p.done({ ok: true });
     } else if (m.t === 'reload') reload();

@@ -243,3 +243,37 @@ func TestE2EFormsWorkOverHTTP(t *testing.T) {
 	tabA.WaitGone(item(1, ""))
 	tabB.WaitClass(item(1, ""), "done")
 }
+
+// A UserError that is not about a field shows in the page's general
+// lvt-error slot (#flash); its button dismisses it, and a later success
+// empties it.
+func TestE2EUserErrorShowsInTheGeneralSlot(t *testing.T) {
+	url := start(t)
+	tab := browsertest.New(t).Tab(t)
+	open(tab, url)
+	add(tab, "Buy milk")
+	assert.False(t, browsertest.Eval[bool](tab, `document.getElementById('flash').checkVisibility()`), "an empty slot is hidden")
+
+	// A page that still shows an item another tab deleted: its delete
+	// names an item the list no longer has.
+	stale := func() {
+		browsertest.Eval[bool](tab, fmt.Sprintf(`(document.querySelector(%q).setAttribute('lvt-data-id', '99'), true)`, item(1, ".delete")))
+		tab.Click(item(1, ".delete"))
+	}
+	stale()
+	tab.WaitTextIs("#flash .lvt-error-message", "That item no longer exists.")
+	tab.WaitClass("#flash", "lvt-error-shown")
+	assert.True(t, browsertest.Eval[bool](tab, `document.getElementById('flash').checkVisibility()`))
+
+	tab.Click("#flash .lvt-error-dismiss")
+	tab.WaitGone("#flash .lvt-error-message")
+	tab.WaitJS(`() => !document.getElementById('flash').classList.contains('lvt-error-shown')`)
+	assert.False(t, browsertest.Eval[bool](tab, `document.getElementById('flash').checkVisibility()`))
+
+	stale()
+	tab.WaitTextIs("#flash .lvt-error-message", "That item no longer exists.")
+	add(tab, "Walk the dog") // a success
+	tab.WaitGone("#flash .lvt-error-message")
+	tab.WaitJS(`() => !document.getElementById('flash').classList.contains('lvt-error-shown')`)
+	tab.WaitTextIs(item(1, ".title"), "Buy milk")
+}
