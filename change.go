@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
@@ -40,8 +42,10 @@ func (a *action) run(s Store, actx *ActionContext) (err error) {
 }
 
 // maxConflicts is how many times an action is re-applied when other servers
-// keep changing its scope's state first.
-const maxConflicts = 3
+// keep changing its scope's state first; between attempts it waits a
+// jittered pause that doubles each time (from 1 ms, at most 64 ms), so that
+// contending instances spread out.
+const maxConflicts = 16
 
 // errShutdown answers actions that arrive while the handler shuts down.
 var errShutdown = &UserError{Message: "The server is shutting down."}
@@ -133,9 +137,25 @@ func (s *scope) act(ctx context.Context, c *conn, idx int, name string, a action
 			return fmt.Errorf("store state: %w", err)
 		}
 		// Another server changed the state: act again on its state.
+		pause := time.Millisecond << min(attempt-1, 6)
+		if err := sleepCtx(ctx, pause/2+time.Duration(rand.Int64N(int64(pause)))); err != nil {
+			return errShutdown
+		}
 		if err := s.reload(ctx); err != nil {
 			return err
 		}
+	}
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

@@ -247,7 +247,14 @@ func (s *scope) decode(state []byte, version uint64) (*scopeState, error) {
 func (s *scope) reload(ctx context.Context) error {
 	state, version, err := s.h.sessions.Get(ctx, s.key)
 	if errors.Is(err, session.ErrNotFound) {
-		return fmt.Errorf("reload state: %w", err)
+		// The store lost it (it expired, or a store without persistence
+		// restarted): keep the state this instance holds, to be stored
+		// afresh by the next change.
+		s.h.storeRecovered()
+		cur := *s.cur.Load()
+		cur.version = 0
+		s.publishState(&cur)
+		return nil
 	}
 	if err != nil {
 		return s.h.storeFailed(fmt.Errorf("reload state: %w", err))
