@@ -9,6 +9,8 @@
 //   - [Store] implements session.Store (Get and a versioned Put) and
 //     session.Deleter. It does not implement session.Lister: listing would
 //     mean scanning the keys of a shared server.
+//   - [Secret] gets or makes a random secret every instance shares (the key
+//     that signs anonymous cookies, say).
 //
 // # Keys
 //
