@@ -37,9 +37,35 @@
 // different groups run in parallel.
 //
 // Group state is copied and persisted as the JSON encoding of each store, so
-// a store's state is its exported, JSON-encodable fields. Stores wrapped with
-// [PerConnection] are private to one connection instead (a draft, a selected
-// tab); [Named] gives a store the name pages use in "store.action" names.
+// a store's state is its exported, JSON-encodable fields. [Named] gives a
+// store the name pages use in "store.action" names.
+//
+// # Scopes
+//
+// Who shares a store's state is a property of the store, given where the
+// store is passed to Handle:
+//
+//   - the session group (the default): the tabs of one browser;
+//   - [PerConnection]: one tab (a draft, a selected tab);
+//   - [PerUser]: every tab and device of one user;
+//   - [Scoped]: every page whose key, derived from the request and the
+//     viewer, is the same (a chat room, a document); [Global]: every page.
+//
+// Each shared state (a group's, a user's, a key's) is stored under its own
+// key in the session store, with its own expiry; its actions run one at a
+// time, with compare-and-set, while different states change in parallel;
+// every page that shows it, on every instance, sees each change. The
+// connection limits count a session group's pages. A page with several
+// stores also sees who views it as .viewer ([Viewer]); a [Watcher] store
+// learns when pages connect and disconnect (who is online).
+//
+// # Server push and several instances
+//
+// [Handler.Broadcast] applies a server action to the pages a [Target]
+// names ([All], [Users], [Groups], [Filter]), exactly once per state;
+// [Handler.Refresh] re-renders them. Instances that share a session store
+// (session/redisstore) and a bus ([WithBus], broadcast/redisbus) serve the
+// same groups: a change made on one reaches the pages on the others.
 //
 // # Safety
 //
