@@ -57,14 +57,16 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 			_ = old.Close(transport.CloseNormal, "the page moved to HTTP")
 		}
 		stored, err := h.attach(ctx, c, attachment{req: r, seq: m.Seq})
-		if err != nil {
+		switch {
+		case errors.Is(err, errTaken) && h.live(c):
+			// Another request of this page attached it meanwhile.
+		case err != nil:
 			if fresh {
 				h.pages.forget(c)
 			}
 			h.postError(w, m.Ref, err)
 			return
-		}
-		if fresh && m.Seq > 0 && !stored {
+		case fresh && m.Seq > 0 && !stored:
 			// The client shows a state this server no longer has.
 			h.detach(c, nil)
 			h.pages.forget(c)
