@@ -36,9 +36,10 @@ var allowedDeps = map[string][]string{
 	"internal/testutil":        {"github.com/redis/go-redis/v9"},
 	"transport":                {"github.com/coder/websocket", "internal/wire"},
 	"internal/cmd/lvtload":     {".", "github.com/coder/websocket"},
-	"examples/counter":         {".", "examples/counter/counter"},
+	"examples/counter":         {".", "examples/counter/counter", "examples/instances"},
 	"examples/counter/counter": {"."},
-	"examples/todos":           {".", "examples/todos/todos"},
+	"examples/todos":           {".", "examples/todos/todos", "examples/instances"},
+	"examples/instances":       {".", "auth", "broadcast/redisbus", "session/redisstore", "github.com/redis/go-redis/v9"},
 	"examples/todos/todos":     {"."},
 	// The nested module of the browser tests (its own go.mod).
 	"e2e/internal/browsertest": {".", "github.com/chromedp"},

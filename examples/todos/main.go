@@ -3,6 +3,12 @@
 //
 //	go run ./examples/todos -addr :8080
 //
+// With -redis, several instances serve the same visitors and state (try
+// two, on ports 8081 and 8082, and open both in one browser):
+//
+//	go run ./examples/todos -addr :8081 -redis redis://127.0.0.1:6379/0
+//	go run ./examples/todos -addr :8082 -redis redis://127.0.0.1:6379/0
+//
 // The page itself (stores, template, handler) is the package in todos/;
 // this file serves it until the process is told to stop.
 package main
@@ -16,19 +22,31 @@ import (
 	"syscall"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/examples/todos/todos"
 )
 
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
+	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share state with every instance given the same one")
 	flag.Parse()
-	h, err := newHandler()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var opts []livetemplate.Option
+	if *redisURL != "" {
+		ropts, closeRedis, err := instances.Redis(ctx, *redisURL, slog.Default())
+		if err != nil {
+			slog.Error("cannot use Redis", "err", err)
+			os.Exit(1)
+		}
+		defer closeRedis()
+		opts = ropts
+	}
+	h, err := newHandler(opts...)
 	if err != nil {
 		slog.Error("cannot build the page", "err", err)
 		os.Exit(1)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	slog.Info("serving", "addr", *addr)
 	// Serve shuts the server and the page's live connections down together
 	// when ctx ends (Ctrl-C).

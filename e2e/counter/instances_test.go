@@ -1,0 +1,41 @@
+package counter_test
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
+	"github.com/lvtgo/livetemplate/examples/counter/counter"
+	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/internal/testutil"
+)
+
+// Two instances of the counter share one Redis server, as `-redis` makes
+// them: one browser's tabs on instance A and instance B are one group
+// (cookies are per host, not per port), and a click on B shows on A.
+func TestE2ETwoInstancesShareTheCount(t *testing.T) {
+	rdb := testutil.StartRedis(t)
+	instance := func() string {
+		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = closeRedis() }) // after the handler's own cleanup
+		return listen(t, browsertest.Handler(t, counter.NewHandler, opts...))
+	}
+	urlA, urlB := instance(), instance()
+	b := browsertest.New(t)
+	onA, onB := b.Tab(t), b.Tab(t)
+	open(onA, urlA)
+	open(onB, urlB)
+	onB.Click("#add10")
+	onB.WaitTextIs("#count", "10")
+	onA.WaitTextIs("#count", "10")
+	onA.Click("#inc")
+	onB.WaitTextIs("#count", "11")
+
+	other := b.Context(t).Tab(t) // another browser: another group
+	open(other, urlB)
+	other.WaitTextIs("#count", "0")
+}
