@@ -19,9 +19,10 @@ const busVersion = 1
 
 // Kinds of busMessage.
 const (
-	kindChanged = "changed"
-	kindPush    = "push"
-	kindRefresh = "refresh"
+	kindChanged    = "changed"
+	kindPush       = "push"
+	kindRefresh    = "refresh"
+	kindDisconnect = "disconnect"
 )
 
 type busMessage struct {
@@ -148,6 +149,8 @@ func (h *Handler) receive(msg []byte) {
 		}
 	case kindRefresh:
 		h.refreshLocal(m.Target, nil)
+	case kindDisconnect:
+		h.disconnectLocal(m.Target, nil)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/wire"
 )
 
 // Target says which pages a server push reaches: every page, the pages of
@@ -95,6 +96,39 @@ func (h *Handler) Refresh(ctx context.Context, t Target) (Reach, error) {
 	r := h.refreshLocal(wireTarget(t), t.filter)
 	h.send(busMessage{Kind: kindRefresh, Target: wireTarget(t)}, t.filter == nil)
 	return r, nil
+}
+
+// Disconnect closes the live connections of the pages t targets, on every
+// instance: a WebSocket is closed with 4001 ("signed out"), after which the
+// browser client stops and marks the page lvt-failed until it is loaded
+// again; an HTTP page stops being served (its next request must
+// authenticate again). Use it when a user signs out, or loses access:
+// pair it with clearing the credentials (the cookie), or the pages would
+// just connect again. Like Broadcast it returns at once.
+func (h *Handler) Disconnect(ctx context.Context, t Target) (Reach, error) {
+	if h.ctx.Err() != nil {
+		return Reach{}, ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return Reach{}, err
+	}
+	r := h.disconnectLocal(wireTarget(t), t.filter)
+	h.send(busMessage{Kind: kindDisconnect, Target: wireTarget(t)}, t.filter == nil)
+	return r, nil
+}
+
+// disconnectLocal closes this instance's targeted connections.
+func (h *Handler) disconnectLocal(t target, f func(auth.Identity) bool) Reach {
+	pages := h.pagesOf(t, f)
+	for _, c := range pages {
+		if ws := c.socket(); ws != nil {
+			_ = ws.Close(wire.CloseUnauthorized, "signed out")
+			continue
+		}
+		h.detach(c, nil)
+		h.pages.forget(c)
+	}
+	return Reach{Pages: len(pages)}
 }
 
 // push is a server action as it travels between instances.

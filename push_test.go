@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -245,3 +246,33 @@ var byDevice = auth.AuthenticatorFunc(func(_ http.ResponseWriter, r *http.Reques
 	u, device, _ := strings.Cut(r.Header.Get("X-User"), "/")
 	return auth.Identity{UserID: u, GroupID: u + "/" + device}, nil
 })
+
+// Disconnect closes a user's connections (sign out), on every instance;
+// an expiring identity closes its own.
+func TestDisconnectAndExpiry(t *testing.T) {
+	var expires time.Time
+	var mu sync.Mutex
+	authn := auth.AuthenticatorFunc(func(w http.ResponseWriter, r *http.Request) (auth.Identity, error) {
+		id, err := byHeader(w, r)
+		mu.Lock()
+		id.Expires = expires
+		mu.Unlock()
+		return id, err
+	})
+	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage),
+		livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(authn)))
+	h := tmpl.Handle(&counter{})
+	srv := serve(t, h)
+	ann, bob := newBrowser(t, srv).as("X-User", "ann").open("/"), newBrowser(t, srv).as("X-User", "bob").open("/")
+	r, err := h.Disconnect(t.Context(), livetemplate.Users("ann"))
+	require.NoError(t, err)
+	assert.Equal(t, 1, r.Pages)
+	assert.Equal(t, websocket.StatusCode(4001), closeStatus(t, ann))
+	require.Nil(t, bob.act("increment", nil).Error, "bob is still connected")
+
+	mu.Lock()
+	expires = time.Now().Add(300 * time.Millisecond)
+	mu.Unlock()
+	soon := newBrowser(t, srv).as("X-User", "cid").open("/")
+	assert.Equal(t, websocket.StatusCode(4001), closeStatus(t, soon), "closed when the credentials expire")
+}

@@ -37,12 +37,13 @@ func (h *Handler) serveSocket(w http.ResponseWriter, r *http.Request) {
 // carries its actions. Handle, TooLarge and Closed run on the connection's
 // reader, one at a time; Next runs on its writer.
 type socket struct {
-	h     *Handler
-	tc    *transport.Conn
-	id    auth.Identity
-	addr  string
-	req   *http.Request
-	timer *time.Timer // closes the socket if no join comes
+	h      *Handler
+	tc     *transport.Conn
+	id     auth.Identity
+	addr   string
+	req    *http.Request
+	timer  *time.Timer // closes the socket if no join comes
+	expiry *time.Timer // closes the socket when its credentials expire
 
 	mu     sync.Mutex
 	c      *conn    // after join
@@ -111,6 +112,9 @@ func (s *socket) Next() []byte {
 func (s *socket) Closed(error) {
 	s.timer.Stop()
 	s.mu.Lock()
+	if s.expiry != nil {
+		s.expiry.Stop()
+	}
 	c, joined := s.c, s.joined
 	s.joined = true
 	s.mu.Unlock()
@@ -205,6 +209,11 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 		return
 	}
 	s.setPage(c)
+	if exp := s.id.Expires; !exp.IsZero() {
+		s.expiry = time.AfterFunc(time.Until(exp), func() {
+			_ = s.tc.Close(wire.CloseUnauthorized, "session expired")
+		})
+	}
 	s.tc.Wake()
 }
 

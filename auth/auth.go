@@ -3,6 +3,7 @@ package auth
 import (
 	"errors"
 	"net/http"
+	"time"
 )
 
 // ErrUnauthenticated reports that a request carries no acceptable
@@ -21,6 +22,10 @@ type Identity struct {
 	// GroupID names the session group whose state the request reads and
 	// changes. Several users may share one group.
 	GroupID string
+	// Expires is when the credentials stop being valid (a token's expiry),
+	// or the zero time if they do not expire. A live connection opened with
+	// them is closed then, and its page asked to sign in again.
+	Expires time.Time
 }
 
 // Authenticator identifies the sender of a request.
