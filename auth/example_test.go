@@ -92,7 +92,7 @@ func ExampleAuthenticatorFunc() {
 	r := httptest.NewRequest(http.MethodGet, "/", nil)
 	r.Header.Set("X-Proxy-User", "alice")
 	id, err := a.Identify(httptest.NewRecorder(), r)
-	fmt.Printf("%+v %v\n", id, err)
+	fmt.Println(id.UserID, id.GroupID, err)
 	// Output:
-	// {UserID:alice GroupID:staff} <nil>
+	// alice staff <nil>
 }
