@@ -53,7 +53,9 @@ func (h *Handler) disconnected(c *conn, scopes []*scope) {
 	if end != nil {
 		end()
 	}
-	ctx, cancel := context.WithTimeout(h.ctx, busTimeout)
+	// Not the handler's context: a shutdown disconnects every page, and
+	// their Disconnected must still run (presence must not stay behind).
+	ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
 	defer cancel()
 	h.watch(ctx, c, scopes, action{name: "disconnect", call: callDisconnected, as: &c.id})
 }
