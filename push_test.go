@@ -1,6 +1,7 @@
 package livetemplate_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -275,4 +276,29 @@ func TestDisconnectAndExpiry(t *testing.T) {
 	mu.Unlock()
 	soon := newBrowser(t, srv).as("X-User", "cid").open("/")
 	assert.Equal(t, websocket.StatusCode(4001), closeStatus(t, soon), "closed when the credentials expire")
+}
+
+// A shutdown disconnects every page, and their Disconnected still runs:
+// presence kept in a shared store does not stay behind.
+func TestWatcherDisconnectedRunsOnShutdown(t *testing.T) {
+	store := session.NewMemory(nil)
+	t.Cleanup(func() { _ = store.Close() })
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(store),
+		livetemplate.WithText(`<body>online={{len .Online}}</body>`)))
+	h := tmpl.Handle(livetemplate.Global(&presence{}))
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	p := newBrowser(t, srv).open("/")
+	waitHTML(t, p, "online=1")
+	go func() { // answer the close handshake, as a browser does
+		for {
+			if _, _, err := p.ws.Read(context.Background()); err != nil {
+				return
+			}
+		}
+	}()
+	require.NoError(t, h.Close())
+	state, _, err := store.Get(t.Context(), "s:presence:")
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"presence":{"Online":{}}}`, string(state))
 }
