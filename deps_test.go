@@ -43,7 +43,7 @@ var allowedDeps = map[string][]string{
 	"examples/todos/todos":     {"."},
 	// The nested module of the browser tests (its own go.mod).
 	"e2e/internal/browsertest": {".", "github.com/chromedp"},
-	"livetest":                 {"diff", "github.com/coder/websocket", "golang.org/x/net/html", "github.com/andybalholm/cascadia"},
+	"livetest":                 {".", "diff", "github.com/coder/websocket", "golang.org/x/net/html", "github.com/andybalholm/cascadia"},
 }
 
 func TestImportPolicy(t *testing.T) {

@@ -609,3 +609,24 @@ func TestClickOnASubmitButtonSubmits(t *testing.T) {
 	require.Error(t, err, "a plain button submits nothing")
 	assert.Contains(t, err.Error(), "lvt-click")
 }
+
+type pollPage struct{ Options []string }
+
+func (p *pollPage) Change(*livetemplate.ActionContext) error { return nil }
+
+// Handler turns strict mode on: a template that reads a store the page
+// does not have fails the page load with a message naming the stores.
+func TestHandlerIsStrict(t *testing.T) {
+	build := func(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
+		tmpl, err := livetemplate.New("poll", append([]livetemplate.Option{livetemplate.WithText(
+			`<body>{{range .Options}}<p>{{.}}</p>{{end}}</body>`)}, opts...)...)
+		if err != nil {
+			return nil, err
+		}
+		return tmpl.Handle(livetemplate.Named("poll", &pollPage{}), livetemplate.Named("vote", &pollPage{})), nil
+	}
+	ft := &fatalT{TB: t}
+	srv := livetest.Start(ft, livetest.Handler(t, build))
+	msg := ft.run(func() { srv.Open("/") })
+	assert.Contains(t, msg, "500", "the template reads .Options of the stores map: the page load fails")
+}
