@@ -34,7 +34,7 @@ var Guides = []string{
 // <!-- quote: guides/start/main_test.go --> quotes the whole file,
 // <!-- quote: guides/start/main_test.go#name --> the lines between
 // "// quote:name" and "// quote:end" (the markers left out, indentation
-// common to the lines removed).
+// common to the lines removed, and blank lines at either end).
 var quoteRe = regexp.MustCompile(`^<!-- quote: (\S+?)(?:#(\S+))? -->$`)
 
 // TestGuidesQuoteTheirCode checks that every Go block of every guide is a
@@ -49,7 +49,7 @@ func TestGuidesQuoteTheirCode(t *testing.T) {
 			lines := strings.Split(string(src), "\n")
 			for i := 0; i < len(lines); i++ {
 				fence, ok := strings.CutPrefix(lines[i], "```")
-				if !ok || fence == "" {
+				if !ok {
 					continue
 				}
 				start := i
@@ -100,7 +100,7 @@ func quoted(t *testing.T, path, region string) string {
 		}
 	}
 	require.True(t, found, "%s has no region %q", path, region)
-	return dedent(out)
+	return strings.Trim(dedent(out), "\n")
 }
 
 // dedent removes the tabs every non-empty line starts with.

@@ -33,6 +33,7 @@ func TestCounter(t *testing.T) {
 
 	assert.Equal(t, "0", srv.Open("/").Text("#count")) // another browser
 }
+
 // quote:end
 
 // A bad number is refused with a field error, and nothing changes.

@@ -40,4 +40,3 @@ func TestIdeas(t *testing.T) {
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, map[string]string{"text": "Write something first."}, ae.Fields)
 }
-
