@@ -23,6 +23,7 @@ const module = "github.com/lvtgo/livetemplate"
 var allowedDeps = map[string][]string{
 	".":                        {"auth", "broadcast", "client", "diff", "internal/wire", "registry", "session", "transport", "golang.org/x/time/rate"},
 	"auth":                     {},
+	"auth/jwtauth":             {"auth", "github.com/golang-jwt/jwt/v5"},
 	"client":                   {},
 	"diff":                     {},
 	"internal/wire":            {},
