@@ -1,0 +1,33 @@
+package authn
+
+import (
+	"github.com/lvtgo/livetemplate"
+)
+
+// Notes is a list of notes, shared by a session group.
+type Notes struct {
+	Lines []string
+}
+
+// Change adds a note, signed with the acting user's id.
+func (n *Notes) Change(ctx *livetemplate.ActionContext) error {
+	if ctx.Action() != "add" {
+		return livetemplate.ErrUnknownAction
+	}
+	n.Lines = append(n.Lines, ctx.UserID()+": "+ctx.GetString("text"))
+	return nil
+}
+
+const page = `<body>
+<ul id="notes">{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
+<form id="add" lvt-submit="add"><input name="text"><button>Add</button></form>
+</body>`
+
+// newHandler serves the notes page with opts (an authenticator).
+func newHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("notes", append([]livetemplate.Option{livetemplate.WithText(page), livetemplate.WithStrict()}, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return tmpl.Handle(&Notes{}), nil
+}
