@@ -42,6 +42,14 @@ var allowedDeps = map[string][]string{
 	"examples/todos":           {".", "examples/todos/todos", "examples/instances"},
 	"examples/instances":       {".", "auth", "broadcast/redisbus", "session/redisstore", "github.com/redis/go-redis/v9"},
 	"examples/todos/todos":     {"."},
+
+	// The chat and dashboard examples and their shared, copyable sign-in.
+	"examples/login":               {".", "auth", "auth/jwtauth"},
+	"examples/chat":                {".", "examples/chat/chat", "examples/instances", "examples/login"},
+	"examples/chat/chat":           {".", "auth", "examples/login"},
+	"examples/dashboard":           {".", "examples/dashboard/dashboard", "examples/instances", "examples/login"},
+	"examples/dashboard/dashboard": {".", "auth", "examples/login"},
+
 	// The nested module of the browser tests (its own go.mod).
 	"e2e/internal/browsertest": {".", "github.com/chromedp"},
 	"livetest":                 {".", "diff", "github.com/coder/websocket", "golang.org/x/net/html", "github.com/andybalholm/cascadia"},

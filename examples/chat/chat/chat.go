@@ -1,0 +1,135 @@
+// Package chat is the page of the chat example: a room (a store shared by
+// every page in the room, on every instance, that also keeps who is
+// online), each page's own view (which room it shows), the template, and
+// the routes that put the page behind the sign-in of package
+// examples/login. The example's main (one directory up) serves it; tests
+// build it with options of their own.
+package chat
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
+)
+
+// DefaultRoom is the room of a page that names none (or names one that is
+// not a valid room name).
+const DefaultRoom = "lobby"
+
+// Rooms are the rooms the page links to. Any valid name is a room: these
+// are just the ones on the menu.
+var Rooms = []string{"lobby", "dev", "random"}
+
+// MaxMessages is how many messages a room keeps: older ones are dropped.
+const MaxMessages = 100
+
+// MaxText is the longest message, in characters.
+const MaxText = 500
+
+// roomName is what a room may be called.
+var roomName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
+
+// RoomOf returns the room a page shows: its ?room= parameter if it is a
+// valid room name (1 to 32 of a-z, 0-9 and '-'), else DefaultRoom. It is
+// the key of the Room store (livetemplate.Scoped): pages with the same
+// room share one.
+func RoomOf(r *http.Request, _ auth.Identity) string {
+	if r == nil {
+		return DefaultRoom
+	}
+	if name := r.URL.Query().Get("room"); roomName.MatchString(name) {
+		return name
+	}
+	return DefaultRoom
+}
+
+// Message is one message of a room.
+type Message struct {
+	ID     int
+	Author string
+	Text   string
+	At     time.Time
+}
+
+// Room is one chat room: its last MaxMessages messages, and who has a page
+// of it open. It is shared by every page whose RoomOf is the same, across
+// users and, with a shared session store and bus, instances.
+type Room struct {
+	Messages []Message
+	NextID   int
+	// Online counts the open pages (live connections) of each user in the
+	// room, by name.
+	Online map[string]int
+}
+
+var _ livetemplate.Watcher = (*Room)(nil)
+
+// Change handles "room.send": the acting user's message, in field text.
+// An empty or overly long text is refused with a FieldError for text.
+func (r *Room) Change(ctx *livetemplate.ActionContext) error {
+	switch ctx.Action() {
+	case "send":
+		text := strings.TrimSpace(ctx.GetString("text"))
+		switch {
+		case text == "":
+			return livetemplate.FieldError{Field: "text", Message: "Type a message first."}
+		case utf8.RuneCountInString(text) > MaxText:
+			return livetemplate.FieldError{Field: "text", Message: "Keep it under 500 characters."}
+		}
+		r.NextID++
+		r.Messages = append(r.Messages, Message{ID: r.NextID, Author: ctx.UserID(), Text: text, At: time.Now().UTC()})
+		if n := len(r.Messages) - MaxMessages; n > 0 {
+			r.Messages = slices.Delete(r.Messages, 0, n)
+		}
+	default:
+		return livetemplate.ErrUnknownAction
+	}
+	return nil
+}
+
+// Connected counts a page of the user that opened it.
+func (r *Room) Connected(ctx *livetemplate.ActionContext) error {
+	if r.Online == nil {
+		r.Online = map[string]int{}
+	}
+	r.Online[ctx.UserID()]++
+	return nil
+}
+
+// Disconnected counts a page of the user that closed it; a user with no
+// page left is no longer online.
+func (r *Room) Disconnected(ctx *livetemplate.ActionContext) error {
+	if r.Online[ctx.UserID()]--; r.Online[ctx.UserID()] <= 0 {
+		delete(r.Online, ctx.UserID())
+	}
+	return nil
+}
+
+// View is one page's own view: the room it shows. It is per connection.
+type View struct {
+	Room string
+}
+
+// Mount reads the page's room from its URL (RoomOf).
+func (v *View) Mount(ctx *livetemplate.ActionContext) error {
+	v.Room = RoomOf(ctx.Request(), auth.Identity{})
+	return nil
+}
+
+// Change refuses every action: the view changes only with the URL.
+func (v *View) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }
+
+// Rooms lists the rooms the page links to: Rooms, and the page's own if it
+// is another.
+func (v *View) Rooms() []string {
+	if slices.Contains(Rooms, v.Room) {
+		return Rooms
+	}
+	return append(slices.Clone(Rooms), v.Room)
+}

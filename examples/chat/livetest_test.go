@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate/livetest"
+)
+
+// The browser tests' scenarios (e2e/chat), in-process with livetest.
+
+// wait is how long a pushed update may take to arrive.
+const wait = 2 * time.Second
+
+// online is what #online shows when names are online.
+func online(names ...string) string { return strings.Join(names, " ") }
+
+func TestLivetestSignInFirst(t *testing.T) {
+	a := start(t)
+	resp, _ := a.get(t, "/?room=dev", nil)
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/login?next=%2F%3Froom%3Ddev", resp.Header.Get("Location"))
+
+	resp, page := a.get(t, "/login", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, `<form id="login"`)
+	assert.Contains(t, page, `<input name="name"`)
+
+	cookies := a.signIn(t, "ann")
+	resp, page = a.get(t, "/?room=dev", cookies)
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, page, `<h1>#dev</h1>`)
+	resp, _ = a.get(t, "/nowhere", cookies)
+	assert.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+func TestLivetestMessagesReachTheRoomOnly(t *testing.T) {
+	a := start(t)
+	ann := a.browser(t, "ann").Open("/")
+	annToo := ann.Tab("/?room=lobby") // ann's second tab
+	bob := a.browser(t, "bob").Open("/")
+	cid := a.browser(t, "cid").Open("/?room=dev") // another room
+	assert.Equal(t, "#lobby", ann.Text("h1"))
+	assert.Equal(t, "#dev", cid.Text("h1"))
+	assert.Equal(t, "ann", ann.Text("#me"))
+
+	require.NoError(t, ann.Submit("#send", url.Values{"text": {"<b>hi</b> bob"}}))
+	assert.Equal(t, "ann: <b>hi</b> bob", ann.Text("#messages li:last-child"))
+	assert.Zero(t, ann.Count("#messages .text b"), "a message is text, not markup")
+	assert.Empty(t, ann.Text("#send input[name=text]"), "lvt-reset empties the field")
+	for _, p := range []*livetest.Page{bob, annToo} {
+		require.NoError(t, p.WaitText("#messages li:last-child .text", "<b>hi</b> bob", wait))
+		assert.Equal(t, "ann", p.Text("#messages li:last-child .author"))
+	}
+	require.NoError(t, bob.Submit("#send", url.Values{"text": {"hi ann"}}))
+	require.NoError(t, ann.WaitText("#messages li:last-child", "bob: hi ann", wait))
+	require.NoError(t, annToo.WaitText("#messages li:last-child", "bob: hi ann", wait))
+
+	// The other room saw none of it: its own message is its first.
+	require.NoError(t, cid.Submit("#send", url.Values{"text": {"anyone?"}}))
+	assert.Equal(t, 1, cid.Count("#messages li"))
+	assert.Equal(t, "cid: anyone?", cid.Text("#messages li"))
+	assert.Equal(t, 2, ann.Count("#messages li"))
+	assert.Equal(t, 2, bob.Count("#messages li"))
+}
+
+func TestLivetestWhoIsOnline(t *testing.T) {
+	a := start(t)
+	ann := a.browser(t, "ann").Open("/")
+	require.NoError(t, ann.WaitText("#online", online("ann"), wait))
+	bobs := a.browser(t, "bob")
+	bob := bobs.Open("/")
+	bob2 := bob.Tab("/")
+	cid := a.browser(t, "cid").Open("/?room=dev")
+	require.NoError(t, ann.WaitText("#online", online("ann", "bob"), wait))
+	require.NoError(t, bob.WaitText("#online", online("ann", "bob"), wait))
+	require.NoError(t, cid.WaitText("#online", online("cid"), wait), "another room")
+
+	bob.Close()
+	require.NoError(t, bob2.Submit("#send", url.Values{"text": {"still here"}}))
+	require.NoError(t, ann.WaitText("#messages li:last-child", "bob: still here", wait))
+	assert.Equal(t, online("ann", "bob"), ann.Text("#online"), "bob has a tab left")
+	bob2.Close()
+	require.NoError(t, ann.WaitText("#online", online("ann"), wait))
+	assert.Equal(t, online("cid"), cid.Text("#online"))
+}
+
+func TestLivetestValidation(t *testing.T) {
+	a := start(t)
+	ann := a.browser(t, "ann").Open("/")
+	var refused *livetest.ActionError
+	err := ann.Submit("#send", url.Values{"text": {"   "}})
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, "invalid", refused.Code)
+	assert.Equal(t, "Type a message first.", ann.FieldError("text"))
+
+	long := strings.Repeat("é", 501)
+	require.ErrorAs(t, ann.Submit("#send", url.Values{"text": {long}}), &refused)
+	assert.Equal(t, "Keep it under 500 characters.", ann.FieldError("text"))
+	assert.Zero(t, ann.Count("#messages li"))
+
+	require.NoError(t, ann.Submit("#send", url.Values{"text": {strings.Repeat("é", 500)}}))
+	assert.Empty(t, ann.FieldError("text"))
+	assert.Equal(t, 1, ann.Count("#messages li"))
+}
+
+func TestLivetestRoomNames(t *testing.T) {
+	a := start(t)
+	b := a.browser(t, "ann")
+	for path, want := range map[string]string{
+		"/":                                 "#lobby",
+		"/?room=dev":                        "#dev",
+		"/?room=my-room-2":                  "#my-room-2",
+		"/?room=Dev":                        "#lobby",
+		"/?room=%3Cscript%3E":               "#lobby",
+		"/?room=" + strings.Repeat("a", 33): "#lobby",
+	} {
+		p := b.Open(path)
+		assert.Equal(t, want, p.Text("h1"), path)
+		assert.Equal(t, "page", func() string { v, _ := p.Attr(`#rooms a[href="/?room=`+want[1:]+`"]`, "aria-current"); return v }(), path)
+		p.Close()
+	}
+}
+
+func TestLivetestLogoutClosesThePages(t *testing.T) {
+	a := start(t)
+	annB := a.browser(t, "ann")
+	ann, annToo := annB.Open("/"), annB.Open("/?room=dev")
+	bob := a.browser(t, "bob").Open("/")
+	require.NoError(t, bob.WaitText("#online", online("ann", "bob"), wait))
+
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, a.srv.URL+"/logout", nil)
+	require.NoError(t, err)
+	for _, c := range annB.Cookies() {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/login", resp.Header.Get("Location"))
+	require.NotEmpty(t, resp.Cookies())
+	assert.Negative(t, resp.Cookies()[0].MaxAge, "the cookie is cleared")
+
+	for _, p := range []*livetest.Page{ann, annToo} {
+		err := p.WaitFor(func(string) bool { return false }, wait)
+		assert.True(t, errors.Is(err, livetest.ErrClosed), "ann's pages are closed: %v", err)
+	}
+	require.NoError(t, bob.WaitText("#online", online("bob"), wait))
+	require.NoError(t, bob.Submit("#send", url.Values{"text": {"bye ann"}}), "bob is still connected")
+}
+
+func TestLivetestWorksOverHTTP(t *testing.T) {
+	a := start(t)
+	ann := a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: a.signIn(t, "ann"), Transport: livetest.HTTP}).Open("/")
+	bob := a.browser(t, "bob").Open("/")
+	require.NoError(t, ann.Submit("#send", url.Values{"text": {"over HTTP"}}))
+	require.NoError(t, bob.WaitText("#messages li:last-child", "ann: over HTTP", wait))
+	require.NoError(t, bob.Submit("#send", url.Values{"text": {"over a WebSocket"}}))
+	require.NoError(t, ann.WaitText("#messages li:last-child", "bob: over a WebSocket", wait))
+	require.NoError(t, ann.WaitText("#online", online("ann", "bob"), wait))
+}

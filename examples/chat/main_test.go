@@ -1,0 +1,82 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/examples/chat/chat"
+	"github.com/lvtgo/livetemplate/examples/login"
+	"github.com/lvtgo/livetemplate/livetest"
+)
+
+// The browser tests of this page are in the module e2e (e2e/chat).
+
+// TestMain checks for leaked goroutines.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// testKey signs the tests' sign-ins.
+var testKey = []byte("0123456789abcdef0123456789abcdef")
+
+// app is the chat served for one test.
+type app struct {
+	srv  *livetest.Server
+	page *livetemplate.Handler
+}
+
+// start serves the chat (sign-in, page, logout) for one test.
+func start(t *testing.T, opts ...livetemplate.Option) *app {
+	t.Helper()
+	lg, err := login.New(login.Options{Key: testKey, Title: "Chat", Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	require.NoError(t, err)
+	opts = append([]livetemplate.Option{livetemplate.WithAuthenticator(lg.Authenticator())}, opts...)
+	h := livetest.Handler(t, chat.NewHandler, opts...)
+	return &app{srv: livetest.Start(t, chat.Routes(h, lg)), page: h}
+}
+
+// noRedirects is an HTTP client that shows redirects instead of following
+// them.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// signIn posts name to the sign-in form, as a browser would, and returns
+// the cookie the answer sets.
+func (a *app) signIn(t *testing.T, name string) []*http.Cookie {
+	t.Helper()
+	resp, err := noRedirects.PostForm(a.srv.URL+login.Path, url.Values{"name": {name}})
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.NotEmpty(t, resp.Cookies())
+	return resp.Cookies()
+}
+
+// browser is a new browser signed in as name.
+func (a *app) browser(t *testing.T, name string) *livetest.Browser {
+	t.Helper()
+	return a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: a.signIn(t, name)})
+}
+
+// get fetches path with cookies, without following redirects.
+func (a *app) get(t *testing.T, path string, cookies []*http.Cookie) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, a.srv.URL+path, nil)
+	require.NoError(t, err)
+	for _, c := range cookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirects.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var b strings.Builder
+	_, err = io.Copy(&b, resp.Body)
+	require.NoError(t, err)
+	return resp, b.String()
+}
