@@ -25,19 +25,19 @@ const (
 	reasonInvalidClaims = "invalid claims"
 )
 
-// refusal is a refused token with a safe reason. It matches
+// reasonError is a refused token with a safe reason. It matches
 // [auth.ErrUnauthenticated] under errors.Is.
-type refusal struct {
+type reasonError struct {
 	reason string
 }
 
-// refuse returns a refusal explained by reason, one of the reason constants.
+// refuse returns a reasonError explained by reason, one of the reason constants.
 func refuse(reason string) error {
-	return &refusal{reason: reason}
+	return &reasonError{reason: reason}
 }
 
 // Error returns the reason prefixed with the package name.
-func (e *refusal) Error() string { return "jwtauth: " + e.reason }
+func (e *reasonError) Error() string { return "jwtauth: " + e.reason }
 
 // Unwrap returns [auth.ErrUnauthenticated].
-func (e *refusal) Unwrap() error { return auth.ErrUnauthenticated }
+func (e *reasonError) Unwrap() error { return auth.ErrUnauthenticated }

@@ -124,6 +124,18 @@ func families() []family {
 	}
 }
 
+// familyOf returns the family of method.
+func familyOf(tb testing.TB, method string) family {
+	tb.Helper()
+	for _, f := range families() {
+		if f.method == method {
+			return f
+		}
+	}
+	tb.Fatalf("no family %s", method)
+	return family{}
+}
+
 // options returns the options the tests use for f.
 func (f family) options() jwtauth.Options {
 	return jwtauth.Options{

@@ -28,7 +28,7 @@ var registeredClaims = []string{"sub", "iat", "nbf", "exp", "iss", "aud"}
 // string. The cookie is HttpOnly, SameSite=Lax, Path=/ and lasts ttl; over
 // HTTPS it is also Secure and named with the "__Host-" prefix. A nil w only
 // skips the cookie; r is only used to tell whether the request came over
-// HTTPS.
+// HTTPS, and a nil r counts as plain HTTP.
 //
 // Issue fails without a [Options.SigningKey], for an empty subject, a ttl
 // under one second, claims that break the rules above or cannot be encoded

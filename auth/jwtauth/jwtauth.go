@@ -2,6 +2,7 @@ package jwtauth
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"errors"
 	"net/http"
 	"strings"
@@ -63,11 +64,19 @@ func New(opts Options) (*Authenticator, error) {
 		cookieName:          opts.CookieName,
 		trustForwardedProto: opts.TrustForwardedProto,
 	}
-	if k, ok := a.key.([]byte); ok {
+	// Keys held in slices are copied, so the caller's later changes have
+	// no effect.
+	switch k := a.key.(type) {
+	case []byte:
 		a.key = bytes.Clone(k)
+	case ed25519.PublicKey:
+		a.key = ed25519.PublicKey(bytes.Clone(k))
 	}
-	if k, ok := a.signingKey.([]byte); ok {
+	switch k := a.signingKey.(type) {
+	case []byte:
 		a.signingKey = bytes.Clone(k)
+	case ed25519.PrivateKey:
+		a.signingKey = ed25519.PrivateKey(bytes.Clone(k))
 	}
 	if a.cookieName == "" {
 		a.cookieName = DefaultCookieName
@@ -100,7 +109,8 @@ func New(opts Options) (*Authenticator, error) {
 // Identify returns the identity named by the request's token: UserID is the
 // "sub" claim, GroupID the [Options.GroupClaim] claim (or "sub"), and
 // Expires the "exp" claim, when the facade closes a live connection opened
-// with it.
+// with it. A token accepted within the leeway after its "exp" has an
+// Expires in the past, so such a connection is closed at once.
 //
 // The token is read from the cookie first (over HTTPS the "__Host-"
 // prefixed name, then the plain one) and only when there is none from an

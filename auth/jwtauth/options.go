@@ -149,10 +149,10 @@ func (o *Options) validate() (methodSpec, error) {
 	if o.Key == nil {
 		errs = append(errs, errors.New("jwtauth: Key is required"))
 	} else if known {
-		if err := checkKey(spec, o.Key); err != nil {
+		if err := guard("Key", spec, func() error { return checkKey(spec, o.Key) }); err != nil {
 			errs = append(errs, err)
 		} else if o.SigningKey != nil {
-			if err := checkSigningKey(spec, o.Key, o.SigningKey); err != nil {
+			if err := guard("SigningKey", spec, func() error { return checkSigningKey(spec, o.Key, o.SigningKey) }); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -167,6 +167,18 @@ func (o *Options) validate() (methodSpec, error) {
 		}
 	}
 	return spec, errors.Join(errs...)
+}
+
+// guard runs check and turns a panic into an error naming field. The
+// standard library's key methods assume well-formed keys and can panic on a
+// hand-built one (a nil field); New promises to report, never to panic.
+func guard(field string, spec methodSpec, check func() error) (err error) {
+	defer func() {
+		if recover() != nil {
+			err = fmt.Errorf("jwtauth: %s for %s is not a valid key", field, spec.method.Alg())
+		}
+	}()
+	return check()
 }
 
 // checkKey reports whether key can verify tokens signed with spec's method.
@@ -201,7 +213,7 @@ func checkKey(spec methodSpec, key any) error {
 			return fmt.Errorf("jwtauth: Key for %s is not a valid ECDSA public key", name)
 		}
 		if k.Curve != spec.curve {
-			return fmt.Errorf("jwtauth: Key for %s must be on curve %s, not %s", name, spec.curve.Params().Name, k.Curve.Params().Name)
+			return fmt.Errorf("jwtauth: Key for %s must be on curve %s, not %s", name, spec.curve.Params().Name, curveName(k.Curve))
 		}
 		if _, err := k.Bytes(); err != nil {
 			return fmt.Errorf("jwtauth: Key for %s is not a valid ECDSA public key", name)
@@ -216,6 +228,14 @@ func checkKey(spec methodSpec, key any) error {
 		}
 	}
 	return nil
+}
+
+// curveName names c for an error message.
+func curveName(c elliptic.Curve) string {
+	if p := c.Params(); p != nil && p.Name != "" {
+		return p.Name
+	}
+	return "an unnamed curve"
 }
 
 // privateHint explains a private key passed where the public key belongs.
@@ -246,7 +266,7 @@ func checkSigningKey(spec methodSpec, key, signing any) error {
 		if !ok {
 			return fmt.Errorf("jwtauth: SigningKey for %s must be *rsa.PrivateKey, not %T", name, signing)
 		}
-		if k == nil || k.N == nil || k.Validate() != nil {
+		if k == nil || k.N == nil || k.D == nil || len(k.Primes) < 2 || k.Validate() != nil {
 			return fmt.Errorf("jwtauth: SigningKey for %s is not a valid RSA private key", name)
 		}
 		if !k.PublicKey.Equal(key) {
@@ -257,7 +277,7 @@ func checkSigningKey(spec methodSpec, key, signing any) error {
 		if !ok {
 			return fmt.Errorf("jwtauth: SigningKey for %s must be *ecdsa.PrivateKey, not %T", name, signing)
 		}
-		if k == nil || k.Curve == nil {
+		if k == nil || k.Curve == nil || k.D == nil {
 			return fmt.Errorf("jwtauth: SigningKey for %s is not a valid ECDSA private key", name)
 		}
 		if _, err := k.Bytes(); err != nil {

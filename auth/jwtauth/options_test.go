@@ -202,6 +202,26 @@ func TestNewRefuses(t *testing.T) {
 			want: []string{"jwtauth: SigningKey for RS256 must be *rsa.PrivateKey, not *rsa.PublicKey"},
 		},
 		{
+			name: "hand-built rsa private key",
+			opts: jwtauth.Options{Method: "RS256", Key: &k.rsa.PublicKey, SigningKey: &rsa.PrivateKey{PublicKey: k.rsa.PublicKey}},
+			want: []string{"jwtauth: SigningKey for RS256 is not a valid RSA private key"},
+		},
+		{
+			name: "hand-built ecdsa private key",
+			opts: jwtauth.Options{Method: "ES256", Key: &k.ec.PublicKey, SigningKey: &ecdsa.PrivateKey{PublicKey: k.ec.PublicKey}},
+			want: []string{"jwtauth: SigningKey for ES256 is not a valid ECDSA private key"},
+		},
+		{
+			name: "ecdsa key without a point",
+			opts: jwtauth.Options{Method: "ES256", Key: &ecdsa.PublicKey{Curve: k.ec.Curve}},
+			want: []string{"jwtauth: Key for ES256 is not a valid key"},
+		},
+		{
+			name: "ed25519 private key of zeros",
+			opts: jwtauth.Options{Method: "EdDSA", Key: k.ed.Public(), SigningKey: make(ed25519.PrivateKey, ed25519.PrivateKeySize)},
+			want: []string{"jwtauth: SigningKey for EdDSA does not match Key"},
+		},
+		{
 			name: "invalid cookie name",
 			opts: jwtauth.Options{Method: "HS256", Key: secret, CookieName: "a b"},
 			want: []string{`jwtauth: CookieName "a b" is not a valid cookie name`},
