@@ -1,0 +1,48 @@
+package dashboard_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
+	"github.com/lvtgo/livetemplate/examples/login"
+)
+
+// The dashboard behind its sign-in: /admin is for the administrator only.
+func ExampleRoutes() {
+	lg, err := login.New(login.Options{Key: []byte("an example key of at least 32 bytes"), Team: true})
+	if err != nil {
+		panic(err)
+	}
+	h, err := dashboard.NewHandler("admin", livetemplate.WithAuthenticator(lg.Authenticator()))
+	if err != nil {
+		panic(err)
+	}
+	defer h.Close()
+	srv := httptest.NewServer(dashboard.Routes(h, lg, "admin")) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, …), h)
+	defer srv.Close()
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, name := range []string{"ann", "admin"} {
+		resp, err := client.PostForm(srv.URL+login.Path, url.Values{"name": {name}, "team": {"red"}})
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+"/admin", nil)
+		for _, c := range resp.Cookies() {
+			req.AddCookie(c)
+		}
+		resp, err = client.Do(req)
+		if err != nil {
+			panic(err)
+		}
+		resp.Body.Close()
+		fmt.Println(name, resp.Status)
+	}
+	// Output:
+	// ann 403 Forbidden
+	// admin 200 OK
+}

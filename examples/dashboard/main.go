@@ -1,0 +1,77 @@
+// Command dashboard shows announcements live to exactly the users they are
+// for: the administrator (-admin, default "admin") writes them at /admin to
+// everyone, to one user or to one team, and sees who is connected; every
+// other signed-in user sees, at /, the announcements addressed to them.
+//
+//	go run ./examples/dashboard -addr :8080
+//
+// With -redis, several instances share the announcements and the counts;
+// give them the same -secret (at least 32 bytes), so that a sign-in on one
+// is valid on all (try two, on ports 8081 and 8082):
+//
+//	go run ./examples/dashboard -addr :8081 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
+//	go run ./examples/dashboard -addr :8082 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
+//
+// The page itself (stores, template, routes) is the package in dashboard/;
+// the sign-in is package examples/login; this file serves them until the
+// process is told to stop.
+package main
+
+import (
+	"context"
+	"flag"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
+	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/examples/login"
+)
+
+func main() {
+	addr := flag.String("addr", ":8080", "address to listen on")
+	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share announcements and counts with every instance given the same one")
+	secret := flag.String("secret", "", "key that signs sign-ins (at least 32 bytes; default: random, so give several instances the same one)")
+	admin := flag.String("admin", "admin", "the user name of the administrator")
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *addr, *redisURL, *secret, *admin, slog.Default()); err != nil {
+		slog.Error("dashboard failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves the dashboard on addr until ctx ends.
+func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog.Logger) error {
+	key, err := login.Key(secret, logger)
+	if err != nil {
+		return err
+	}
+	lg, err := login.New(login.Options{Key: key, Title: "Dashboard", Team: true, Logger: logger})
+	if err != nil {
+		return err
+	}
+	var opts []livetemplate.Option
+	if redisURL != "" {
+		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
+		if err != nil {
+			return err
+		}
+		defer closeRedis()
+		opts = ropts
+	}
+	// After the Redis options, whose anonymous authenticator this replaces.
+	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()), livetemplate.WithLogger(logger))
+	h, err := dashboard.NewHandler(admin, opts...)
+	if err != nil {
+		return err
+	}
+	logger.Info("serving", "addr", addr, "admin", admin)
+	// Serve shuts the server and the page's live connections down together
+	// when ctx ends (Ctrl-C).
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, dashboard.Routes(h, lg, admin)), h)
+}
