@@ -3,7 +3,8 @@
 //
 // It is an adapter of the auth port, in a package of its own so that
 // programs that do not use JWTs never link the JWT library. The facade does
-// not import it: pass an [Authenticator] to the facade as its authenticator.
+// not import it: pass an [Authenticator] to the facade with
+// livetemplate.WithAuthenticator.
 //
 // # Map
 //
@@ -37,7 +38,7 @@
 //     token whose HMAC key is an RSA public key, sent to an RS256
 //     authenticator), other methods of the same family and other keys. The
 //     methods come from a table in this package, not from the JWT library's
-//     global registry.
+//     global registry. HMAC tags are compared in constant time.
 //   - Keys are checked in [New]: HMAC keys at least as long as the hash
 //     (RFC 7518 §3.2), RSA keys of at least 2048 bits, ECDSA keys on the
 //     method's curve, a signing key that matches the verifying key.
@@ -56,7 +57,9 @@
 //     subdomain or a plain-HTTP response cannot set. Identify over HTTPS
 //     prefers that cookie but also reads the plain name, so a token issued
 //     while the request did not look like HTTPS (a proxy without
-//     [Options.TrustForwardedProto]) still works; a plain cookie can be
-//     planted by a sibling subdomain, but only with a token this server
-//     signed.
+//     [Options.TrustForwardedProto]) still works. The cost: a sibling
+//     subdomain can plant a plain cookie, though only with a token this
+//     server signed, so at worst it signs a visitor with no prefixed cookie
+//     in as the planter's own account. Behind a TLS proxy, set
+//     TrustForwardedProto so that tokens get the prefix.
 package jwtauth
