@@ -1,0 +1,108 @@
+package push
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/lvtgo/livetemplate"
+)
+
+// Clock is shared by every page (Global); only the server changes it.
+type Clock struct{ Now string }
+
+func (c *Clock) Change(ctx *livetemplate.ActionContext) error {
+	if ctx.Action() != "tick" || ctx.Request() != nil { // Request is nil for a server action
+		return livetemplate.ErrUnknownAction // so a page cannot send "clock.tick" itself
+	}
+	c.Now = ctx.GetString("now")
+	return nil
+}
+
+// Inbox is a user's (PerUser): every tab and device of theirs shows it.
+type Inbox struct{ Notes []string }
+
+func (in *Inbox) Change(ctx *livetemplate.ActionContext) error {
+	switch ctx.Action() {
+	case "notify": // from the server
+		in.Notes = append(in.Notes, ctx.GetString("text"))
+	case "clear": // from a page
+		in.Notes = nil
+	default:
+		return livetemplate.ErrUnknownAction
+	}
+	return nil
+}
+
+// Prices stands for data kept outside the stores (a cache, another
+// service), which the template reads through a function.
+type Prices struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+func (p *Prices) Set(sym, v string) { p.mu.Lock(); p.m[sym] = v; p.mu.Unlock() }
+func (p *Prices) Get(sym string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.m[sym]
+}
+
+const page = `<body>
+<p id="now">{{.clock.Now}}</p>
+<p id="price">ACME {{price "ACME"}}</p>
+<ul id="inbox">{{range .inbox.Notes}}<li>{{.}}</li>{{end}}</ul>
+<button id="clear" lvt-click="inbox.clear">Clear</button>
+</body>`
+
+// NewHandler serves the dashboard.
+func NewHandler(prices *Prices, opts ...livetemplate.Option) (*livetemplate.Handler, error) {
+	own := []livetemplate.Option{
+		livetemplate.WithText(page), livetemplate.WithStrict(),
+		livetemplate.WithFuncs(map[string]any{"price": prices.Get}),
+	}
+	tmpl, err := livetemplate.New("dashboard", append(own, opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	return tmpl.Handle(
+		livetemplate.Named("clock", livetemplate.Global(&Clock{})),
+		livetemplate.Named("inbox", livetemplate.PerUser(&Inbox{})),
+	), nil
+}
+
+// quote:clock
+// RunClock pushes the time to every page until h shuts down. Run it in a
+// goroutine that you wait for after shutting h down.
+func RunClock(h *livetemplate.Handler, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for now := time.Now(); ; now = <-tick.C {
+		_, err := h.Broadcast(context.Background(), livetemplate.All(), "clock.tick",
+			map[string]any{"now": now.Format(time.TimeOnly)})
+		if errors.Is(err, livetemplate.ErrClosed) {
+			return // the handler shut down
+		}
+	}
+}
+
+// quote:end
+
+// quote:notify
+// Notify adds a note to a user's inbox, on every page of theirs, on every
+// instance; the inbox changes even if none is open.
+func Notify(ctx context.Context, h *livetemplate.Handler, user, text string) error {
+	_, err := h.Broadcast(ctx, livetemplate.Users(user), "inbox.notify", map[string]any{"text": text})
+	return err
+}
+
+// SetPrice changes data the stores do not hold, then renders the pages
+// again so that they show it.
+func SetPrice(ctx context.Context, h *livetemplate.Handler, prices *Prices, sym, v string) error {
+	prices.Set(sym, v)
+	_, err := h.Refresh(ctx, livetemplate.All())
+	return err
+}
+
+// quote:end
