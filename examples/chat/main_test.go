@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -36,7 +37,9 @@ func start(t *testing.T, opts ...livetemplate.Option) *app {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: testKey, Title: "Chat", Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	require.NoError(t, err)
-	opts = append([]livetemplate.Option{livetemplate.WithAuthenticator(lg.Authenticator())}, opts...)
+	// The sign-in's authenticator comes last: it replaces the anonymous one
+	// of instances.Redis.
+	opts = append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))
 	h := livetest.Handler(t, chat.NewHandler, opts...)
 	return &app{srv: livetest.Start(t, chat.Routes(h, lg)), page: h}
 }

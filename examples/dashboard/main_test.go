@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -39,7 +40,9 @@ func start(t *testing.T, opts ...livetemplate.Option) *app {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: testKey, Title: "Dashboard", Team: true, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	require.NoError(t, err)
-	opts = append([]livetemplate.Option{livetemplate.WithAuthenticator(lg.Authenticator())}, opts...)
+	// The sign-in's authenticator comes last: it replaces the anonymous one
+	// of instances.Redis.
+	opts = append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))
 	h := livetest.Handler(t, func(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
 		return dashboard.NewHandler(admin, opts...)
 	}, opts...)

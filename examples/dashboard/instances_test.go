@@ -1,0 +1,45 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/internal/testutil"
+)
+
+// Two instances on one Redis server, as -redis and one -secret make them:
+// an announcement made on one reaches exactly its targets on both, and the
+// counts cover both.
+func TestLivetestTwoInstancesShareTheBoard(t *testing.T) {
+	rdb := testutil.StartRedis(t)
+	instance := func() *app {
+		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		require.NoError(t, err)
+		t.Cleanup(func() { assert.NoError(t, closeRedis()) }) // after the handler's own cleanup
+		return start(t, opts...)
+	}
+	const wait = 5 * time.Second
+	a, b := instance(), instance()
+	boss := a.browser(t, admin, "").Open("/admin")
+	annB := b.browser(t, "ann", "red").Open("/")
+	annA := a.browser(t, "ann", "red").Open("/") // another browser of ann, on A
+	bobB := b.browser(t, "bob", "blue").Open("/")
+	require.NoError(t, boss.WaitText("#connections", "4", wait))
+	assert.Equal(t, "3", boss.Text("#users"))
+
+	announce(t, boss, "group:red", "red, on both")
+	require.NoError(t, annB.WaitText("#announcements li:first-child .text", "red, on both", wait))
+	require.NoError(t, annA.WaitText("#announcements li:first-child .text", "red, on both", wait))
+	announce(t, boss, "user:bob", "bob only")
+	require.NoError(t, bobB.WaitText("#announcements li:first-child .text", "bob only", wait))
+	assert.Equal(t, "bob only", texts(bobB), "nothing for red")
+	announce(t, boss, "all", "everyone")
+	require.NoError(t, annB.WaitText("#announcements li:first-child .text", "everyone", wait))
+	assert.Equal(t, "everyone, red, on both", texts(annB), "nothing for bob")
+}
