@@ -1,0 +1,103 @@
+package authn
+
+import (
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth/jwtauth"
+	"github.com/lvtgo/livetemplate/livetest"
+)
+
+// quote:jwt
+// NewApp serves the notes at / to users signed in at POST /login, and signs
+// them out at POST /logout. key is a secret of at least 32 bytes that every
+// instance shares.
+func NewApp(key []byte) (http.Handler, *livetemplate.Handler, error) {
+	jwt, err := jwtauth.New(jwtauth.Options{
+		Method:     "HS256",
+		Key:        key, // verifies tokens
+		SigningKey: key, // signs them, in Issue
+		Issuer:     "notes",
+		GroupClaim: "org", // the session group; without it, each user has their own
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	h, err := newHandler(livetemplate.WithAuthenticator(jwt))
+	if err != nil {
+		return nil, nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		user := r.PostFormValue("user")
+		// ... check the password (or let an identity provider do it) ...
+		if _, err := jwt.Issue(w, r, user, 15*time.Minute, map[string]any{"org": "acme"}); err != nil {
+			http.Error(w, "cannot sign in", http.StatusInternalServerError)
+			return
+		}
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
+		id, err := jwt.Identify(nil, r)
+		jwt.Clear(w, r) // the cookie goes ...
+		if err == nil { // ... and so do the user's live pages, on every instance
+			_, _ = h.Disconnect(r.Context(), livetemplate.Users(id.UserID))
+		}
+		http.Redirect(w, r, "/", http.StatusSeeOther)
+	})
+	mux.Handle("/{$}", h)
+	// Refuse cross-site POSTs to /login and /logout (the page's own are refused already).
+	return http.NewCrossOriginProtection().Handler(mux), h, nil
+}
+
+// quote:end
+
+func TestJWT(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	app, h, err := NewApp(key)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = h.Close() })
+	srv := livetest.Start(t, app)
+
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	login := func(user string) []*http.Cookie {
+		resp, err := noRedirect.PostForm(srv.URL+"/login", url.Values{"user": {user}})
+		require.NoError(t, err)
+		resp.Body.Close()
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		return resp.Cookies()
+	}
+	annCookies := login("ann")
+	require.Len(t, annCookies, 1)
+	assert.Equal(t, jwtauth.DefaultCookieName, annCookies[0].Name)
+	ann := srv.NewBrowser(&livetest.BrowserOptions{Cookies: annCookies}).Open("/")
+	bob := srv.NewBrowser(&livetest.BrowserOptions{Cookies: login("bob")}).Open("/")
+	require.NoError(t, ann.Submit("#add", url.Values{"text": {"hi"}}))
+	require.NoError(t, bob.WaitText("#notes li", "ann: hi", time.Second), "one org, one group")
+
+	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/logout", nil)
+	for _, c := range annCookies {
+		req.AddCookie(c)
+	}
+	resp, err := noRedirect.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Len(t, resp.Cookies(), 1)
+	assert.Negative(t, resp.Cookies()[0].MaxAge, "the cookie is cleared")
+	assert.Eventually(t, func() bool { return ann.Send("add", map[string]any{"text": "x"}) != nil },
+		2*time.Second, 20*time.Millisecond, "ann's page was disconnected")
+	require.NoError(t, bob.Submit("#add", url.Values{"text": {"still here"}}))
+
+	// No cookie: 401.
+	resp, err = http.Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+}
