@@ -53,9 +53,13 @@ func (c *ActionContext) UserID() string { return c.id.UserID }
 // a secret (a cookie): do not log it or show it to other users.
 func (c *ActionContext) GroupID() string { return c.id.GroupID }
 
-// Request returns the request that opened the connection: the page load for
-// Mount, the WebSocket upgrade or HTTP POST for actions. Its URL and headers
-// are those the browser sent; use Context, not Request().Context().
+// Request returns the request that opened the connection: the page load
+// for Mount, the HTTP POST for actions sent over HTTP, and for actions on a
+// WebSocket its upgrade request, with the headers that describe the client
+// (Cookie, Authorization, User-Agent, Accept-Language, Referer, Origin and
+// the proxy headers X-Forwarded-*, X-Real-Ip, Forwarded) but not the others.
+// It is nil for a server action (Handler.Broadcast). Use Context, not
+// Request().Context().
 func (c *ActionContext) Request() *http.Request { return c.req }
 
 // Has reports whether the action carried a value for key.

@@ -73,8 +73,9 @@ func TestWritesPerMessage(t *testing.T) {
 		writes int64
 	}{
 		{size: 10, writes: 1},
-		{size: 1000, writes: 1},
-		{size: 2000, writes: 1},
+		{size: 400, writes: 1}, // a typical patch: one write
+		{size: 1000, writes: 2},
+		{size: 2000, writes: 2},
 		{size: 64 << 10, writes: 2},
 		{size: 1 << 20, writes: 2},
 	}

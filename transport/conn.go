@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -29,7 +30,6 @@ type Conn struct {
 	wsc    *websocket.Conn
 	nc     net.Conn // the hijacked network connection, cut by abort
 	id     string
-	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the writer and a ping in progress
@@ -72,11 +72,15 @@ func (ws *WebSocket) newConn(wsc *websocket.Conn, nc net.Conn) *Conn {
 		wsc:    wsc,
 		nc:     nc,
 		id:     id,
-		log:    ws.log.With("conn", id),
 		ctx:    ctx,
 		cancel: cancel,
 	}
 }
+
+// logger returns the connection's logger. It is made when something is
+// logged, not kept: a kept logger with its attributes costs every idle
+// connection a few hundred bytes.
+func (c *Conn) logger() *slog.Logger { return c.ws.log.With("conn", c.id) }
 
 // newID returns 16 random hex digits.
 func newID() string {
@@ -222,12 +226,12 @@ func (c *Conn) open(open func(*Conn) (Session, error)) Session {
 	c.reading.Add(1)
 	switch {
 	case err != nil:
-		c.log.Debug("transport: connection refused", "err", err)
+		c.logger().Debug("transport: connection refused", "err", err)
 		code, reason := closeCode(err)
 		c.closeWith(code, reason, true, nil)
 		s = nil
 	case s == nil:
-		c.log.Error("transport: open returned neither a Session nor an error")
+		c.logger().Error("transport: open returned neither a Session nor an error")
 		c.closeWith(websocket.StatusInternalError, reasonInternal, false, nil)
 	}
 	c.opened(s)
@@ -254,14 +258,16 @@ func (c *Conn) kick() {
 	}
 }
 
-// readLoop is the connection's only reader. It reads with the connection's
-// context and no per-read timeout (coder/websocket closes the connection
-// when a read's context ends) until the connection ends, and returns the
-// error that ended it. Once closing has started, messages are discarded.
+// readLoop is the connection's only reader. It reads until the connection
+// ends, and returns the error that ended it. Once closing has started,
+// messages are discarded. Reads carry no context: a read that waits is
+// ended by the close handshake or by abort, which closes the network
+// connection; a context would cost every idle connection a registered
+// callback and a channel (about 0.7 KiB) for nothing.
 func (c *Conn) readLoop(s Session) error {
 	limit := c.ws.readLimit
 	for {
-		typ, r, err := c.wsc.Reader(c.ctx)
+		typ, r, err := c.wsc.Reader(context.Background())
 		if err != nil {
 			return err
 		}
@@ -289,9 +295,9 @@ func (c *Conn) readLoop(s Session) error {
 		}
 		c.reading.Add(1)
 		if tooLarge {
-			s.TooLarge(c.ctx, msg)
+			shallow(func() { s.TooLarge(c.ctx, msg) })
 		} else {
-			s.Handle(c.ctx, msg)
+			shallow(func() { s.Handle(c.ctx, msg) })
 		}
 		c.reading.Add(1)
 	}
@@ -347,7 +353,7 @@ func (c *Conn) drain(s Session) bool {
 			// Cut by abort, or closed by coder/websocket on a read
 			// error: whoever did it holds the cause.
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			c.log.Info("transport: client stalled, dropping connection", "timeout", c.ws.writeTimeout)
+			c.logger().Info("transport: client stalled, dropping connection", "timeout", c.ws.writeTimeout)
 			c.abort(fmt.Errorf("%w: no progress within %v", ErrStalled, c.ws.writeTimeout))
 		default:
 			c.abort(fmt.Errorf("transport: write: %w", err))
@@ -429,7 +435,7 @@ func (c *Conn) pingOnce() bool {
 		c.reading.Load() != reading || c.writing.Load() != writing {
 		return true
 	}
-	c.log.Info("transport: no pong, dropping connection", "err", err)
+	c.logger().Info("transport: no pong, dropping connection", "err", err)
 	c.abort(fmt.Errorf("%w: %w", errPingTimeout, err))
 	return false
 }
@@ -477,4 +483,27 @@ func (c *Conn) end(readErr error) error {
 	_ = c.wsc.CloseNow()
 	c.cancel()
 	return cause
+}
+
+// shallow runs f on a goroutine of its own and waits for it, passing on its
+// panic. The reader of an idle connection then keeps the small stack its
+// read needs: what a Session does with a message (render a page, say) may
+// need a deep stack, which would otherwise stay with the connection for as
+// long as it lives (about 8 KiB for each of 10,000 idle connections).
+func shallow(f func()) {
+	var p any
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				p = fmt.Sprintf("%v\n%s", r, debug.Stack())
+			}
+		}()
+		f()
+	}()
+	<-done
+	if p != nil {
+		panic(p)
+	}
 }
