@@ -223,6 +223,7 @@ func (s *scope) try(ctx context.Context, c *conn, idx int, name string, a action
 		defer func(t *diff.Tree) {
 			if s.cur.Load() == next && !h.private {
 				h.renders.put(c.view(), t)
+				c.remember(t)
 			}
 		}(t)
 	}
@@ -367,11 +368,15 @@ func (h *Handler) errorReply(c *conn, ref int64, name string, err error) []byte 
 		return wire.AppendError(nil, ref, wire.CodeInvalid, msg, fields)
 	}
 	var ue *UserError
+	var se storeError
 	switch {
 	case errors.As(err, &ue):
 		return wire.AppendError(nil, ref, wire.CodeFailed, ue.Message, nil)
 	case errors.Is(err, ErrUnknownAction):
 		return wire.AppendError(nil, ref, wire.CodeUnknownAction, fmt.Sprintf("Unknown action %q.", wire.Echo(name)), nil)
+	case errors.As(err, &se):
+		// Logged once when the outage began.
+		return wire.AppendError(nil, ref, wire.CodeInternal, "Changes cannot be saved right now. Please try again shortly.", nil)
 	}
 	h.log.Error("action failed", "conn", c.logID, "action", wire.Echo(name), "err", err)
 	return wire.AppendError(nil, ref, wire.CodeInternal, "Something went wrong. Please try again.", nil)

@@ -107,6 +107,10 @@ func (c *conn) refresh() {
 	if !c.dirty && c.target != nil {
 		return
 	}
+	if t := c.quick(); t != nil {
+		c.target, c.targetOf, c.dirty = t, "", false
+		return
+	}
 	t, v, err := c.render()
 	if err != nil {
 		if c.failed != v {
@@ -116,6 +120,7 @@ func (c *conn) refresh() {
 		return
 	}
 	c.target, c.targetOf, c.dirty = t, v, false
+	c.remember(t)
 }
 
 // wakeLocked tells the page's transport that there is something to send.

@@ -308,13 +308,21 @@ func specScopes(specs []storeSpec) []int {
 	return out
 }
 
+// storeError is a failure of the session store (not a conflict): it was
+// logged once, when the outage began, and is answered without a log line
+// of its own.
+type storeError struct{ err error }
+
+func (e storeError) Error() string { return e.err.Error() }
+func (e storeError) Unwrap() error { return e.err }
+
 // storeFailed logs the first failure of the session store in an outage
-// (never one per action) and returns err.
+// (never one per action) and returns err as a storeError.
 func (h *Handler) storeFailed(err error) error {
 	if h.outage.CompareAndSwap(false, true) {
 		h.log.Error("session store failing; actions are refused until it recovers", "err", err)
 	}
-	return err
+	return storeError{err}
 }
 
 // storeRecovered logs the end of an outage.

@@ -136,6 +136,7 @@ func TestRedisOutage(t *testing.T) {
 		require.NotNil(t, r.Error, "nothing can be stored")
 		codes[r.Error.Code]++
 		assert.NotContains(t, r.Error.Message, "redis")
+		assert.Contains(t, r.Error.Message, "cannot be saved")
 	}
 	assert.Equal(t, map[string]int{"internal": 5}, codes)
 	assert.Contains(t, onA.html(), "Count: 1", "nothing half-applied")
@@ -149,6 +150,7 @@ func TestRedisOutage(t *testing.T) {
 	waitHTML(t, onB, "Count: 2") // the bus came back too (or B resynced)
 	failing := rec.count("session store failing")
 	assert.Equal(t, 1, failing, "the outage is logged once, not per action: %v", rec.all())
+	assert.Zero(t, rec.count("action failed"), "refused actions are not logged one by one: %v", rec.all())
 	assert.Equal(t, 1, rec.count("session store recovered"))
 }
 

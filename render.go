@@ -91,6 +91,35 @@ func (c *conn) render() (*diff.Tree, string, error) {
 	return t, v, err
 }
 
+// shared reports whether page c shows one scope and nothing else its render
+// depends on (no private stores, no viewer), so that its render is the
+// scope's. c.mu is held.
+func (c *conn) shared() bool {
+	return !c.h.private && len(c.scopes) == 1 && !(c.h.t.viewer && len(c.h.specs) > 1)
+}
+
+// quick returns the scope's latest render if it is page c's current view,
+// without building the view's name or taking a lock. c.mu is held.
+func (c *conn) quick() *diff.Tree {
+	if !c.shared() {
+		return nil
+	}
+	s := c.scopes[0]
+	if q := s.last.Load(); q != nil && q.st == s.cur.Load() && q.epoch == c.h.epoch.Load() {
+		return q.tree
+	}
+	return nil
+}
+
+// remember records t, just rendered for page c's current view, as its
+// scope's latest render when c shows only that scope. c.mu is held.
+func (c *conn) remember(t *diff.Tree) {
+	if c.shared() {
+		s := c.scopes[0]
+		s.last.Store(&lastRender{st: s.cur.Load(), epoch: c.h.epoch.Load(), tree: t})
+	}
+}
+
 // renderNow executes the template for page c, with over's state replaced by
 // st when over is set. c.mu is held.
 func (c *conn) renderNow(over *scope, st *scopeState) (*diff.Tree, error) {

@@ -41,6 +41,7 @@ type scope struct {
 	conns   map[*conn]struct{} // live pages showing this scope
 
 	patches patchCache
+	last    atomic.Pointer[lastRender]
 }
 
 // scopeState is one immutable state of a scope.
@@ -321,23 +322,39 @@ func (s *scope) changed() {
 
 // patchCache remembers the last patch computed for a scope's pages, so that
 // pages that hold the same tree share one diff (and one encoding) of the
-// same change.
+// same change. A hit takes no lock: 10,000 pages of one group look it up
+// at once after a change.
 type patchCache struct {
-	mu       sync.Mutex
+	mu   sync.Mutex // serialises misses
+	last atomic.Pointer[patchEntry]
+}
+
+type patchEntry struct {
 	from, to *diff.Tree
 	p        *diff.Patch
 }
 
 // get returns the patch from one tree to another.
 func (pc *patchCache) get(from, to *diff.Tree) *diff.Patch {
+	if e := pc.last.Load(); e != nil && e.from == from && e.to == to {
+		return e.p
+	}
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
-	if pc.p != nil && pc.to == to && pc.from == from {
-		return pc.p
+	if e := pc.last.Load(); e != nil && e.from == from && e.to == to {
+		return e.p
 	}
 	p := diff.Diff(from, to)
-	pc.from, pc.to, pc.p = from, to, p
+	pc.last.Store(&patchEntry{from: from, to: to, p: p})
 	return p
+}
+
+// lastRender is a scope's latest shared render, for pages that show only
+// that scope and whose render depends on nothing else.
+type lastRender struct {
+	st    *scopeState
+	epoch uint64
+	tree  *diff.Tree
 }
 
 // chanMutex is a mutex whose Lock can give up when a context ends.
