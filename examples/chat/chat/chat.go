@@ -51,18 +51,18 @@ func RoomOf(r *http.Request, _ auth.Identity) string {
 
 // Message is one message of a room.
 type Message struct {
-	ID     int
-	Author string
-	Text   string
-	At     time.Time
+	ID     int       // from 1, in the order the room received them
+	Author string    // the sender's user name (auth.Identity.UserID)
+	Text   string    // as typed, trimmed; the template escapes it
+	At     time.Time // when the room received it, in UTC
 }
 
 // Room is one chat room: its last MaxMessages messages, and who has a page
 // of it open. It is shared by every page whose RoomOf is the same, across
 // users and, with a shared session store and bus, instances.
 type Room struct {
-	Messages []Message
-	NextID   int
+	Messages []Message // oldest first, at most MaxMessages
+	NextID   int       // the ID of the last message
 	// Online counts the open pages (live connections) of each user in the
 	// room, by name.
 	Online map[string]int
@@ -113,7 +113,7 @@ func (r *Room) Disconnected(ctx *livetemplate.ActionContext) error {
 
 // View is one page's own view: the room it shows. It is per connection.
 type View struct {
-	Room string
+	Room string // the room's name (RoomOf)
 }
 
 // Mount reads the page's room from its URL (RoomOf).

@@ -48,12 +48,16 @@ const (
 
 // Announcement is one announcement and who it is for.
 type Announcement struct {
+	// ID numbers announcements from 1, in the order they were made.
 	ID int
 	// Target is All, UserPrefix + a user's name or GroupPrefix + a team
 	// (a session group: auth.Identity.GroupID).
 	Target string
-	Text   string
-	At     time.Time
+	// Text is the announcement, as typed and trimmed; the template
+	// escapes it.
+	Text string
+	// At is when it was made, in UTC.
+	At time.Time
 }
 
 // For reports whether the announcement is addressed to v.
@@ -87,8 +91,8 @@ func CheckTarget(t string) error {
 // Board holds the announcements, newest first. It is Global: one board
 // for every page on every instance.
 type Board struct {
-	Items  []Announcement
-	NextID int
+	Items  []Announcement // newest first, at most MaxAnnouncements
+	NextID int            // the ID of the last announcement
 }
 
 // Change handles "board.announce" (fields text and target), which only
@@ -145,8 +149,7 @@ type People struct {
 	Online map[string]int
 	// Users and Groups are the users and the teams seen, with when they
 	// last connected. A user without a team is no group of its own here.
-	Users  map[string]time.Time
-	Groups map[string]time.Time
+	Users, Groups map[string]time.Time
 }
 
 var _ livetemplate.Watcher = (*People)(nil)
