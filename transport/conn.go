@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"os"
 	"runtime/debug"
@@ -76,11 +75,6 @@ func (ws *WebSocket) newConn(wsc *websocket.Conn, nc net.Conn) *Conn {
 		cancel: cancel,
 	}
 }
-
-// logger returns the connection's logger. It is made when something is
-// logged, not kept: a kept logger with its attributes costs every idle
-// connection a few hundred bytes.
-func (c *Conn) logger() *slog.Logger { return c.ws.log.With("conn", c.id) }
 
 // newID returns 16 random hex digits.
 func newID() string {
@@ -226,12 +220,12 @@ func (c *Conn) open(open func(*Conn) (Session, error)) Session {
 	c.reading.Add(1)
 	switch {
 	case err != nil:
-		c.logger().Debug("transport: connection refused", "err", err)
+		c.ws.log.Debug("transport: connection refused", "conn", c.id, "err", err)
 		code, reason := closeCode(err)
 		c.closeWith(code, reason, true, nil)
 		s = nil
 	case s == nil:
-		c.logger().Error("transport: open returned neither a Session nor an error")
+		c.ws.log.Error("transport: open returned neither a Session nor an error", "conn", c.id)
 		c.closeWith(websocket.StatusInternalError, reasonInternal, false, nil)
 	}
 	c.opened(s)
@@ -353,7 +347,7 @@ func (c *Conn) drain(s Session) bool {
 			// Cut by abort, or closed by coder/websocket on a read
 			// error: whoever did it holds the cause.
 		case errors.Is(err, os.ErrDeadlineExceeded):
-			c.logger().Info("transport: client stalled, dropping connection", "timeout", c.ws.writeTimeout)
+			c.ws.log.Info("transport: client stalled, dropping connection", "conn", c.id, "timeout", c.ws.writeTimeout)
 			c.abort(fmt.Errorf("%w: no progress within %v", ErrStalled, c.ws.writeTimeout))
 		default:
 			c.abort(fmt.Errorf("transport: write: %w", err))
@@ -435,7 +429,7 @@ func (c *Conn) pingOnce() bool {
 		c.reading.Load() != reading || c.writing.Load() != writing {
 		return true
 	}
-	c.logger().Info("transport: no pong, dropping connection", "err", err)
+	c.ws.log.Info("transport: no pong, dropping connection", "conn", c.id, "err", err)
 	c.abort(fmt.Errorf("%w: %w", errPingTimeout, err))
 	return false
 }

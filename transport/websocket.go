@@ -238,10 +238,10 @@ func (ws *WebSocket) Serve(w http.ResponseWriter, r *http.Request, open func(c *
 	c := ws.newConn(wsc, rec.conn)
 	shutting := ws.register(c)
 	c.start()
-	c.logger().Debug("transport: connection opened")
+	c.ws.log.Debug("transport: connection opened", "conn", c.id)
 	defer func() {
 		if !running { // open panicked
-			c.logger().Debug("transport: connection ended", "err", c.end(errPanic))
+			c.ws.log.Debug("transport: connection ended", "conn", c.id, "err", c.end(errPanic))
 			ws.unregister(c)
 		}
 	}()
@@ -264,7 +264,7 @@ func (ws *WebSocket) run(c *Conn, s Session) {
 	var readErr error
 	c.recovering(func() { readErr = c.readLoop(s) }, func() { readErr = errPanic })
 	cause := c.end(readErr)
-	c.logger().Debug("transport: connection ended", "err", cause)
+	c.ws.log.Debug("transport: connection ended", "conn", c.id, "err", cause)
 	if s != nil {
 		c.recovering(func() { s.Closed(cause) }, nil)
 	}
@@ -275,7 +275,7 @@ func (ws *WebSocket) run(c *Conn, s Session) {
 func (c *Conn) recovering(f, then func()) {
 	defer func() {
 		if p := recover(); p != nil {
-			c.logger().Error("transport: session panicked", "panic", p, "stack", string(debug.Stack()))
+			c.ws.log.Error("transport: session panicked", "conn", c.id, "panic", p, "stack", string(debug.Stack()))
 			if then != nil {
 				then()
 			}
