@@ -27,9 +27,11 @@ type Store interface {
 // Mounter is implemented by stores that load their state from the request
 // that opens a page: its URL path and query, headers and identity
 // (ctx.Request(), ctx.UserID()). Mount is called with ctx.Action() == "mount":
-// on a PerConnection store, for every new connection; on a shared store, once
-// when its session group is created. An error fails the page load (a
-// *UserError's message is shown; other errors give a 500).
+// on a PerConnection store, for every new connection; on a shared store,
+// when its state is started afresh (not found in the session store). An
+// error fails the page load (a *UserError's message is shown; other errors
+// give a 500). A shared state that a server push (Handler.Broadcast) starts
+// has no request: ctx.Request() is nil then.
 type Mounter interface {
 	Mount(ctx *ActionContext) error
 }
