@@ -170,13 +170,20 @@ func (h *Handler) resync() {
 // catchUp reloads the scope's state if the session store may hold a newer
 // one than version v (v == 0: always check), and re-renders its pages.
 func (s *scope) catchUp(ctx context.Context, v uint64) {
-	if v != 0 && s.cur.Load().version >= v {
+	cur := s.cur.Load()
+	if cur == nil {
+		return // still loading: it reads the store itself
+	}
+	if v != 0 && cur.version >= v {
 		return
 	}
 	if err := s.mu.LockContext(ctx); err != nil {
 		return
 	}
 	defer s.mu.Unlock()
+	if !s.loaded {
+		return // its load failed; the next user loads it again
+	}
 	before := s.cur.Load().version
 	if v != 0 && before >= v {
 		return

@@ -302,3 +302,45 @@ func TestWatcherDisconnectedRunsOnShutdown(t *testing.T) {
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"presence":{"Online":{}}}`, string(state))
 }
+
+// A state another instance announces while this one is still loading it
+// (or has never loaded it) is left to the load.
+func TestAnnouncementOfAStateBeingLoaded(t *testing.T) {
+	store := session.NewMemory(nil)
+	t.Cleanup(func() { _ = store.Close() })
+	hub := broadcast.NewLocal()
+	t.Cleanup(func() { _ = hub.Close() })
+	slow := &slowStore{Store: store, gate: make(chan struct{}), waiting: make(chan struct{})}
+	id := sharedAuth(t)
+	tmplA := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus())))
+	tmplB := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
+		livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(slow), livetemplate.WithBus(hub.Bus())))
+	a, b := serve(t, tmplA.Handle(&counter{})), serve(t, tmplB.Handle(&counter{}))
+	browser := newBrowser(t, a)
+	onA := browser.open("/")
+	loading := make(chan *page)
+	go func() { loading <- browser.on(b).open("/") }() // B's load waits at the gate
+	<-slow.waiting
+	require.Nil(t, onA.act("increment", nil).Error) // announced while B loads
+	time.Sleep(50 * time.Millisecond)
+	close(slow.gate)
+	onB := <-loading
+	waitHTML(t, onB, "Count: 1")
+}
+
+// slowStore holds its first Get until gate closes.
+type slowStore struct {
+	session.Store
+	gate    chan struct{}
+	once    sync.Once
+	waiting chan struct{}
+}
+
+func (s *slowStore) Get(ctx context.Context, group string) ([]byte, uint64, error) {
+	s.once.Do(func() {
+		close(s.waiting)
+		<-s.gate
+	})
+	return s.Store.Get(ctx, group)
+}
