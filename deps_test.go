@@ -36,7 +36,7 @@ var allowedDeps = map[string][]string{
 	"broadcast/redisbus":       {"broadcast", "github.com/redis/go-redis/v9"},
 	"internal/testutil":        {"github.com/redis/go-redis/v9"},
 	"transport":                {"github.com/coder/websocket", "internal/wire"},
-	"internal/cmd/lvtload":     {".", "github.com/coder/websocket"},
+	"internal/cmd/lvtload":     {".", "examples/instances", "github.com/coder/websocket"},
 	"examples/counter":         {".", "examples/counter/counter", "examples/instances"},
 	"examples/counter/counter": {"."},
 	"examples/todos":           {".", "examples/todos/todos", "examples/instances"},

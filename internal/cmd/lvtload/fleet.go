@@ -81,7 +81,7 @@ func (r connectReport) String() string {
 // openFleet opens the tabs on page and returns once every tab has joined or
 // failed. Too many failures (more than 1% and at least 10) stop it early.
 // The fleet must be closed even when err is not nil.
-func openFleet(ctx context.Context, page *url.URL, o fleetOptions) (*fleet, connectReport, error) {
+func openFleet(ctx context.Context, pages []*url.URL, o fleetOptions) (*fleet, connectReport, error) {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 50
 	}
@@ -128,7 +128,7 @@ func openFleet(ctx context.Context, page *url.URL, o fleetOptions) (*fleet, conn
 		for range o.Concurrency {
 			wg.Go(func() {
 				for i := range next {
-					err := all[i].connect(ctx, page, o.ConnectTimeout)
+					err := all[i].connect(ctx, pages[i%len(pages)], o.ConnectTimeout)
 					if err == nil {
 						ok[i] = true
 						continue
@@ -239,12 +239,13 @@ type round struct {
 	lat     []atomic.Int64 // nanoseconds + 1
 	pending atomic.Int64
 	done    chan struct{}
+	all     bool // the sending tab counts too (a server push)
 }
 
 // delivered records that tab t received a patch showing count at now.
 func (f *fleet) delivered(t *tab, count int64, now time.Time) {
 	r := f.round.Load()
-	if r == nil || count != t.g.expect.Load() || t == t.g.sender {
+	if r == nil || count != t.g.expect.Load() || (t == t.g.sender && !r.all) {
 		return
 	}
 	lat := now.UnixNano() - t.g.sentAt.Load()

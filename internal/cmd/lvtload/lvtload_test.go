@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -15,6 +16,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
 // TestMain checks for leaked goroutines. Started as "lvtload.test serve …"
@@ -36,8 +40,9 @@ func TestMain(m *testing.M) {
 // newServer serves the counter page on 127.0.0.1 until the test ends.
 func newServer(t *testing.T) *url.URL {
 	t.Helper()
-	h, err := newHandler()
+	live, err := newHandler()
 	require.NoError(t, err)
+	h := withPush(live)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		srv.Close()
@@ -51,7 +56,7 @@ func newServer(t *testing.T) *url.URL {
 // newFleet opens a fleet that the test closes at its end.
 func newFleet(t *testing.T, page *url.URL, o fleetOptions) *fleet {
 	t.Helper()
-	f, rep, err := openFleet(t.Context(), page, o)
+	f, rep, err := openFleet(t.Context(), []*url.URL{page}, o)
 	t.Cleanup(f.close)
 	require.NoError(t, err)
 	require.Empty(t, rep.Failed)
@@ -61,7 +66,7 @@ func newFleet(t *testing.T, page *url.URL, o fleetOptions) *fleet {
 func TestIdleOpensEveryTab(t *testing.T) {
 	t.Parallel()
 	page := newServer(t)
-	f, rep, err := openFleet(t.Context(), page, fleetOptions{Conns: 20, Groups: 3, Concurrency: 4})
+	f, rep, err := openFleet(t.Context(), []*url.URL{page}, fleetOptions{Conns: 20, Groups: 3, Concurrency: 4})
 	t.Cleanup(f.close)
 	require.NoError(t, err)
 	assert.Equal(t, 20, rep.Readers)
@@ -131,7 +136,7 @@ func TestActionsCountsReplies(t *testing.T) {
 
 func TestNonReadersDoNotStopTheOthers(t *testing.T) {
 	t.Parallel()
-	f, rep, err := openFleet(t.Context(), newServer(t), fleetOptions{Conns: 22, Groups: 2, NonReaders: 0.1})
+	f, rep, err := openFleet(t.Context(), []*url.URL{newServer(t)}, fleetOptions{Conns: 22, Groups: 2, NonReaders: 0.1})
 	t.Cleanup(f.close)
 	require.NoError(t, err)
 	assert.Equal(t, 2, rep.NonReaders, "every 10th tab after the first of each group")
@@ -153,7 +158,7 @@ func TestOpenReportsFailures(t *testing.T) {
 	t.Parallel()
 	closed, err := url.Parse("http://127.0.0.1:1/") // nothing listens there
 	require.NoError(t, err)
-	f, rep, err := openFleet(t.Context(), closed, fleetOptions{Conns: 12, Groups: 12, ConnectTimeout: 5 * time.Second})
+	f, rep, err := openFleet(t.Context(), []*url.URL{closed}, fleetOptions{Conns: 12, Groups: 12, ConnectTimeout: 5 * time.Second})
 	t.Cleanup(f.close)
 	require.Error(t, err, "more than 10 tabs failed")
 	assert.Zero(t, rep.Readers)
@@ -277,4 +282,47 @@ func TestLogTallyCountsMessages(t *testing.T) {
 	_, _ = l.Write([]byte("2026/11/29 13:09:49 WARN slow render component=livetemplate duration=1ms\n2026/11/29 13:09:49 WARN slow"))
 	_, _ = l.Write([]byte(" render component=livetemplate duration=2ms\ntime=x level=INFO msg=hello\n"))
 	assert.Equal(t, `"WARN slow render" ×2, "time=x level=INFO msg=hello" ×1`, l.String())
+}
+
+// A push reaches every reading tab of every group, the first tab too.
+func TestPushReachesEveryTab(t *testing.T) {
+	t.Parallel()
+	page := newServer(t)
+	f := newFleet(t, page, fleetOptions{Conns: 20, Groups: 4})
+	res, err := pushRounds(t.Context(), f, page, 3, 10*time.Second, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 60, res.Expected)
+	assert.Equal(t, 60, res.Delivered)
+	assert.Zero(t, res.Timeouts)
+	assert.Zero(t, f.gaps.Load())
+}
+
+// Two instances sharing a real Redis: the tabs spread over both, the push
+// made on the first reaches the tabs on the second.
+func TestPushAcrossInstances(t *testing.T) {
+	t.Parallel()
+	rdb := testutil.StartRedis(t)
+	var pages []*url.URL
+	for range 2 {
+		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.DiscardHandler))
+		require.NoError(t, err)
+		live, err := newHandler(opts...)
+		require.NoError(t, err)
+		srv := httptest.NewServer(withPush(live))
+		t.Cleanup(func() {
+			srv.Close()
+			assert.NoError(t, live.Close())
+			assert.NoError(t, closeRedis())
+		})
+		u, err := url.Parse(srv.URL + "/")
+		require.NoError(t, err)
+		pages = append(pages, u)
+	}
+	f, rep, err := openFleet(t.Context(), pages, fleetOptions{Conns: 12, Groups: 3})
+	t.Cleanup(f.close)
+	require.NoError(t, err)
+	require.Empty(t, rep.Failed)
+	res, err := pushRounds(t.Context(), f, pages[0], 2, 10*time.Second, 0)
+	require.NoError(t, err)
+	assert.Equal(t, 24, res.Delivered, "each of 12 tabs on two instances, twice")
 }

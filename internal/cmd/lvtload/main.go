@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,6 +17,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/examples/instances"
 )
 
 func main() {
@@ -49,14 +53,32 @@ func serveMain(args []string) error {
 	addr := fs.String("addr", "127.0.0.1:0", "loopback address to listen on")
 	lifetime := fs.Duration("for", 30*time.Minute, "stop after this long")
 	stdin := fs.Bool("stdin", false, "stop when standard input closes (run uses this)")
+	redisURL := fs.String("redis", "", "share state, changes and cookies with other instances through this Redis (redis://127.0.0.1:PORT/0)")
 	_ = fs.Parse(args)
 	if err := loopbackOnly(*addr); err != nil {
 		return err
 	}
-	h, err := newHandler()
+	var opts []livetemplate.Option
+	if *redisURL != "" {
+		u, err := url.Parse(*redisURL)
+		if err != nil {
+			return err
+		}
+		if err := loopbackOnly(u.Host); err != nil {
+			return err
+		}
+		ropts, closeRedis, err := instances.Redis(context.Background(), *redisURL, slog.Default())
+		if err != nil {
+			return err
+		}
+		defer closeRedis()
+		opts = ropts
+	}
+	live, err := newHandler(opts...)
 	if err != nil {
 		return err
 	}
+	h := withPush(live)
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return errors.Join(err, h.Close())
@@ -99,12 +121,17 @@ type runConfig struct {
 	roundWait   time.Duration
 	pause       time.Duration
 	probeNonRdr bool
+	instances   int        // push: server instances to start
+	redis       string     // push: the Redis they share
+	pages       []*url.URL // the instances' pages, when started here
 }
 
 func runMain(args []string, out io.Writer) error {
 	var c runConfig
 	fs := flag.NewFlagSet("run", flag.ExitOnError)
-	fs.StringVar(&c.scenario, "scenario", "idle", "idle, fanout or actions")
+	fs.StringVar(&c.scenario, "scenario", "idle", "idle, fanout, actions or push")
+	fs.IntVar(&c.instances, "instances", 1, "push: server instances (children) the tabs are spread over; more than one needs -redis")
+	fs.StringVar(&c.redis, "redis", "", "push: the Redis the instances share (redis://127.0.0.1:PORT/0)")
 	fs.StringVar(&c.target, "url", "", "page to load (loopback only); default: start \"lvtload serve\" as a child process")
 	fs.IntVar(&c.pid, "pid", 0, "process id of the -url server, to report its memory and CPU")
 	fs.IntVar(&c.fleet.Conns, "conns", 1000, "number of tabs (WebSocket connections)")
@@ -120,7 +147,7 @@ func runMain(args []string, out io.Writer) error {
 	c.roundWait = 30 * time.Second
 	c.probeNonRdr = c.fleet.NonReaders > 0
 	switch c.scenario {
-	case "idle", "fanout", "actions":
+	case "idle", "fanout", "actions", "push":
 	default:
 		return fmt.Errorf("unknown scenario %q", c.scenario)
 	}
@@ -131,18 +158,30 @@ func runMain(args []string, out io.Writer) error {
 
 	var page *url.URL
 	pid := c.pid
+	if c.instances > 1 && (c.redis == "" || c.target != "") {
+		return fmt.Errorf("-instances %d needs -redis and no -url", c.instances)
+	}
 	if c.target == "" {
-		ch, err := startChild(c.timeout + time.Minute)
-		if err != nil {
-			return err
-		}
-		defer func() {
-			if err := ch.stop(); err != nil {
-				fmt.Fprintln(os.Stderr, "lvtload: server:", err)
+		for i := range max(c.instances, 1) {
+			ch, err := startChild(c.timeout+time.Minute, c.redis)
+			if err != nil {
+				return err
 			}
-			fmt.Fprintf(out, "server log: %s\n", ch.log)
-		}()
-		page, pid = ch.url, ch.pid
+			defer func() {
+				if err := ch.stop(); err != nil {
+					fmt.Fprintln(os.Stderr, "lvtload: server:", err)
+				}
+				name := "server"
+				if i > 0 {
+					name = fmt.Sprintf("server %d", i)
+				}
+				fmt.Fprintf(out, "%s log: %s\n", name, ch.log)
+			}()
+			if i == 0 {
+				page, pid = ch.url, ch.pid
+			}
+			c.pages = append(c.pages, ch.url)
+		}
 	} else {
 		u, err := url.Parse(c.target)
 		if err != nil {
@@ -182,7 +221,11 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 	}
 	client := newProbe(0)
 
-	f, rep, err := openFleet(ctx, page, c.fleet)
+	pages := c.pages
+	if len(pages) == 0 {
+		pages = []*url.URL{page}
+	}
+	f, rep, err := openFleet(ctx, pages, c.fleet)
 	defer f.close()
 	fmt.Fprintf(out, "connect: %s\n", rep)
 	fmt.Fprintf(out, "  during connect: %s; %s\n", srv.since("server"), client.since("client"))
@@ -210,6 +253,17 @@ func run(ctx context.Context, c runConfig, page *url.URL, pid int, out io.Writer
 		fmt.Fprintf(out, "fanout: p99 of each round: %s\n", durations(res.RoundP99))
 		fmt.Fprintf(out, "fanout: send → reply at the acting tab: %s\n", res.Reply)
 		fmt.Fprintf(out, "  during fanout: %s; %s\n", srv.since("server"), client.since("client"))
+		if err != nil {
+			return err
+		}
+	case "push":
+		srv.reset()
+		client.reset()
+		res, err := pushRounds(ctx, f, page, c.rounds, c.roundWait, c.pause)
+		fmt.Fprintf(out, "push: %d instances, %d rounds, delivered %d/%d, %d rounds timed out\n", len(pages), res.Rounds, res.Delivered, res.Expected, res.Timeouts)
+		fmt.Fprintf(out, "push: Broadcast → patch at every tab: %s\n", res.Lat)
+		fmt.Fprintf(out, "push: p99 of each round: %s\n", durations(res.RoundP99))
+		fmt.Fprintf(out, "  during push (instance 0): %s; %s\n", srv.since("server"), client.since("client"))
 		if err != nil {
 			return err
 		}

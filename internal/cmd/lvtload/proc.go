@@ -31,12 +31,16 @@ type child struct {
 // startChild runs this executable's serve subcommand on 127.0.0.1 and waits
 // for the address it prints. The child ends by itself after lifetime, or
 // when its stdin closes (stop, or this process dying).
-func startChild(lifetime time.Duration) (*child, error) {
+func startChild(lifetime time.Duration, redisURL string) (*child, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("start server: %w", err)
 	}
-	cmd := exec.Command(exe, "serve", "-addr", "127.0.0.1:0", "-for", lifetime.String(), "-stdin")
+	args := []string{"serve", "-addr", "127.0.0.1:0", "-for", lifetime.String(), "-stdin"}
+	if redisURL != "" {
+		args = append(args, "-redis", redisURL)
+	}
+	cmd := exec.Command(exe, args...)
 	tally := &logTally{}
 	cmd.Stderr = tally
 	stdin, err := cmd.StdinPipe()

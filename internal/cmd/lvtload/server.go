@@ -39,8 +39,8 @@ type liveHandler interface {
 // newHandler builds the counter page with every per-client limit lifted
 // (a negative value means no limit), so that one process on 127.0.0.1 can
 // open thousands of tabs in one group and act as fast as replies come back.
-func newHandler() (liveHandler, error) {
-	tmpl, err := livetemplate.New("lvtload", livetemplate.WithText(page), livetemplate.WithLimits(livetemplate.Limits{
+func newHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("lvtload", append([]livetemplate.Option{livetemplate.WithText(page), livetemplate.WithLimits(livetemplate.Limits{
 		ActionsPerSecond: -1,
 		ActionBurst:      -1,
 		MaxConnsPerGroup: -1,
@@ -50,7 +50,7 @@ func newHandler() (liveHandler, error) {
 		AddressActionBurst:      -1,
 		MaxPendingPages:         -1,
 		// newer limits: end
-	}))
+	})}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
