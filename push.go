@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/wire"
@@ -184,7 +185,10 @@ func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) b
 	a := action{name: p.Action, data: p.Data, push: p.ID}
 	var reach Reach
 	var first error
+	var mu sync.Mutex // guards reach and first while states change in parallel
 	note := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err != nil && first == nil {
 			first = err
 		}
@@ -220,26 +224,49 @@ func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) b
 			}
 		}
 	}
-	for key, k := range keys {
-		if err := ctx.Err(); err != nil {
-			return reach, err
+	// States change independently: a few at a time, so that a push to a
+	// thousand groups does not wait for a thousand round trips to the
+	// session store in a row.
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for range min(pushWorkers, len(keys)) {
+		wg.Go(func() {
+			for key := range work {
+				s, err := h.acquire(ctx, keys[key], ids[key], nil)
+				if err != nil {
+					note(err)
+					continue
+				}
+				err = s.act(ctx, nil, idx, name, a)
+				pages := len(s.pages())
+				h.release(s)
+				mu.Lock()
+				reach.States++
+				reach.Pages += pages
+				mu.Unlock()
+				if err != nil {
+					h.log.Error("server action failed", "action", p.Action, "err", err)
+					note(err)
+				}
+			}
+		})
+	}
+	for key := range keys {
+		if ctx.Err() != nil {
+			break
 		}
-		s, err := h.acquire(ctx, k, ids[key], nil)
-		if err != nil {
-			note(err)
-			continue
-		}
-		err = s.act(ctx, nil, idx, name, a)
-		reach.States++
-		reach.Pages += len(s.pages())
-		h.release(s)
-		if err != nil {
-			h.log.Error("server action failed", "action", p.Action, "err", err)
-			note(err)
-		}
+		work <- key
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return reach, err
 	}
 	return reach, first
 }
+
+// pushWorkers bounds the states one push changes at once.
+const pushWorkers = 8
 
 // refreshLocal marks this instance's targeted pages for a new render, with
 // renders made before it no longer shared.
