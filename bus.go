@@ -144,7 +144,7 @@ func (h *Handler) receive(msg []byte) {
 		if _, _, ok := h.route(m.Push.Action); !ok {
 			return
 		}
-		if _, err := h.applyPush(ctx, *m.Push, nil, false); err != nil && ctx.Err() == nil {
+		if _, _, err := h.applyPush(ctx, *m.Push, nil, false); err != nil && ctx.Err() == nil {
 			h.log.Error("server action from another instance failed", "action", m.Push.Action, "err", err)
 		}
 	case kindRefresh:

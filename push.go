@@ -78,7 +78,10 @@ func (h *Handler) Broadcast(ctx context.Context, t Target, action string, data m
 		return Reach{}, fmt.Errorf("livetemplate: broadcast: %w", unknownAction(action))
 	}
 	p := push{ID: newToken(), Target: wireTarget(t), Action: action, Data: raw}
-	r, err := h.applyPush(ctx, p, t.filter, true)
+	r, done, err := h.applyPush(ctx, p, t.filter, true)
+	if len(done) <= maxDoneKeys {
+		p.Done = done // the others need not try these (and conflict)
+	}
 	h.send(busMessage{Kind: kindPush, Push: &p}, t.filter == nil)
 	return r, err
 }
@@ -138,7 +141,14 @@ type push struct {
 	Target target                     `json:"t"`
 	Action string                     `json:"a"`
 	Data   map[string]json.RawMessage `json:"d,omitempty"`
+	// Done lists the states the pushing instance applied it to; the others
+	// skip them. Without it (too many) they find the push recorded in the
+	// state instead, at the cost of a compare-and-set conflict.
+	Done []string `json:"done,omitempty"`
 }
+
+// maxDoneKeys bounds the applied states a push message lists.
+const maxDoneKeys = 4096
 
 // target is a Target as it travels between instances (a filter does not).
 type target struct {
@@ -178,14 +188,15 @@ func (h *Handler) pagesOf(t target, f func(auth.Identity) bool) []*conn {
 // here show (and, on the instance that pushes, to the targeted groups' and
 // users' states even when no page shows them), and to the targeted pages'
 // PerConnection stores.
-func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) bool, origin bool) (Reach, error) {
+func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) bool, origin bool) (Reach, []string, error) {
 	idx, name, _ := h.route(p.Action)
 	sp := &h.specs[idx]
 	pages := h.pagesOf(p.Target, f)
 	a := action{name: p.Action, data: p.Data, push: p.ID}
 	var reach Reach
 	var first error
-	var mu sync.Mutex // guards reach and first while states change in parallel
+	var done []string
+	var mu sync.Mutex // guards reach, first and done while states change in parallel
 	note := func(err error) {
 		mu.Lock()
 		defer mu.Unlock()
@@ -198,7 +209,7 @@ func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) b
 			note(c.actPrivate(ctx, idx, name, a))
 			reach.Pages++
 		}
-		return reach, first
+		return reach, nil, first
 	}
 	// The states to change, by key, each with an identity to load it as.
 	keys := map[string]scopeKey{}
@@ -208,9 +219,14 @@ func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) b
 			keys[k.key], ids[k.key] = k, id
 		}
 	}
+	skip := make(map[string]bool, len(p.Done))
+	for _, k := range p.Done {
+		skip[k] = true
+	}
 	for _, c := range pages {
-		k := c.keys[h.specScope[idx]]
-		add(k, c.id)
+		if k := c.keys[h.specScope[idx]]; !skip[k.key] {
+			add(k, c.id)
+		}
 	}
 	if origin {
 		switch sp.kind {
@@ -243,6 +259,9 @@ func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) b
 				mu.Lock()
 				reach.States++
 				reach.Pages += pages
+				if err == nil {
+					done = append(done, key)
+				}
 				mu.Unlock()
 				if err != nil {
 					h.log.Error("server action failed", "action", p.Action, "err", err)
@@ -260,9 +279,9 @@ func (h *Handler) applyPush(ctx context.Context, p push, f func(auth.Identity) b
 	close(work)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return reach, err
+		return reach, done, err
 	}
-	return reach, first
+	return reach, done, first
 }
 
 // pushWorkers bounds the states one push changes at once.
