@@ -51,6 +51,56 @@ type relay struct {
 	out     chan []byte
 	dropped atomic.Bool
 	failing atomic.Bool
+	// catchUps feed the workers that reload states other instances
+	// changed: a state always goes to the same worker, so its reloads stay
+	// in order, while different states reload in parallel (a push to a
+	// thousand groups announces a thousand changes at once).
+	catchUps []chan catchUp
+}
+
+// catchUp asks a worker to reload a state another instance changed.
+type catchUp struct {
+	key     string
+	version uint64
+}
+
+// catchUpWorkers is how many states reload at once; catchUpQueue bounds
+// each worker's queue (a full one holds the bus's receiver back).
+const (
+	catchUpWorkers = 8
+	catchUpQueue   = 256
+)
+
+// startCatchUps starts the reload workers; they stop with the handler.
+func (h *Handler) startCatchUps() {
+	for range catchUpWorkers {
+		ch := make(chan catchUp, catchUpQueue)
+		h.relay.catchUps = append(h.relay.catchUps, ch)
+		h.wg.Go(func() {
+			for {
+				select {
+				case <-h.ctx.Done():
+					return
+				case c := <-ch:
+					if s := h.inMemory(c.key); s != nil {
+						s.catchUp(h.ctx, c.version)
+					}
+				}
+			}
+		})
+	}
+}
+
+// queueCatchUp hands a changed state to its worker.
+func (h *Handler) queueCatchUp(key string, version uint64) {
+	var hash uint32 = 2166136261
+	for i := 0; i < len(key); i++ {
+		hash = (hash ^ uint32(key[i])) * 16777619
+	}
+	select {
+	case h.relay.catchUps[hash%uint32(len(h.relay.catchUps))] <- catchUp{key: key, version: version}:
+	case <-h.ctx.Done():
+	}
 }
 
 // announce tells the other instances that s changed.
@@ -134,8 +184,8 @@ func (h *Handler) receive(msg []byte) {
 	ctx := h.ctx
 	switch m.Kind {
 	case kindChanged:
-		if s := h.inMemory(m.Scope); s != nil {
-			s.catchUp(ctx, m.Version)
+		if h.inMemory(m.Scope) != nil {
+			h.queueCatchUp(m.Scope, m.Version)
 		}
 	case kindPush:
 		if m.Push == nil {

@@ -139,6 +139,7 @@ func newHandler(t *Template, specs []storeSpec) (*Handler, error) {
 	h.wg.Go(h.janitor)
 	if cfg.bus != nil {
 		h.relay = &relay{bus: cfg.bus, out: make(chan []byte, busQueue)}
+		h.startCatchUps()
 		h.wg.Go(h.publishLoop)
 		h.wg.Go(h.subscribeLoop)
 	}
