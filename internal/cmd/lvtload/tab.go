@@ -143,7 +143,9 @@ func (t *tab) readLoop() {
 		}
 	}()
 	for {
-		b, err := t.read(f.ctx)
+		// Not f.ctx: a cancellable context costs each read a context.AfterFunc
+		// registered with one parent shared by every tab; close ends the reads.
+		b, err := t.read(context.Background())
 		if err != nil {
 			if f.ctx.Err() == nil && !f.closing.Load() && !t.abandoned.Load() {
 				f.dropped.Add(1)
