@@ -32,6 +32,11 @@
 //   - actions: every tab sends increments for -duration, the next as soon
 //     as the reply to the previous one came (one in flight per tab): actions
 //     per second and reply latency.
+//   - push: the server Broadcasts "increment" to every page (a POST to
+//     /lvtload/push of "lvtload serve"), and every tab times the patch that
+//     shows its group's new count; with -instances N -redis URL the tabs are
+//     spread over N servers that share a Redis (push.go; this scenario needs
+//     the facade's Broadcast, so it does not build against older versions).
 //
 // With -nonreaders F, that fraction of the tabs (never the first of a group)
 // join but never read their socket; the report then says how many the server
