@@ -21,6 +21,21 @@ const module = "github.com/lvtgo/livetemplate"
 // non-test files may import. The standard library is always allowed.
 // Adapters never import the facade or each other; ports are stdlib only.
 var allowedDeps = map[string][]string{
+	"docs/guides":              {},
+	"docs/guides/actions":      {},
+	"docs/guides/authn":        {},
+	"docs/guides/groups":       {},
+	"docs/guides/instances":    {},
+	"docs/guides/persistence":  {},
+	"docs/guides/protocol":     {},
+	"docs/guides/push":         {},
+	"docs/guides/security":     {},
+	"docs/guides/templates":    {},
+	"e2e/chat":                 {},
+	"e2e/counter":              {},
+	"e2e/dashboard":            {},
+	"e2e/rooms":                {},
+	"e2e/todos":                {},
 	".":                        {"auth", "broadcast", "client", "diff", "internal/wire", "registry", "session", "transport", "golang.org/x/time/rate"},
 	"auth":                     {},
 	"auth/jwtauth":             {"auth", "github.com/golang-jwt/jwt/v5"},

@@ -1,0 +1,2 @@
+// Package templates holds the code of docs/templates.md (templates and the lvt-* attributes), run as tests.
+package templates

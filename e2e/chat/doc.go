@@ -1,0 +1,2 @@
+// Package chat tests examples/chat in headless Chromium.
+package chat

@@ -1,0 +1,2 @@
+// Package counter tests examples/counter in headless Chromium.
+package counter

@@ -1,0 +1,2 @@
+// Package dashboard tests examples/dashboard in headless Chromium.
+package dashboard

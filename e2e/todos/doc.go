@@ -1,0 +1,2 @@
+// Package todos tests examples/todos in headless Chromium.
+package todos
