@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/lvtgo/livetemplate"
@@ -63,8 +61,6 @@ func pushRounds(ctx context.Context, f *fleet, page *url.URL, rounds int, roundT
 	target := page.ResolveReference(&url.URL{Path: pushPath})
 	hc := &http.Client{Timeout: roundTimeout}
 	for range rounds {
-		r := &round{lat: make([]atomic.Int64, len(f.tabs)), done: make(chan struct{}), all: true}
-		r.pending.Store(int64(want))
 		now := time.Now().UnixNano()
 		for _, g := range f.groups {
 			if g.sender != nil {
@@ -72,7 +68,7 @@ func pushRounds(ctx context.Context, f *fleet, page *url.URL, rounds int, roundT
 			}
 			g.sentAt.Store(now)
 		}
-		f.round.Store(r)
+		r := f.startRound(want, true)
 		resp, err := hc.Post(target.String(), "text/plain", nil)
 		if err != nil {
 			f.round.Store(nil)
@@ -83,26 +79,7 @@ func pushRounds(ctx context.Context, f *fleet, page *url.URL, rounds int, roundT
 			f.round.Store(nil)
 			return res, fmt.Errorf("push: %s", resp.Status)
 		}
-		timer := time.NewTimer(roundTimeout)
-		select {
-		case <-r.done:
-		case <-timer.C:
-			res.Timeouts++
-		case <-ctx.Done():
-		}
-		timer.Stop()
-		f.round.Store(nil)
-		var this latencies
-		for i := range r.lat {
-			if v := r.lat[i].Load(); v > 0 {
-				this = append(this, time.Duration(v-1))
-			}
-		}
-		res.Expected += want
-		res.Delivered += len(this)
-		res.Lat = append(res.Lat, this...)
-		slices.Sort(this)
-		res.RoundP99 = append(res.RoundP99, this.quantile(0.99))
+		res.finish(ctx, f, r, want, roundTimeout)
 		if ctx.Err() != nil {
 			return res, fmt.Errorf("push: %w", ctx.Err())
 		}

@@ -67,9 +67,7 @@ func fanout(ctx context.Context, f *fleet, rounds int, roundTimeout, pause time.
 		return res, fmt.Errorf("fanout: no group has two reading tabs")
 	}
 	for n := range rounds {
-		r := &round{lat: make([]atomic.Int64, len(f.tabs)), done: make(chan struct{})}
-		r.pending.Store(int64(want))
-		f.round.Store(r)
+		r := f.startRound(want, false)
 		for _, g := range acting {
 			g.expect.Store(g.sender.count.Load() + 1)
 			g.sentAt.Store(time.Now().UnixNano())
@@ -78,37 +76,52 @@ func fanout(ctx context.Context, f *fleet, rounds int, roundTimeout, pause time.
 				return res, fmt.Errorf("fanout: send: %w", err)
 			}
 		}
-		timer := time.NewTimer(roundTimeout)
-		select {
-		case <-r.done:
-		case <-timer.C:
-			res.Timeouts++
-		case <-ctx.Done():
-		}
-		timer.Stop()
-		f.round.Store(nil)
+		res.finish(ctx, f, r, want, roundTimeout)
 		for _, g := range acting {
 			if rp, ok := waitReply(ctx, g.sender, int64(n+1), roundTimeout); ok {
 				res.Reply = append(res.Reply, rp.at.Sub(time.Unix(0, g.sentAt.Load())))
 			}
 		}
-		var this latencies
-		for i := range r.lat {
-			if v := r.lat[i].Load(); v > 0 {
-				this = append(this, time.Duration(v-1))
-			}
-		}
-		res.Expected += want
-		res.Delivered += len(this)
-		res.Lat = append(res.Lat, this...)
-		slices.Sort(this)
-		res.RoundP99 = append(res.RoundP99, this.quantile(0.99))
 		if ctx.Err() != nil {
 			return res, fmt.Errorf("fanout: %w", ctx.Err())
 		}
 		time.Sleep(pause)
 	}
 	return res, nil
+}
+
+// startRound makes r the round being measured, awaiting want deliveries
+// (with all, the sending tabs' too).
+func (f *fleet) startRound(want int, all bool) *round {
+	r := &round{lat: make([]atomic.Int64, len(f.tabs)), done: make(chan struct{}), all: all}
+	r.pending.Store(int64(want))
+	f.round.Store(r)
+	return r
+}
+
+// finish waits for round r's want deliveries (at most timeout), ends the
+// round and adds what arrived to res.
+func (res *fanoutResult) finish(ctx context.Context, f *fleet, r *round, want int, timeout time.Duration) {
+	timer := time.NewTimer(timeout)
+	select {
+	case <-r.done:
+	case <-timer.C:
+		res.Timeouts++
+	case <-ctx.Done():
+	}
+	timer.Stop()
+	f.round.Store(nil)
+	var this latencies
+	for i := range r.lat {
+		if v := r.lat[i].Load(); v > 0 {
+			this = append(this, time.Duration(v-1))
+		}
+	}
+	res.Expected += want
+	res.Delivered += len(this)
+	res.Lat = append(res.Lat, this...)
+	slices.Sort(this)
+	res.RoundP99 = append(res.RoundP99, this.quantile(0.99))
 }
 
 // waitReply waits for the reply to ref, skipping replies to earlier actions.
