@@ -162,10 +162,3 @@ func (p *pages) sweep(now time.Time) {
 		}
 	}
 }
-
-// waiting returns how many pages wait without a live connection.
-func (p *pages) waiting() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.fresh.Len() + p.rest.Len()
-}

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -158,7 +157,6 @@ func TestRedisOutage(t *testing.T) {
 type logCounter struct {
 	mu   sync.Mutex
 	msgs map[string]int
-	n    atomic.Int64
 }
 
 func (l *logCounter) Enabled(context.Context, slog.Level) bool { return true }

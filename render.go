@@ -168,12 +168,5 @@ func (rc *renderCache) get(v string, render func() (*diff.Tree, error)) (*diff.T
 
 // put records the render of view v (made while an action was applied).
 func (rc *renderCache) put(v string, t *diff.Tree) {
-	e := &renderEntry{tree: t}
-	e.once.Do(func() {})
-	rc.mu.Lock()
-	defer rc.mu.Unlock()
-	if rc.m == nil || len(rc.m) >= maxCachedRenders {
-		rc.m = make(map[string]*renderEntry, maxCachedRenders)
-	}
-	rc.m[v] = e
+	rc.get(v, func() (*diff.Tree, error) { return t, nil })
 }

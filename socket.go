@@ -203,12 +203,11 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 
 	a := attachment{ws: s.tc, req: s.req, seq: m.Seq}
 	c := h.pages.lookup(m.Token, s.id)
-	var stored bool
 	var err error
 	// The socket names its page only once it is settled: what attach
 	// wakes the writer for is sent by the Wake at the end.
 	if c != nil {
-		stored, err = h.attach(ctx, c, a)
+		_, err = h.attach(ctx, c, a) // a page this server knows: its state is here
 		if errors.Is(err, errTaken) || errors.Is(err, errGone) {
 			c, err = nil, nil
 		}
@@ -218,6 +217,7 @@ func (s *socket) join(ctx context.Context, m wire.Message) {
 		if err == nil {
 			c.newToken = true
 			h.pages.addLive(c)
+			var stored bool
 			stored, err = h.attach(ctx, c, a)
 			if err != nil {
 				h.pages.forget(c)
