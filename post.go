@@ -35,7 +35,7 @@ func (h *Handler) servePost(w http.ResponseWriter, r *http.Request) {
 	if m.T == wire.TypeAction && c == nil {
 		// The page is not known here (say the server restarted): the
 		// action is not applied; the client's next poll gets a fresh page.
-		transport.WriteMessage(w, http.StatusOK, wire.AppendError(nil, m.Ref, wire.CodeBadRequest, "The page is not connected; try again.", nil))
+		transport.WriteMessage(w, http.StatusOK, wire.AppendError(nil, m.Ref, wire.CodeBadRequest, errNotLive.Message, nil))
 		return
 	}
 	fresh := false
