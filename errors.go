@@ -3,10 +3,13 @@ package livetemplate
 import (
 	"errors"
 	"fmt"
+
+	"github.com/lvtgo/livetemplate/internal/fault"
 )
 
 // ErrUnknownAction is what Change returns for an action name it does not
-// handle; the client is told the action is unknown.
+// handle; the client is told the action is unknown, and the server logs
+// the name once.
 var ErrUnknownAction = errors.New("livetemplate: unknown action")
 
 // FieldError is a validation error for one form field. Returned from Change
@@ -35,14 +38,14 @@ func UserErrorf(format string, args ...any) error {
 	return &UserError{Message: fmt.Sprintf(format, args...)}
 }
 
-// fieldErrors collects every FieldError in err's tree.
-func fieldErrors(err error) map[string]string {
+// FieldErrors returns the field errors in err's tree (see FieldError), by
+// field name, as the page would show them; nil if there are none.
+func FieldErrors(err error) map[string]string {
 	var out map[string]string
 	var walk func(error)
 	walk = func(e error) {
 		switch x := e.(type) {
 		case nil:
-			return
 		case FieldError:
 			if out == nil {
 				out = make(map[string]string)
@@ -50,10 +53,8 @@ func fieldErrors(err error) map[string]string {
 			if _, dup := out[x.Field]; !dup {
 				out[x.Field] = x.Message
 			}
-			return
 		case *FieldError:
 			walk(*x)
-			return
 		case interface{ Unwrap() []error }:
 			for _, e := range x.Unwrap() {
 				walk(e)
@@ -64,4 +65,39 @@ func fieldErrors(err error) map[string]string {
 	}
 	walk(err)
 	return out
+}
+
+// userFault returns what the user is told of err, an error of user code: its
+// field errors, its user message, an unknown action; any other error is an
+// internal one (logged, never sent).
+func userFault(err error) error {
+	if err == nil {
+		return nil
+	}
+	if fields := FieldErrors(err); fields != nil {
+		msg := ""
+		if len(fields) == 1 {
+			for _, v := range fields {
+				msg = v
+			}
+		}
+		return &fault.Error{Kind: fault.Invalid, Message: msg, Fields: fields, Cause: err}
+	}
+	var ue *UserError
+	switch {
+	case errors.As(err, &ue):
+		return &fault.Error{Kind: fault.Failed, Message: ue.Message, Cause: err}
+	case errors.Is(err, ErrUnknownAction):
+		return &fault.Error{Kind: fault.UnknownAction, Cause: err}
+	}
+	return err
+}
+
+// closedErr turns the runtime's refusal after shutdown into ErrClosed.
+func closedErr(err error) error {
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Kind == fault.ShuttingDown {
+		return ErrClosed
+	}
+	return err
 }

@@ -1,108 +1,51 @@
 package livetemplate
 
-import (
-	"math"
-	"sync"
-	"time"
+import "time"
 
-	"golang.org/x/time/rate"
-)
-
-// rates holds one token-bucket limiter per key (a session group or a client
-// address). A limiter that has refilled completely is equivalent to a new
-// one, so sweep drops those; the map holds at most maxKeys limiters, and
-// keys past that share one overflow limiter, so a flood of new keys costs
-// bounded memory and gains no capacity.
-type rates struct {
-	limit rate.Limit
-	burst int
-
-	mu       sync.Mutex
-	m        map[string]*rate.Limiter
-	overflow *rate.Limiter
-}
-
-// maxRateKeys bounds the limiters one rates keeps between sweeps.
-const maxRateKeys = 100_000
-
-func newRates(perSecond float64, burst int) *rates {
-	r := &rates{limit: rate.Limit(perSecond), burst: burst, m: make(map[string]*rate.Limiter)}
-	if perSecond < 0 || burst < 0 {
-		r.limit = rate.Inf
-	}
-	r.overflow = rate.NewLimiter(r.limit, r.burst)
-	return r
-}
-
-// reserve takes one token for key at now. When none is left it takes
-// nothing and returns how long until one will be.
-func (r *rates) reserve(key string, now time.Time) (ok bool, retry time.Duration) {
-	if r.limit == rate.Inf {
-		return true, 0
-	}
-	r.mu.Lock()
-	l := r.m[key]
-	if l == nil {
-		if len(r.m) >= maxRateKeys {
-			l = r.overflow
-		} else {
-			l = rate.NewLimiter(r.limit, r.burst)
-			r.m[key] = l
-		}
-	}
-	r.mu.Unlock()
-	if l.AllowN(now, 1) {
-		return true, 0
-	}
-	wait := time.Second
-	if r.limit > 0 {
-		wait = time.Duration(math.Ceil(float64(time.Second) / float64(r.limit)))
-	}
-	return false, wait
-}
-
-// sweep drops the limiters that are full again at now.
-func (r *rates) sweep(now time.Time) {
-	if r.limit == rate.Inf {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	for k, l := range r.m {
-		if l.TokensAt(now) >= float64(r.burst) {
-			delete(r.m, k)
-		}
-	}
-}
-
-// counts counts live connections per key with a bound per key.
-type counts struct {
-	max int // < 0: no bound
-
-	mu sync.Mutex
-	m  map[string]int
-}
-
-func newCounts(max int) *counts { return &counts{max: max, m: make(map[string]int)} }
-
-// add counts one more for key unless key is at its bound.
-func (c *counts) add(key string) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.max >= 0 && c.m[key] >= c.max {
-		return false
-	}
-	c.m[key]++
-	return true
-}
-
-// done undoes one add.
-func (c *counts) done(key string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m[key] <= 1 {
-		delete(c.m, key)
-		return
-	}
-	c.m[key]--
+// Limits bound what clients can make the server do. The zero value of a
+// field means its default; a negative value means no limit. Action rates
+// are counted per session group and per client address (see
+// WithClientAddress), never per page, so opening more tabs or dropping the
+// page token buys nothing.
+type Limits struct {
+	// ActionsPerSecond is the sustained rate of actions of one session group
+	// (default 50). Excess actions are answered with a rate_limited error
+	// (HTTP 429 with Retry-After), never queued.
+	ActionsPerSecond float64
+	// ActionBurst is how many actions one session group may send at once
+	// (default 200).
+	ActionBurst int
+	// AddressActionsPerSecond is the sustained rate of actions from one
+	// client address, all groups together (default 200).
+	AddressActionsPerSecond float64
+	// AddressActionBurst is the burst allowed to one client address
+	// (default 800).
+	AddressActionBurst int
+	// MaxMessageBytes is the largest message accepted (default 64 KiB);
+	// larger ones are answered with a too_large error.
+	MaxMessageBytes int64
+	// MaxConnsPerGroup is how many live connections (WebSockets and HTTP
+	// pages that poll) one session group may have (default 100). One more
+	// is refused: WebSocket close 4029, HTTP 429.
+	MaxConnsPerGroup int
+	// MaxConnsPerAddress is how many live connections, including
+	// WebSockets that have not joined yet, one client address may have
+	// (default 1000).
+	MaxConnsPerAddress int
+	// MaxPendingPages bounds the pages the server remembers without a live
+	// connection: rendered pages waiting for theirs, and pages whose
+	// connection ended, kept so they can resume (default 10,000). Past it
+	// the oldest is forgotten (its page then starts afresh when it connects).
+	MaxPendingPages int
+	// MaxUnjoined is how many WebSockets may wait for their join message at
+	// once, server-wide (default 1000); more are refused with close 1013.
+	MaxUnjoined int
+	// JoinTimeout is how long a new WebSocket may take to send its join
+	// message before it is closed with 4008 (default 5s).
+	JoinTimeout time.Duration
+	// StallTimeout is how long a client may take to accept one message
+	// before it is disconnected as stalled (default 10s). A client that
+	// merely falls behind is never dropped: it gets one patch from the
+	// state it has to the state now.
+	StallTimeout time.Duration
 }

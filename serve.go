@@ -20,8 +20,14 @@ const (
 	serverMaxHeaderBytes    = 64 << 10
 )
 
-// ShutdownTimeout is how long Serve lets the server and the live handlers
-// take to shut down once its context ends.
+// Shutdowner is what Serve shuts down together with the server: an *App,
+// or a *Handler of Template.Handle.
+type Shutdowner interface {
+	Shutdown(ctx context.Context) error
+}
+
+// ShutdownTimeout is how long Serve lets the server and the apps take to
+// shut down once its context ends.
 const ShutdownTimeout = 10 * time.Second
 
 // NewServer returns an HTTP server for h on addr with the timeouts a server
@@ -47,7 +53,7 @@ func NewServer(addr string, h http.Handler) *http.Server {
 }
 
 // Serve listens on srv.Addr (":http" if empty) and serves srv until ctx
-// ends, then shuts srv and the live handlers down together: live pages are
+// ends, then shuts srv and the apps (live) down together: live pages are
 // told the server goes away and their long polls end, so srv.Shutdown need
 // not wait for them. Shutting down may take up to ShutdownTimeout, after
 // which Serve returns what did not finish.
@@ -56,17 +62,20 @@ func NewServer(addr string, h http.Handler) *http.Server {
 // Serve serves HTTPS.
 //
 // An error to listen (the address is in use, say) is returned at once,
-// with the live handlers left as they are. Serve returns nil after a clean
+// with the apps left as they are. Serve returns nil after a clean
 // shutdown; if serving fails later, it shuts everything down and returns
 // the error. A typical main:
 //
 //	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 //	defer stop()
-//	h := tmpl.Handle(&Counter{})
-//	if err := livetemplate.Serve(ctx, livetemplate.NewServer(":8080", h), h); err != nil {
+//	app, err := livetemplate.NewApp()
+//	…
+//	mux.Handle("/{$}", app.Handle(home, &Counter{}))
+//	mux.Handle("/about", app.Handle(about, &Counter{}))
+//	if err := livetemplate.Serve(ctx, livetemplate.NewServer(":8080", mux), app); err != nil {
 //		log.Fatal(err)
 //	}
-func Serve(ctx context.Context, srv *http.Server, live ...LiveHandler) error {
+func Serve(ctx context.Context, srv *http.Server, live ...Shutdowner) error {
 	addr := srv.Addr
 	if addr == "" {
 		addr = ":http"
@@ -93,7 +102,7 @@ func Serve(ctx context.Context, srv *http.Server, live ...LiveHandler) error {
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
 	defer cancel()
-	// The live handlers shut down alongside the server: their WebSockets
+	// The apps shut down alongside the server: their WebSockets
 	// and long polls end at once instead of holding srv.Shutdown up.
 	errs := make([]error, 2+len(live))
 	var wg sync.WaitGroup

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/internal/schema"
 )
 
 // Store holds a page's state. Change is called for every action sent to the
@@ -27,35 +29,53 @@ type Store interface {
 // Mounter is implemented by stores that load their state from the request
 // that opens a page: its URL path and query, headers and identity
 // (ctx.Request(), ctx.UserID()). Mount is called with ctx.Action() == "mount":
-// on a PerConnection store, for every new connection; on a shared store,
-// when its state is started afresh (not found in the session store). An
-// error fails the page load (a *UserError's message is shown; other errors
-// give a 500). A shared state that a server push (Handler.Broadcast) starts
-// has no request: ctx.Request() is nil then.
+// on a PerConnection store, for every new page (a page load, a live
+// navigation, a connection that names no page the server knows); on a
+// shared store, when its state is started afresh (not found in the session
+// store). An error fails the page load (a *UserError's message is shown;
+// other errors give a 500). A PerConnection store's Mount may call
+// ctx.Redirect, which answers the page load with a redirect, and ctx.Flash.
+// A shared state that a server push starts has no request: ctx.Request() is
+// nil then.
 type Mounter interface {
 	Mount(ctx *ActionContext) error
+}
+
+// Watcher is implemented by stores that want to know who is viewing them,
+// say to keep a list of who is online in a chat room. Connected is called
+// when a page that shows the store gets its live connection, and
+// Disconnected when that connection ends, each as an action of its own
+// (ctx.Action() is "connect" or "disconnect", ctx.UserID() the page's
+// viewer, ctx.Request() the request that opened the connection): what they
+// change is kept and shown like any other change, and an error rolls it
+// back and is logged. The Context of Connected's ctx ends when the page
+// disconnects, so a store may start work that lasts as long as the page
+// and stop it then.
+//
+// A page that moves between transports, reconnects, or navigates to
+// another page disconnects (and the other page connects). An instance that
+// stops without closing its connections (a crash) never calls Disconnected
+// for them.
+type Watcher interface {
+	Connected(ctx *ActionContext) error
+	Disconnected(ctx *ActionContext) error
 }
 
 // Named gives a store the name templates and actions use for it: with
 // several stores the template sees a map from names to stores
 // ({{.counter.Count}}) and actions are named "store.action". Without Named a
-// store's name is its type's name with a lower-case first letter.
-func Named(name string, s Store) Store {
-	return named{name: name, Store: s}
-}
+// store's name is its type's name with a lower-case first letter. Pages of
+// one App that show a shared store of the same name share its state.
+func Named(name string, s Store) Store { return named{name: name, Store: s} }
 
-// PerConnection makes a store private to each connection (each tab) instead
-// of shared by the session group: every connection starts from its own copy.
-func PerConnection(s Store) Store {
-	return scoped{kind: scopeConn, Store: s}
-}
+// PerConnection makes a store private to each page (each tab) instead of
+// shared by the session group: every page starts from its own copy.
+func PerConnection(s Store) Store { return scoped{scope: schema.Page, Store: s} }
 
 // PerUser makes a store shared by every page of one user, as the
 // Authenticator names them (auth.Identity.UserID): all tabs of all their
 // browsers and devices, instead of one session group.
-func PerUser(s Store) Store {
-	return scoped{kind: scopeUser, Store: s}
-}
+func PerUser(s Store) Store { return scoped{scope: schema.User, Store: s} }
 
 // Scoped makes a store shared by every page whose key is the same, across
 // users and session groups: key derives it from the request that opens the
@@ -66,24 +86,14 @@ func PerUser(s Store) Store {
 // scope. key must be fast and must not block; it runs for every page load
 // and connection.
 func Scoped(s Store, key func(r *http.Request, id auth.Identity) string) Store {
-	return scoped{kind: scopeKeyed, key: key, Store: s}
+	return scoped{scope: schema.Keyed, key: key, Store: s}
 }
 
 // Global makes a store one state shared by every page that shows it: a
 // Scoped store whose key is always the same.
 func Global(s Store) Store {
-	return scoped{kind: scopeKeyed, key: func(*http.Request, auth.Identity) string { return "" }, Store: s}
+	return scoped{scope: schema.Keyed, key: func(*http.Request, auth.Identity) string { return "" }, Store: s}
 }
-
-// scopeKind is what a store's state is shared by.
-type scopeKind uint8
-
-const (
-	scopeGroup scopeKind = iota // the session group (the default)
-	scopeConn                   // one page (PerConnection)
-	scopeUser                   // one user (PerUser)
-	scopeKeyed                  // a key of the application's (Scoped, Global)
-)
 
 type named struct {
 	name string
@@ -91,100 +101,83 @@ type named struct {
 }
 
 type scoped struct {
-	kind scopeKind
-	key  func(*http.Request, auth.Identity) string
+	scope schema.Scope
+	key   func(*http.Request, auth.Identity) string
 	Store
 }
 
-// storeSpec is one store given to Handle.
-type storeSpec struct {
-	name    string
-	private bool // kind == scopeConn
-	kind    scopeKind
-	key     func(*http.Request, auth.Identity) string // scopeKeyed
-	watcher bool                                      // the store is a Watcher
-	typ     reflect.Type                              // pointer type
-	proto   []byte                                    // JSON of the prototype
-}
+// reserved are names a store cannot take: the keys of a page's data and
+// the built-in actions' store.
+var reserved = []string{runtime.ViewerKey, runtime.FlashKey, runtime.Builtin}
 
-func specsOf(stores []Store) ([]storeSpec, error) {
-	specs := make([]storeSpec, 0, len(stores))
+// slotsOf checks the stores given to Mount and describes them.
+func slotsOf(stores []Store) ([]runtime.Slot, error) {
+	if len(stores) == 0 {
+		return nil, fmt.Errorf("no store: a page needs at least one")
+	}
+	slots := make([]runtime.Slot, 0, len(stores))
 	seen := map[string]bool{}
 	for i, s := range stores {
-		sp := storeSpec{}
+		d := &schema.Decl{Scope: schema.Group}
+		var key func(*http.Request, auth.Identity) string
+	unwrap:
 		for {
 			switch x := s.(type) {
 			case named:
-				if sp.name == "" {
-					sp.name = x.name
+				if d.Name == "" {
+					d.Name = x.name
 				}
 				s = x.Store
-				continue
 			case scoped:
-				if sp.kind == scopeGroup {
-					sp.kind, sp.key = x.kind, x.key
+				if d.Scope == schema.Group {
+					d.Scope, key = x.scope, x.key
 				}
 				s = x.Store
-				continue
+			default:
+				break unwrap
 			}
-			break
 		}
-		sp.private = sp.kind == scopeConn
-		if sp.kind == scopeKeyed && sp.key == nil {
+		if d.Scope == schema.Keyed && key == nil {
 			return nil, fmt.Errorf("store %d: Scoped needs a key function", i)
 		}
 		v := reflect.ValueOf(s)
-		if s == nil || v.Kind() != reflect.Pointer || v.IsNil() {
-			return nil, fmt.Errorf("store %d: must be a non-nil pointer, got %T", i, s)
+		if s == nil || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+			return nil, fmt.Errorf("store %d: must be a non-nil pointer to a struct, got %T", i, s)
 		}
-		sp.typ = v.Type()
-		_, sp.watcher = s.(Watcher)
-		if sp.name == "" {
-			sp.name = lowerFirst(sp.typ.Elem().Name())
+		d.Type = v.Type()
+		_, d.Watcher = s.(Watcher)
+		_, d.Mounter = s.(Mounter)
+		if d.Name == "" {
+			d.Name = lowerFirst(d.Type.Elem().Name())
 		}
-		if sp.name == "" || strings.Contains(sp.name, ".") {
-			return nil, fmt.Errorf("store %d (%T): name %q: give it a name without dots with Named", i, s, sp.name)
+		switch {
+		case d.Name == "" || strings.Contains(d.Name, "."):
+			return nil, fmt.Errorf("store %d (%T): name %q: give it a name without dots with Named", i, s, d.Name)
+		case seen[d.Name]:
+			return nil, fmt.Errorf("two stores named %q: tell them apart with Named", d.Name)
 		}
-		if sp.name == viewerKey {
-			return nil, fmt.Errorf("store %d (%T): the name %q is the template's; choose another with Named", i, s, sp.name)
+		for _, r := range reserved {
+			if d.Name == r {
+				return nil, fmt.Errorf("store %d (%T): the name %q is reserved; choose another with Named", i, s, d.Name)
+			}
 		}
-		if seen[sp.name] {
-			return nil, fmt.Errorf("two stores named %q: tell them apart with Named", sp.name)
-		}
-		seen[sp.name] = true
+		seen[d.Name] = true
 		js, err := json.Marshal(s)
 		if err != nil {
-			return nil, fmt.Errorf("store %q: state must encode as JSON: %w", sp.name, err)
+			return nil, fmt.Errorf("store %q: state must encode as JSON: %w", d.Name, err)
 		}
-		sp.proto = js
-		if _, err := sp.decode(js); err != nil {
-			return nil, err
-		}
-		specs = append(specs, sp)
+		d.Proto = js
+		slots = append(slots, runtime.Slot{Decl: d, Key: key})
 	}
-	return specs, nil
+	return slots, nil
 }
 
-// decode makes a new store of the spec's type from its JSON state.
-func (sp *storeSpec) decode(state []byte) (Store, error) {
-	v := reflect.New(sp.typ.Elem())
-	if err := json.Unmarshal(state, v.Interface()); err != nil {
-		return nil, fmt.Errorf("store %q: decode state: %w", sp.name, err)
+func namesOf(slots []runtime.Slot) []string {
+	out := make([]string, len(slots))
+	for i, s := range slots {
+		out[i] = s.Decl.Name
 	}
-	s, ok := v.Interface().(Store)
-	if !ok {
-		return nil, fmt.Errorf("store %q: %s has no Change method", sp.name, sp.typ)
-	}
-	return s, nil
-}
-
-// fresh returns a new copy of the prototype.
-func (sp *storeSpec) fresh() Store {
-	s, err := sp.decode(sp.proto)
-	if err != nil { // checked by specsOf
-		panic(err)
-	}
-	return s
+	return out
 }
 
 func lowerFirst(s string) string {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/runtime"
 )
 
 // ActionInput describes an action for NewActionContext: what a page would
@@ -38,7 +39,8 @@ type ActionInput struct {
 //	fields := livetemplate.FieldErrors(err) // what the page would show
 //
 // It fails only if a Data value does not encode as JSON. Nothing is rolled
-// back when Change fails: that is the handler's job.
+// back when Change fails, and Redirect and Flash only check and record: that
+// is the app's job. Read them back with Redirected and Flashed.
 func NewActionContext(ctx context.Context, in ActionInput) (*ActionContext, error) {
 	data := make(map[string]json.RawMessage, len(in.Data))
 	for k, v := range in.Data {
@@ -48,13 +50,25 @@ func NewActionContext(ctx context.Context, in ActionInput) (*ActionContext, erro
 		}
 		data[k] = js
 	}
-	actx := &ActionContext{ctx: ctx, action: in.Action, id: in.Identity, data: data, req: in.Request}
-	if in.Stores != nil {
-		actx.private = func(name string) Store { return in.Stores[name] }
+	stores := func(name string) any {
+		if s, ok := in.Stores[name]; ok {
+			return s
+		}
+		return nil
 	}
-	return actx, nil
+	return &ActionContext{c: runtime.NewCall(ctx, in.Action, in.Identity, data, in.Request, stores)}, nil
 }
 
-// FieldErrors returns the field errors in err's tree (see FieldError), by
-// field name, as the page would show them; nil if there are none.
-func FieldErrors(err error) map[string]string { return fieldErrors(err) }
+// Redirected returns where the action asked to send its page (Redirect), or
+// "": for tests of stores.
+func (c *ActionContext) Redirected() string { return c.c.Redirected() }
+
+// Flashed returns the flash messages the action set (Flash): for tests of
+// stores.
+func (c *ActionContext) Flashed() Flash {
+	var f Flash
+	for _, m := range c.c.Flashes() {
+		f = append(f, FlashMessage{Kind: m.Kind, Message: m.Message})
+	}
+	return f
+}

@@ -1,73 +1,37 @@
 package livetemplate
 
-import (
-	"html/template"
-	tparse "text/template/parse"
-)
-
-// readsViewer reports whether any template of t reads .viewer (or
-// $.viewer, or index . "viewer"): only then do pages of different viewers
-// render differently, and only then is the viewer part of a render's view.
-func readsViewer(t *template.Template) bool {
-	for _, tt := range t.Templates() {
-		if tt.Tree != nil && tt.Tree.Root != nil && nodeReadsViewer(tt.Tree.Root) {
-			return true
-		}
-	}
-	return false
+// Viewer is who views a page: templates of pages whose data is a map of
+// stores see it as .viewer ({{if eq .poll.Winner .viewer.UserID}}), so that
+// what depends on the viewer needs no PerConnection store. UserID and
+// GroupID are the Authenticator's; GroupID may be derived from a secret: do
+// not show it.
+type Viewer struct {
+	UserID  string
+	GroupID string
 }
 
-func nodeReadsViewer(n tparse.Node) bool {
-	switch x := n.(type) {
-	case nil:
-		return false
-	case *tparse.ListNode:
-		if x == nil {
-			return false
-		}
-		for _, c := range x.Nodes {
-			if nodeReadsViewer(c) {
-				return true
-			}
-		}
-	case *tparse.ActionNode:
-		return x.Pipe != nil && nodeReadsViewer(x.Pipe)
-	case *tparse.PipeNode:
-		if x == nil {
-			return false
-		}
-		for _, c := range x.Cmds {
-			if nodeReadsViewer(c) {
-				return true
-			}
-		}
-	case *tparse.CommandNode:
-		for _, a := range x.Args {
-			if nodeReadsViewer(a) {
-				return true
-			}
-		}
-	case *tparse.FieldNode:
-		return len(x.Ident) > 0 && x.Ident[0] == viewerKey
-	case *tparse.VariableNode:
-		return len(x.Ident) > 1 && x.Ident[1] == viewerKey
-	case *tparse.ChainNode:
-		return nodeReadsViewer(x.Node)
-	case *tparse.StringNode:
-		return x.Text == viewerKey // index . "viewer"
-	case *tparse.IfNode:
-		return branchReadsViewer(&x.BranchNode)
-	case *tparse.RangeNode:
-		return branchReadsViewer(&x.BranchNode)
-	case *tparse.WithNode:
-		return branchReadsViewer(&x.BranchNode)
-	case *tparse.TemplateNode:
-		return x.Pipe != nil && nodeReadsViewer(x.Pipe)
-	}
-	return false
+// Flash is a page's flash messages (ActionContext.Flash) as templates of
+// pages whose data is a map of stores see them: .flash. A page with one
+// store whose template reads .flash or .viewer gets such a map too, holding
+// its store under its name.
+//
+//	{{range .flash}}<p class="flash {{.Kind}}">{{.Message}}
+//	  <button lvt-click="lvt.dismiss" lvt-data-kind="{{.Kind}}">×</button></p>{{end}}
+//	{{with .flash.Get "error"}}<p class="error">{{.}}</p>{{end}}
+type Flash []FlashMessage
+
+// FlashMessage is one flash message.
+type FlashMessage struct {
+	Kind    string
+	Message string
 }
 
-func branchReadsViewer(b *tparse.BranchNode) bool {
-	return nodeReadsViewer(b.Pipe) || (b.List != nil && nodeReadsViewer(b.List)) ||
-		(b.ElseList != nil && nodeReadsViewer(b.ElseList))
+// Get returns the message of kind, or "".
+func (f Flash) Get(kind string) string {
+	for _, m := range f {
+		if m.Kind == kind {
+			return m.Message
+		}
+	}
+	return ""
 }

@@ -16,7 +16,15 @@ const (
 	TypeAction = "action"
 	TypeSync   = "sync"
 	TypePoll   = "poll"
+	// TypeNavigate moves a live connection to another page of the app,
+	// named by the token a navigation GET answered with.
+	TypeNavigate = "navigate"
 )
+
+// NavigateHeader is the request header of a navigation GET: the token of
+// the page the client leaves (empty when none). A live page answers such a
+// GET with a page message instead of HTML.
+const NavigateHeader = "Lvt-Navigate"
 
 // Error codes sent in replies.
 const (
@@ -29,6 +37,14 @@ const (
 	CodeUnauthorized  = "unauthorized"
 	CodeFailed        = "failed"
 	CodeTooMany       = "too_many_connections"
+	CodeUnavailable   = "unavailable"
+	CodeShuttingDown  = "shutting_down"
+	CodeUnknownPage   = "unknown_page"
+	CodeForbidden     = "forbidden"
+	// CodeMethodNotAllowed and CodeUnsupportedMediaType refuse HTTP
+	// requests that are not JSON POSTs (GET and HEAD load the page).
+	CodeMethodNotAllowed     = "method_not_allowed"
+	CodeUnsupportedMediaType = "unsupported_media_type"
 )
 
 // WebSocket close codes the server uses besides RFC 6455's own (1000 normal,
@@ -88,6 +104,10 @@ func Decode(b []byte) (Message, error) {
 	}
 	switch m.T {
 	case TypeJoin, TypeSync, TypePoll:
+	case TypeNavigate:
+		if m.Token == "" {
+			return m, fmt.Errorf("%w: navigate without a token", ErrMalformed)
+		}
 	case TypeAction:
 		if m.Name == "" {
 			return m, fmt.Errorf("%w: action without a name", ErrMalformed)
@@ -148,24 +168,31 @@ func Echo(s string) string {
 	return s + "…"
 }
 
-// AppendTree appends {"t":"tree","seq":seq,"tree":tree}.
-func AppendTree(b []byte, seq uint64, tree []byte) []byte {
+// AppendTree appends {"t":"tree","seq":seq,"tree":tree}, with "token"
+// when token is not empty (a page the server has just made for the client,
+// which sends that token from now on) and "ref" when ref is not 0 (the
+// navigate message the tree answers).
+func AppendTree(b []byte, seq uint64, tree []byte, token string, ref int64) []byte {
 	b = append(b, `{"t":"tree","seq":`...)
 	b = strconv.AppendUint(b, seq, 10)
+	if token != "" {
+		b = append(b, `,"token":`...)
+		b = strconv.AppendQuote(b, token)
+	}
+	if ref != 0 {
+		b = append(b, `,"ref":`...)
+		b = strconv.AppendInt(b, ref, 10)
+	}
 	b = append(b, `,"tree":`...)
 	b = append(b, tree...)
 	return append(b, '}')
 }
 
-// AppendTreeToken is AppendTree for a page connection the server has just
-// made: token is the page's new token, which the client sends from now on.
-func AppendTreeToken(b []byte, seq uint64, tree []byte, token string) []byte {
-	b = append(b, `{"t":"tree","seq":`...)
-	b = strconv.AppendUint(b, seq, 10)
-	b = append(b, `,"token":`...)
+// AppendPage appends {"t":"page","token":token}: the answer to a
+// navigation GET.
+func AppendPage(b []byte, token string) []byte {
+	b = append(b, `{"t":"page","token":`...)
 	b = strconv.AppendQuote(b, token)
-	b = append(b, `,"tree":`...)
-	b = append(b, tree...)
 	return append(b, '}')
 }
 
@@ -178,14 +205,21 @@ func AppendPatch(b []byte, seq uint64, patch []byte) []byte {
 	return append(b, '}')
 }
 
-// AppendReply appends a successful reply carrying the action's patch.
-func AppendReply(b []byte, ref int64, seq uint64, patch []byte) []byte {
+// AppendReply appends a successful reply carrying the action's patch, and
+// "redirect" when redirect is not empty (the action asked the client to
+// go there).
+func AppendReply(b []byte, ref int64, seq uint64, patch []byte, redirect string) []byte {
 	b = append(b, `{"t":"reply","ref":`...)
 	b = strconv.AppendInt(b, ref, 10)
 	b = append(b, `,"seq":`...)
 	b = strconv.AppendUint(b, seq, 10)
 	b = append(b, `,"patch":`...)
 	b = append(b, patch...)
+	if redirect != "" {
+		b = append(b, `,"redirect":`...)
+		rb, _ := json.Marshal(redirect) // a string always encodes
+		b = append(b, rb...)
+	}
 	return append(b, '}')
 }
 

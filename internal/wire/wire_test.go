@@ -69,20 +69,27 @@ func TestEcho(t *testing.T) {
 
 func TestAppendMessagesAreJSON(t *testing.T) {
 	for _, b := range [][]byte{
-		AppendTree(nil, 1, []byte(`{"s":["a"]}`)),
+		AppendTree(nil, 1, []byte(`{"s":["a"]}`), "", 0),
 		AppendPatch(nil, 2, []byte(`{}`)),
-		AppendReply(nil, 7, 3, []byte(`{"0":"x"}`)),
+		AppendReply(nil, 7, 3, []byte(`{"0":"x"}`), ""),
+		AppendReply(nil, 7, 3, []byte(`{}`), "/b?q=\"1\"&x=<y>"),
+		AppendPage(nil, "tok\"en"),
+		AppendTree(nil, 4, []byte(`{"s":["a"]}`), "tok", 9),
 		AppendError(nil, 7, CodeInvalid, "Fix the form", map[string]string{"title": "required"}),
 		AppendReload(nil, "session ended"),
-		AppendTreeToken(nil, 1, []byte(`{"s":["a"]}`), "tok-_1"),
 	} {
 		assert.True(t, json.Valid(b), "%s", b)
 	}
+	assert.JSONEq(t, `{"t":"tree","seq":4,"token":"tok","ref":9,"tree":{"s":["a"]}}`,
+		string(AppendTree(nil, 4, []byte(`{"s":["a"]}`), "tok", 9)))
 	assert.JSONEq(t, `{"t":"reply","ref":7,"error":{"code":"invalid","message":"m"},"fields":{"a":"b"}}`,
 		string(AppendError(nil, 7, CodeInvalid, "m", map[string]string{"a": "b"})))
 }
 
 func ExampleAppendReply() {
-	fmt.Println(string(AppendReply(nil, 7, 3, []byte(`{"0":"1"}`))))
-	// Output: {"t":"reply","ref":7,"seq":3,"patch":{"0":"1"}}
+	fmt.Println(string(AppendReply(nil, 7, 3, []byte(`{"0":"1"}`), "")))
+	fmt.Println(string(AppendReply(nil, 8, 4, []byte(`{}`), "/done")))
+	// Output:
+	// {"t":"reply","ref":7,"seq":3,"patch":{"0":"1"}}
+	// {"t":"reply","ref":8,"seq":4,"patch":{},"redirect":"/done"}
 }

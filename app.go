@@ -1,0 +1,207 @@
+package livetemplate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/protocol"
+	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/transport"
+)
+
+// App is what the pages of one application share: who the visitor is
+// (WithAuthenticator), where shared state is kept (WithSessionStore), the
+// other instances (WithBus), the limits and the logger; the shared states
+// in memory, every live page, and one lifetime. Pages mounted on one App
+// that show the same store (same name, same scope) share one state and see
+// each other's changes live, on this instance and on every instance of the
+// app; a link with lvt-navigate from one to another swaps the page over the
+// same connection.
+//
+// Make one with NewApp, mount pages with Handle, and call Shutdown when the
+// server stops (Serve does). An App is safe for concurrent use.
+type App struct {
+	rt     *runtime.Runtime
+	srv    *protocol.Server
+	log    *slog.Logger
+	closer func() error // closes a session store the app made itself
+
+	once sync.Once
+	err  error
+}
+
+// NewApp returns an App configured by the serving options (every option
+// but WithText, WithFiles, WithFS, WithFuncs and WithStrict, which New
+// takes). With none it authenticates visitors with an anonymous cookie,
+// keeps state in memory, serves one instance and accepts same-origin
+// connections only. Every problem with the options is reported in the
+// returned error.
+func NewApp(opts ...Option) (*App, error) {
+	o, err := collect(opts, forApp)
+	if err != nil {
+		return nil, fmt.Errorf("livetemplate: new app: %w", err)
+	}
+	origins, err := transport.ParseOrigins(o.origins)
+	if err != nil {
+		return nil, fmt.Errorf("livetemplate: new app: %w", err)
+	}
+	if o.auth == nil {
+		a, err := auth.NewAnonymous(nil)
+		if err != nil {
+			return nil, fmt.Errorf("livetemplate: new app: %w", err)
+		}
+		o.auth = a
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.clientIP == nil {
+		o.clientIP = remoteHost
+	}
+	a := &App{log: o.logger.With("component", "livetemplate")}
+	if o.sessions == nil {
+		m := session.NewMemory(nil)
+		o.sessions, a.closer = m, m.Close
+	}
+	a.rt = runtime.New(runtime.Options{
+		Sessions:      o.sessions,
+		Bus:           o.bus,
+		Logger:        a.log,
+		Limits:        runtime.Limits(o.limits).WithDefaults(),
+		IdleTimeout:   cmp(o.idle, 5*time.Minute),
+		RedirectHosts: o.redirects,
+		Hooks:         hooks(),
+	})
+	a.srv, err = protocol.New(a.rt, protocol.Options{
+		Auth:           o.auth,
+		ClientAddr:     o.clientIP,
+		Origins:        origins,
+		FrameAncestors: o.frames,
+		Ping:           cmp(o.ping, 30*time.Second),
+	})
+	if err != nil {
+		a.rt.Close()
+		return nil, fmt.Errorf("livetemplate: new app: %w", err)
+	}
+	return a, nil
+}
+
+// cmp returns d, or def when d is zero.
+func cmp(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// remoteHost is the default client address: the host of r.RemoteAddr.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// Handle mounts a page: template t showing stores, and returns the handler
+// that serves it (mount it on your mux at the page's path). It panics with
+// the error Mount returns: a programming error, like registering a pattern
+// twice on an http.ServeMux.
+func (a *App) Handle(t *Template, stores ...Store) *Handler {
+	h, err := a.Mount(t, stores...)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
+
+// Mount is Handle returning its error instead of panicking. It checks the
+// page now rather than at its first request: the stores (non-nil pointers
+// to structs that encode as JSON, with distinct names); that a shared store
+// means the same store as on the app's other pages (same type, scope and
+// initial state); every field, method and store the templates read, against
+// the stores' Go types (types that cannot be known, such as interface{} and
+// map values, are not guessed); and the store prefix of every lvt-* action
+// in the templates.
+func (a *App) Mount(t *Template, stores ...Store) (*Handler, error) {
+	slots, err := slotsOf(stores)
+	if err != nil {
+		return nil, fmt.Errorf("livetemplate: mount %q: %w", t.name, err)
+	}
+	shape, err := t.check(slots)
+	if err != nil {
+		return nil, fmt.Errorf("livetemplate: mount %q: %w", t.name, err)
+	}
+	names := namesOf(slots)
+	explain := func(err error) error { return err }
+	if t.strict && shape.Map {
+		explain = func(err error) error { return t.refs.MissingStore(t.name, names, err) }
+	}
+	v, err := a.rt.Mount(t.name, t.compiled, slots, shape, explain)
+	if err != nil {
+		return nil, fmt.Errorf("livetemplate: mount %q: %w", t.name, err)
+	}
+	return &Handler{app: a, v: v}, nil
+}
+
+// Broadcast applies a server action to the pages of every page of the app
+// that t targets; see Handler.Broadcast. action names its store
+// ("counter.increment"), unless the app shares one store only.
+func (a *App) Broadcast(ctx context.Context, t Target, action string, data map[string]any) (Reach, error) {
+	return push(ctx, a.rt, nil, t, action, data)
+}
+
+// Refresh renders the pages of the app that t targets again, on every
+// instance; see Handler.Refresh.
+func (a *App) Refresh(ctx context.Context, t Target) (Reach, error) {
+	r, err := a.rt.Refresh(ctx, nil, t.runtime())
+	return Reach(r), closedErr(err)
+}
+
+// Disconnect closes the live connections of the pages of the app that t
+// targets, on every instance; see Handler.Disconnect.
+func (a *App) Disconnect(ctx context.Context, t Target) (Reach, error) {
+	r, err := a.rt.Disconnect(ctx, nil, t.runtime())
+	return Reach(r), closedErr(err)
+}
+
+// ErrClosed is returned by an App's and a Handler's pushes (Broadcast,
+// Refresh, Disconnect) once the app has begun to shut down.
+var ErrClosed = errors.New("livetemplate: app closed")
+
+// Shutdown closes every live connection with "going away" (WebSocket close
+// 1001, which sends clients to another instance), ends waiting HTTP polls,
+// stops background work and waits for it, or returns ctx's error when ctx
+// ends first. http.Server.Shutdown neither closes WebSockets nor interrupts
+// long polls: Serve runs both together, or call Shutdown from
+// http.Server.RegisterOnShutdown in a new goroutine (that hook must not
+// block). Shutdown is idempotent.
+func (a *App) Shutdown(ctx context.Context) error {
+	a.once.Do(func() {
+		a.rt.Stop()
+		err := a.srv.Shutdown(ctx)
+		a.rt.Close()
+		if a.closer != nil {
+			err = errors.Join(err, a.closer())
+		}
+		if err != nil {
+			a.err = fmt.Errorf("livetemplate: shutdown: %w", err)
+		}
+	})
+	return a.err
+}
+
+// Close is Shutdown with a 5-second timeout. It is idempotent.
+func (a *App) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return a.Shutdown(ctx)
+}

@@ -1,0 +1,91 @@
+package protocol
+
+import (
+	"bytes"
+	"html"
+	"net/http"
+	"strconv"
+
+	"github.com/lvtgo/livetemplate/client"
+	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/transport"
+)
+
+// servePage renders the full page for a GET, with the client script before
+// </body>; the page waits for its live connection (runtime.Load). A
+// navigation GET (header Lvt-Navigate) gets the new page's token instead,
+// for the live connection to move to. HEAD answers the headers only and
+// remembers nothing.
+func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.View) {
+	id, ok := s.identify(w, r, plain(w))
+	if !ok {
+		return
+	}
+	_, nav := r.Header[wire.NavigateHeader]
+	hd := w.Header()
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Vary", wire.NavigateHeader)
+	hd.Set("Content-Security-Policy", s.frameCSP)
+	if s.frameXFO != "" {
+		hd.Set("X-Frame-Options", s.frameXFO)
+	}
+	if r.Method == http.MethodHead {
+		hd.Set("Content-Type", "text/html; charset=utf-8")
+		return
+	}
+	p, page, redirect, err := s.rt.Load(r.Context(), v, id, s.o.ClientAddr(r), r, r.Header.Get(wire.NavigateHeader))
+	switch {
+	case err != nil:
+		fe := s.refused(err, "page load failed")
+		if nav {
+			fault.WriteHTTP(w, 0, fe)
+			return
+		}
+		plain(w)(fe)
+		return
+	case redirect != "":
+		http.Redirect(w, r, redirect, http.StatusSeeOther)
+		return
+	case nav:
+		transport.WriteMessage(w, http.StatusOK, wire.AppendPage(nil, p.Token))
+		return
+	}
+	body := injectScript([]byte(page), scriptTag(p.Token))
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = w.Write(body)
+}
+
+// refused turns the error that refused a page (a load, a join, a first
+// POST) into what the client is told, logging what it is not told: a user
+// error of a Mount becomes Refused.
+func (s *Server) refused(err error, msg string) *fault.Error {
+	fe := fault.As(err)
+	switch fe.Kind {
+	case fault.Failed, fault.Invalid:
+		fe = &fault.Error{Kind: fault.Refused, Message: fe.Message, Cause: fe.Cause}
+	case fault.Internal:
+		s.log.Error(msg, "err", err)
+	}
+	return fe
+}
+
+// scriptTag is the client's script tag for a page with the given token.
+func scriptTag(token string) []byte {
+	return []byte(`<script src="?` + ClientQuery + `=` + client.Hash() + `" data-lvt-token="` +
+		html.EscapeString(token) + `" defer></script>`)
+}
+
+// injectScript puts tag before the page's last </body>, or at its end.
+func injectScript(page, tag []byte) []byte {
+	i := bytes.LastIndex(bytes.ToLower(page), []byte("</body>"))
+	if i < 0 {
+		i = len(page)
+	}
+	out := make([]byte, 0, len(page)+len(tag))
+	out = append(out, page[:i]...)
+	out = append(out, tag...)
+	return append(out, page[i:]...)
+}

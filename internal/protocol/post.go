@@ -1,0 +1,137 @@
+package protocol
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/page"
+	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/transport"
+)
+
+// servePost carries one message over plain HTTP: the same messages and
+// replies as the WebSocket, for clients that cannot open one. A page served
+// this way is live while its client polls.
+func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.View) {
+	body, err := s.post.ReadMessage(r)
+	if err != nil {
+		fault.WriteHTTP(w, wire.FindRef(body), fault.As(err))
+		return
+	}
+	id, ok := s.identify(w, r, func(fe *fault.Error) { fault.WriteHTTP(w, wire.FindRef(body), fe) })
+	if !ok {
+		return
+	}
+	m, err := wire.Decode(body)
+	if err != nil {
+		fault.WriteHTTP(w, wire.FindRef(body), fault.New(fault.Malformed, ""))
+		return
+	}
+	ctx := r.Context()
+	c := visitor{s: s, v: v, id: id, addr: s.o.ClientAddr(r), req: r}
+	if m.T == wire.TypeNavigate {
+		p, err := c.navigate(ctx, nil, m.Token, nil, m.Ref)
+		if err != nil {
+			s.postError(w, m.Ref, err)
+			return
+		}
+		s.writeTree(w, p, m.Ref)
+		return
+	}
+	p := s.rt.Lookup(m.Token, id)
+	if m.T == wire.TypeAction && p == nil {
+		// The page is not known here (say the server restarted): the
+		// action is not applied; the client's next poll gets a new page.
+		fault.WriteAction(w, m.Ref, fault.New(fault.NotLive, ""))
+		return
+	}
+	if p == nil || !p.Polling() {
+		if p != nil {
+			if old := p.Socket(); old != nil {
+				// The page left its WebSocket for HTTP (the socket may look
+				// alive here for a while yet): serve it by polls from now.
+				s.rt.Detach(p, old)
+				_ = old.Close(transport.CloseNormal, "the page moved to HTTP")
+			}
+		}
+		var reload bool
+		p, reload, err = c.open(ctx, m.Token, m.Seq, nil)
+		switch {
+		case reload:
+			transport.WriteMessage(w, http.StatusOK, wire.AppendReload(nil, "state_lost"))
+			return
+		case err != nil:
+			s.postError(w, m.Ref, err)
+			return
+		}
+	}
+	p.Touch()
+	switch m.T {
+	case wire.TypeAction:
+		redirect, fe := c.act(ctx, p, m, r)
+		if fe != nil {
+			fault.WriteAction(w, m.Ref, fe)
+			return
+		}
+		transport.WriteMessage(w, http.StatusOK, p.Reply(m.Ref, redirect))
+	case wire.TypePoll:
+		s.poll(ctx, w, p, m.Seq)
+	default: // join and sync: the full tree
+		s.writeTree(w, p, 0)
+	}
+}
+
+// poll answers a poll: at once with a full tree when the client does not
+// hold what the page last sent, else with the next patch, or 204 when
+// nothing changed within runtime.PollTimeout.
+func (s *Server) poll(ctx context.Context, w http.ResponseWriter, p *page.Page, seq uint64) {
+	t := time.NewTimer(runtime.PollTimeout)
+	defer t.Stop()
+	for {
+		msg, full, notify := p.Poll(seq)
+		switch {
+		case full:
+			s.writeTree(w, p, 0)
+			return
+		case msg != nil:
+			transport.WriteMessage(w, http.StatusOK, msg)
+			return
+		}
+		select {
+		case <-notify:
+		case <-t.C:
+			p.Touch()
+			w.WriteHeader(http.StatusNoContent)
+			return
+		case <-ctx.Done():
+			return
+		case <-s.rt.Context().Done():
+			fault.WriteHTTP(w, 0, fault.New(fault.ShuttingDown, ""))
+			return
+		}
+		p.Touch()
+	}
+}
+
+// writeTree answers with a full tree (answering navigate message ref).
+func (s *Server) writeTree(w http.ResponseWriter, p *page.Page, ref int64) {
+	msg, err := p.Tree(ref)
+	if err != nil {
+		fault.WriteHTTP(w, 0, fault.Wrap(fault.Internal, err))
+		return
+	}
+	transport.WriteMessage(w, http.StatusOK, msg)
+}
+
+// postError answers an HTTP message whose page could not be opened.
+func (s *Server) postError(w http.ResponseWriter, ref int64, err error) {
+	fe := s.refused(err, "cannot open page")
+	if errors.Is(err, page.ErrTaken) {
+		fe = fault.New(fault.NotLive, "")
+	}
+	fault.WriteHTTP(w, ref, fe)
+}

@@ -1,0 +1,209 @@
+package runtime
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"net/http"
+	"strconv"
+
+	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/page"
+	"github.com/lvtgo/livetemplate/internal/schema"
+	"github.com/lvtgo/livetemplate/internal/state"
+)
+
+// A page's life: Load makes and renders it for a page load, and it waits in
+// the page table for its connection; Open makes one for a connection that
+// names no page this server knows; Attach makes it live, on a WebSocket or
+// on HTTP polls, with the states it shows in memory; Detach ends that, and
+// the page waits again for a while so that it can resume.
+
+// errClosing refuses pages once the runtime stops.
+var errClosing = fault.New(fault.ShuttingDown, "")
+
+// NewToken returns a random 128-bit token.
+func NewToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Load makes a page of view v for a page load r by id from address addr,
+// renders it, and keeps it waiting for its connection (at most
+// FreshTimeout, and within the table's bounds); nothing is stored for its
+// states. from is the token of the page the client leaves when it navigates
+// live: the flash messages that page set aside come along. Load returns the
+// page and its HTML, or the URL a Mount redirected to instead.
+func (rt *Runtime) Load(ctx context.Context, v *View, id auth.Identity, addr string, r *http.Request, from string) (p *page.Page, html, redirect string, err error) {
+	if rt.Closing() {
+		return nil, "", "", errClosing
+	}
+	var flash []page.Flash
+	if from != "" {
+		if fp := rt.pages.Lookup(from, id); fp != nil {
+			flash = fp.Leaving()
+		}
+	}
+	p, redirect, err = rt.newPage(ctx, v, id, addr, r, flash)
+	if err != nil || redirect != "" {
+		return nil, "", redirect, err
+	}
+	states, err := rt.acquire(ctx, v, p.Keys, id, r)
+	if err != nil {
+		return nil, "", "", err
+	}
+	defer rt.release(states)
+	b := basisOf(p, states)
+	p.SetStates(states)
+	t, err := v.renderFrom(p, b)
+	p.SetStates(nil)
+	if err != nil {
+		return nil, "", "", err
+	}
+	html = t.HTML()
+	rt.pages.AddFresh(p, t, v.tagKey(p, b), int64(len(html)))
+	return p, html, "", nil
+}
+
+// Open makes a page of view v for a connection (r: the WebSocket's upgrade
+// or the first POST) that names no page this server knows: a page never
+// loaded here, or forgotten (say after a restart). Its first tree carries
+// its token. A redirect its Mount asks for is not followed.
+func (rt *Runtime) Open(ctx context.Context, v *View, id auth.Identity, addr string, r *http.Request) (*page.Page, error) {
+	if rt.Closing() {
+		return nil, errClosing
+	}
+	p, _, err := rt.newPage(ctx, v, id, addr, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	p.MarkNew()
+	rt.pages.AddLive(p)
+	return p, nil
+}
+
+// newPage makes a page of view v for id, with its page-scoped stores
+// mounted with r; flash are the flash messages it starts with.
+func (rt *Runtime) newPage(ctx context.Context, v *View, id auth.Identity, addr string, r *http.Request, flash []page.Flash) (*page.Page, string, error) {
+	priv := &page.Private{}
+	c := &Call{ctx: ctx, action: "mount", id: id, req: r, view: v, hosts: rt.o.RedirectHosts, paged: true}
+	if v.private {
+		priv.Stores = make([]any, len(v.slots))
+		for i, s := range v.slots {
+			if s.Decl.Shared() {
+				continue
+			}
+			store := s.Decl.Fresh()
+			if s.Decl.Mounter {
+				if err := rt.o.Hooks.Mount(store, c); err != nil {
+					return nil, "", err
+				}
+			}
+			priv.Stores[i] = store
+		}
+	}
+	if flash = mergeFlash(flash, c.flash); len(flash) > 0 {
+		priv.Flash, priv.FlashData = flash, rt.o.Hooks.Flash(flash)
+	}
+	return page.New(NewToken(), id, addr, v, v.Keys(r, id), priv), c.redirect, nil
+}
+
+// mountShared is the state table's Mount: a shared store that starts
+// afresh runs its Mount with the request of the page that opens it (none
+// for a server push).
+func (rt *Runtime) mountShared(ctx context.Context, d *schema.Decl, store any, id auth.Identity, r *http.Request) error {
+	if !d.Mounter {
+		return nil
+	}
+	return rt.o.Hooks.Mount(store, &Call{ctx: ctx, action: "mount", id: id, req: r})
+}
+
+// acquire loads the states keys name, with the stores v shows in each.
+func (rt *Runtime) acquire(ctx context.Context, v *View, keys []state.Key, id auth.Identity, r *http.Request) ([]*state.State, error) {
+	states := make([]*state.State, 0, len(keys))
+	for k, key := range keys {
+		s, err := rt.states.Acquire(ctx, key, v.decls(k), id, r)
+		if err != nil {
+			rt.release(states)
+			return nil, err
+		}
+		states = append(states, s)
+	}
+	return states, nil
+}
+
+func (rt *Runtime) release(states []*state.State) {
+	for _, s := range states {
+		rt.states.Release(s)
+	}
+}
+
+// Attach makes page p live on sock (nil: HTTP polls): it loads the states p
+// shows and enters p in the page table's indexes; p's next message is a
+// full tree (answering navigate message ref, if not 0), or, when the
+// client's seq says it holds what p last sent, a patch from there. req is
+// what the page's Mount and Watcher stores see (the WebSocket's upgrade or
+// the first POST). stored reports whether p's group state (or, without one,
+// each of its states) was found in the session store. It fails with
+// page.ErrGone, page.ErrTaken, or a *fault.Error (too many connections, the
+// store failing, shutting down).
+func (rt *Runtime) Attach(ctx context.Context, p *page.Page, sock page.Socket, req *http.Request, seq uint64, ref int64) (stored bool, err error) {
+	v := p.View.(*View)
+	states, err := rt.acquire(ctx, v, p.Keys, p.ID, req)
+	if err != nil {
+		return false, err
+	}
+	stored = true
+	for k, s := range states {
+		if s.Current().Version() == 0 && (p.Keys[k].Scope == schema.Group || !v.group) {
+			stored = false
+		}
+	}
+	err = rt.pages.Attach(p, page.Attachment{
+		Socket: sock, Request: req, Seq: seq, States: states, Group: v.group, Ref: ref,
+		Reuse: func(key string) bool { return key == v.tagKey(p, basisOf(p, states)) },
+	})
+	if err != nil {
+		rt.release(states)
+		return false, err
+	}
+	rt.connected(p)
+	return stored, nil
+}
+
+// Detach ends page p's live connection if sock (nil for HTTP polls) still
+// serves it: p leaves the indexes, its Watcher stores hear of it, its states
+// are released, and it waits in the table so that it can resume.
+func (rt *Runtime) Detach(p *page.Page, sock page.Socket) {
+	states, ok := rt.pages.Detach(p, sock)
+	if !ok {
+		return
+	}
+	rt.disconnected(p, states)
+	rt.release(states)
+}
+
+// Forget drops page p from the table: its token names nothing any more.
+func (rt *Runtime) Forget(p *page.Page) { rt.pages.Forget(p) }
+
+// Lookup returns the page token names, if id may use it.
+func (rt *Runtime) Lookup(token string, id auth.Identity) *page.Page {
+	return rt.pages.Lookup(token, id)
+}
+
+// tagKey names what page p renders from b by content (versions, not
+// snapshot identities), so that a render made at a page load is recognised
+// when the page's connection comes, even if its states were forgotten and
+// loaded again meanwhile.
+func (v *View) tagKey(p *page.Page, b basis) string {
+	s := strconv.FormatUint(v.rt.epoch.Load(), 36)
+	for i, sn := range b.snaps {
+		s += "\x00" + p.Keys[i].String() + "@" + sn.Tag()
+	}
+	if v.shape.Viewer {
+		s += "|" + p.ID.UserID + "|" + p.ID.GroupID
+	}
+	return s + "#" + strconv.FormatUint(b.priv.Gen, 36)
+}

@@ -1,0 +1,246 @@
+package runtime
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/internal/limit"
+	"github.com/lvtgo/livetemplate/internal/page"
+	"github.com/lvtgo/livetemplate/internal/relay"
+	"github.com/lvtgo/livetemplate/internal/schema"
+	"github.com/lvtgo/livetemplate/internal/state"
+	"github.com/lvtgo/livetemplate/session"
+)
+
+// Limits are the facade's Limits with their defaults filled in (the same
+// fields, so that one converts to the other).
+type Limits struct {
+	ActionsPerSecond        float64
+	ActionBurst             int
+	AddressActionsPerSecond float64
+	AddressActionBurst      int
+	MaxMessageBytes         int64
+	MaxConnsPerGroup        int
+	MaxConnsPerAddress      int
+	MaxPendingPages         int
+	MaxUnjoined             int
+	JoinTimeout             time.Duration
+	StallTimeout            time.Duration
+}
+
+// Hooks call user code with the facade's types. Each returns the user's
+// error as a *fault.Error when it is one the user may see (a field error,
+// a message for the user, an unknown action), any other error as it is, and
+// a panic as an error.
+type Hooks struct {
+	Change       func(store any, c *Call) error
+	Mount        func(store any, c *Call) error
+	Connected    func(store any, c *Call) error
+	Disconnected func(store any, c *Call) error
+	// Flash returns the flash messages as templates see them (.flash).
+	Flash func([]page.Flash) any
+	// Viewer returns who views a page as templates see it (.viewer).
+	Viewer func(auth.Identity) any
+}
+
+// Options configure a Runtime.
+type Options struct {
+	Sessions      session.Store // required
+	Bus           broadcast.Bus // nil: this instance is the only one
+	Logger        *slog.Logger
+	Limits        Limits
+	IdleTimeout   time.Duration // how long a page whose connection ended is kept
+	RedirectHosts []string      // hosts Redirect may send pages to, besides this site
+	Hooks         Hooks
+}
+
+// Runtime is the engine of one app: the shared states (state.Table), the
+// live pages (page.Table), the views, the rate limits and the relay to other
+// instances, with one lifetime. The facade's App wraps it; the protocol
+// package drives it for each client.
+type Runtime struct {
+	o   Options
+	log *slog.Logger
+
+	catalog schema.Catalog
+	states  *state.Table
+	pages   *page.Table
+	relay   *relay.Relay // nil without a bus
+	groups  *limit.Rates // actions per session group
+	addrs   *limit.Rates // actions per client address
+	epoch   atomic.Uint64
+	noFlash any
+
+	viewsMu sync.Mutex
+	views   map[string]*View
+
+	renderFailed onceSet
+	watchFailed  onceSet
+
+	ctx    context.Context // lifetime: cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	once   sync.Once
+}
+
+// Timing of the pages table.
+const (
+	// FreshTimeout is how long a rendered page waits for its connection.
+	FreshTimeout = time.Minute
+	// PollTimeout is how long an HTTP poll waits for a change.
+	PollTimeout = 25 * time.Second
+	// pollGrace is how long an HTTP page may go without a request after
+	// a poll before it stops counting as live.
+	pollGrace = 15 * time.Second
+	// firstRenders bounds the first renders kept for pages waiting for
+	// their connection.
+	firstRenders = 32 << 20
+)
+
+// New returns a running Runtime; Close stops it.
+func New(o Options) *Runtime {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	rt := &Runtime{o: o, log: o.Logger, views: make(map[string]*View)}
+	l := o.Limits
+	rt.groups = limit.NewRates(l.ActionsPerSecond, l.ActionBurst)
+	rt.addrs = limit.NewRates(l.AddressActionsPerSecond, l.AddressActionBurst)
+	rt.noFlash = o.Hooks.Flash(nil)
+	rt.pages = page.NewTable(page.Options{
+		MaxWaiting:    l.MaxPendingPages,
+		FreshTimeout:  FreshTimeout,
+		IdleTimeout:   o.IdleTimeout,
+		PollTimeout:   PollTimeout + pollGrace,
+		MaxPerGroup:   l.MaxConnsPerGroup,
+		MaxPerAddress: l.MaxConnsPerAddress,
+		MaxUnjoined:   l.MaxUnjoined,
+		FirstRenders:  firstRenders,
+	})
+	rt.states = state.NewTable(state.Options{
+		Sessions: o.Sessions,
+		Logger:   o.Logger,
+		Mount:    rt.mountShared,
+		Changed:  rt.changed,
+	})
+	rt.ctx, rt.cancel = context.WithCancel(context.Background())
+	if o.Bus != nil {
+		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger)
+		rt.relay.Start()
+	}
+	rt.wg.Go(rt.janitor)
+	return rt
+}
+
+// Context returns the runtime's lifetime: it ends when Close begins.
+func (rt *Runtime) Context() context.Context { return rt.ctx }
+
+// Pages returns the table of live pages.
+func (rt *Runtime) Pages() *page.Table { return rt.pages }
+
+// Limits returns the limits the runtime applies.
+func (rt *Runtime) Limits() Limits { return rt.o.Limits }
+
+// Logger returns the runtime's logger.
+func (rt *Runtime) Logger() *slog.Logger { return rt.log }
+
+// Closing reports whether Close has begun.
+func (rt *Runtime) Closing() bool { return rt.ctx.Err() != nil }
+
+// Stop begins closing: no page is opened or made live from now on, and
+// every wait of the runtime's (an HTTP poll, a push) ends. It returns the
+// live pages, which the caller disconnects.
+func (rt *Runtime) Stop() []*page.Page {
+	rt.states.Close()
+	rt.cancel()
+	return rt.pages.Close()
+}
+
+// Close stops the runtime (Stop) and waits for its goroutines. It is
+// idempotent.
+func (rt *Runtime) Close() {
+	rt.once.Do(func() {
+		rt.Stop()
+		if rt.relay != nil {
+			rt.relay.Close()
+		}
+		rt.wg.Wait()
+	})
+}
+
+// changed is told by the state table that s has a new snapshot: the pages
+// that show it render again, and the other instances hear of it when this
+// instance made the change.
+func (rt *Runtime) changed(s *state.State, local bool) {
+	for _, p := range rt.pages.State(s.Name()) {
+		p.Changed()
+	}
+	if local && rt.relay != nil {
+		rt.relay.Announce(s.Name(), s.Current().Version())
+	}
+}
+
+// janitor forgets pages that waited too long, HTTP pages that stopped
+// polling, and rate limiters that refilled.
+func (rt *Runtime) janitor() {
+	tick := time.NewTicker(max(min(rt.o.IdleTimeout/4, 5*time.Second), 50*time.Millisecond))
+	defer tick.Stop()
+	for {
+		select {
+		case <-rt.ctx.Done():
+			return
+		case now := <-tick.C:
+			for _, p := range rt.pages.Sweep(now) {
+				rt.Detach(p, nil)
+			}
+			rt.groups.Sweep(now)
+			rt.addrs.Sweep(now)
+		}
+	}
+}
+
+// Allow takes one action from the budgets of page p's group and client
+// address; when either is spent it returns how long until one is back.
+func (rt *Runtime) Allow(p *page.Page) (bool, time.Duration) {
+	now := time.Now()
+	if ok, retry := rt.groups.Reserve(p.ID.GroupID, now); !ok {
+		return false, retry
+	}
+	return rt.addrs.Reserve(p.Addr, now)
+}
+
+// WithDefaults returns l with every zero field set to its default.
+func (l Limits) WithDefaults() Limits {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	if l.ActionsPerSecond == 0 {
+		l.ActionsPerSecond = 50
+	}
+	def(&l.ActionBurst, 200)
+	if l.AddressActionsPerSecond == 0 {
+		l.AddressActionsPerSecond = 200
+	}
+	def(&l.AddressActionBurst, 800)
+	if l.MaxMessageBytes == 0 {
+		l.MaxMessageBytes = 64 << 10
+	}
+	def(&l.MaxConnsPerGroup, 100)
+	def(&l.MaxConnsPerAddress, 1000)
+	def(&l.MaxPendingPages, 10_000)
+	def(&l.MaxUnjoined, 1000)
+	if l.JoinTimeout <= 0 {
+		l.JoinTimeout = 5 * time.Second
+	}
+	if l.StallTimeout <= 0 {
+		l.StallTimeout = 10 * time.Second
+	}
+	return l
+}
