@@ -5,6 +5,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -181,3 +182,5 @@ func writeFile(tb testing.TB, dir, name, text string) {
 	tb.Helper()
 	require.NoError(tb, os.WriteFile(filepath.Join(dir, name), []byte(text), 0o600))
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
