@@ -30,7 +30,13 @@ var eventAttrs = map[string]bool{
 // case; values may be quoted with " or ', or unquoted. Text in comments and
 // in <script>, <style>, <textarea> and <title> is not read. It returns nil,
 // or every problem joined with errors.Join, each an *Error whose Name is
-// the action name.
+// the action name, and whose Pos is where the value starts.
+//
+// Positions are exact on trees html/template has not escaped yet. After it
+// has, a position may be off where the static text before the attribute,
+// in the same stretch between two actions, held an HTML comment or a lone
+// "<" (the escaper removes the one and rewrites the other). It only reads
+// the trees: see the package doc for when it may run.
 func Actions(t *template.Template, stores []string, reserved []string) error {
 	if t == nil {
 		return nil

@@ -21,10 +21,11 @@
 // # Refuse mistakes, never a valid template
 //
 // A template is refused only for what text/template itself would fail on
-// when it reaches that point: a field or method missing on a struct type,
-// an unexported field, a method or function given the wrong number of
-// arguments, a key missing from the page's data under strict templates, a
-// range over something that cannot be ranged over. Where a type cannot be
+// when it reaches that point: a field or method missing on a struct type
+// (or any type that is not a map or an interface), an unexported field, a
+// method or function given the wrong number of arguments or returning no
+// value, a key missing from the page's data under strict templates, a
+// range, index or slice of a value that has none. Where a type cannot be
 // known — an interface value, a map of interfaces, a function returning
 // any, a variable assigned values of different types — checking stops below
 // it: nothing is guessed, so nothing valid is refused.
@@ -33,6 +34,7 @@
 //
 // Types and Actions only read the trees, and may run concurrently with each
 // other. They must not run while the templates are being parsed, or while
-// html/template escapes them (during their first execution): mount a page's
-// checks before serving it.
+// html/template escapes them (during their first execution): run them when
+// the page is mounted, before it serves. Escaping a clone (as diff.Compile
+// does) leaves the original's trees alone.
 package check

@@ -116,7 +116,7 @@ func deref(t reflect.Type) reflect.Type {
 // keys.
 func (c *checker) describe(t reflect.Type) string {
 	if t == pageType {
-		return "the page's data (" + c.keys() + ")"
+		return "the page's data (keys: " + c.keys() + ")"
 	}
 	return typeString(t)
 }

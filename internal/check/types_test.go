@@ -70,7 +70,8 @@ var validTemplates = []struct {
 	{name: "range over an array and a channel", src: `{{range .Arr}}{{.Title}}{{end}}{{range .Ch}}{{.Title}}{{end}}`},
 	{name: "variables", src: `{{$x := .Items}}{{range $x}}{{.Title}}{{end}}{{with $u := .Owner}}{{$u.Name}} {{.Name}}{{end}}`},
 	{name: "assigning a value of the same type", src: `{{$n := 0}}{{range .Items}}{{$n = .ID}}{{end}}{{$n}}{{$s := .Items}}{{$s = slice .Items 1}}{{range $s}}{{.Title}}{{end}}`},
-	{name: "assigning a value of another type", src: `{{$x := 0}}{{range .Items}}{{if $x}}{{$x.Title}}{{end}}{{$x = .}}{{end}}`},
+	{name: "assigning values of other types", src: `{{$x := .Items}}{{$x = .Owner}}{{$x.Name}}{{range $i, $e := .Items}}{{$e = $i}}{{end}}`},
+	{name: "assigning a value of another type in a loop", src: `{{$x := 0}}{{range .Items}}{{if $x}}{{$x.Title}}{{end}}{{$x = .}}{{end}}`},
 	{name: "funcs returning structs", src: `{{(user "ann").Greeting "hi"}} {{with user "bob"}}{{.Name}}{{end}}{{range items}}{{.Title}}{{end}} {{add 1 2}} {{(maybe 1).Title}}`},
 	{name: "func returning any", src: `{{(anyOf).Whatever}}`},
 	{name: "call", src: `{{call .Fn 3 | printf "%v"}} {{(call .Fn 3).Title}}`},
@@ -190,6 +191,7 @@ var invalidTemplates = []struct {
 		src:       "{{define \"r\"}}{{.X}}{{end}}{{.B}}\n  {{.A}}{{template \"r\" .}}{{template \"r\" .}}",
 		want:      []want{{"t:1:16", ".X", "*check_test.Counter"}, {"t:1:29", ".B", "*check_test.Counter"}, {"t:2:4", ".A", "*check_test.Counter"}},
 		otherExec: true},
+	{name: "a variable assigned values of one type", src: `{{$n := 0}}{{range .Items}}{{$n = .ID}}{{end}}{{$n.Foo}}`, want: []want{{"t:1:50", "$n.Foo", "int"}}},
 	{name: "in a branch not taken", src: `{{if false}}{{.Cuont}}{{end}}`, want: []want{{"t:1:14", ".Cuont", "*check_test.Counter"}}, executes: true},
 
 	{name: "page: no such store", src: `{{.Options}}`, page: strictPage, want: []want{{"t:1:2", ".Options", "map[string]interface {}"}},
@@ -200,7 +202,7 @@ var invalidTemplates = []struct {
 	{name: "page: template called with the data", src: `{{define "p"}}{{.conter}}{{end}}{{template "p" .}}`, page: strictPage, want: []want{{"t:1:16", ".conter", "map[string]interface {}"}}},
 	{name: "page: viewer", src: `{{.viewer.UserId}}`, page: strictPage, want: []want{{"t:1:9", ".viewer.UserId", "check_test.Viewer"}}},
 	{name: "page: a store given arguments", src: `{{.counter 1}}`, page: strictPage, want: []want{{"t:1:2", ".counter", "map[string]interface {}"}},
-		msg: "counter is a key of the page's data (counter, flash, todos, view, viewer), not a method, but has arguments"},
+		msg: "counter is a key of the page's data (keys: counter, flash, todos, view, viewer), not a method, but has arguments"},
 	{name: "page: a store's missing field without strict templates", src: `{{.nothing}}{{.counter.Cuont}}`, page: loosePage,
 		want: []want{{"t:1:22", ".counter.Cuont", "*check_test.Counter"}}},
 }

@@ -100,13 +100,17 @@ func (c *checker) rangeNode(f *frame, dot reflect.Type, r *parse.RangeNode) {
 	inner := len(f.vars)
 	key, elem := c.rangeTypes(f, r, t)
 
+	// The range's own variables, declared last (a parenthesised pipeline
+	// may have declared others before them), hold the index (or key) and
+	// the element in the body.
 	decl := r.Pipe.Decl
+	base := inner - len(decl)
 	set := func(i int, typ reflect.Type) {
 		if r.Pipe.IsAssign {
 			c.assign(f, decl[i].Ident[0], typ)
 			return
 		}
-		v := &f.vars[mark+i]
+		v := &f.vars[base+i]
 		v.typ = c.declared(v.key, typ)
 	}
 	saved := append([]variable(nil), f.vars[mark:inner]...)
