@@ -50,7 +50,11 @@ func (c *checker) call(f *frame, dot reflect.Type, id *parse.IdentifierNode, arg
 			return nil
 		}
 		if ft := deref(types[0]); ft.Kind() == reflect.Func {
-			return c.result(f, id, "call", nil, ft, 0, len(types)-1)
+			callee := "call" // of the pipeline's value
+			if len(args) > 0 {
+				callee = args[0].String()
+			}
+			return c.result(f, id, callee, nil, ft, 0, len(types)-1)
 		}
 	}
 	return nil

@@ -176,6 +176,8 @@ var invalidTemplates = []struct {
 	{name: "func with a wrong number of arguments", src: `{{add 1}}`, want: []want{{"t:1:2", "add", ""}},
 		msg: "wrong number of args for add: want 2 got 1"},
 	{name: "index", src: `{{(index .Items 0).Nope}}`, want: []want{{"t:1:18", "(index .Items 0).Nope", "check_test.Item"}}, otherExec: true},
+	{name: "call with a wrong number of arguments", src: `{{call .Fn}}`, want: []want{{"t:1:2", ".Fn", ""}},
+		msg: "wrong number of args for Fn: want 1 got 0"},
 	{name: "index of an int", src: `{{index .Count 1}}`, want: []want{{"t:1:2", "index", "int"}}},
 	{name: "call", src: `{{(call .Fn 1).Nope}}`, want: []want{{"t:1:14", "(call .Fn 1).Nope", "check_test.Item"}}, otherExec: true},
 	{name: "iterator", src: `{{range .All}}{{.Nope}}{{end}}`, want: []want{{"t:1:16", ".Nope", "check_test.Item"}}},
