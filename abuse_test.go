@@ -198,11 +198,11 @@ func TestAbuseRestartInHTTPMode(t *testing.T) {
 	t.Cleanup(func() { _ = shared.Close() })
 	auth := sharedAuth(t)
 	build := func(store session.Store) *livetemplate.Handler {
-		opts := []livetemplate.Option{livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(auth)}
+		opts := []livetemplate.Option{livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(auth)}
 		if store != nil {
 			opts = append(opts, livetemplate.WithSessionStore(store))
 		}
-		h := livetemplate.Must(livetemplate.New("counter", opts...)).Handle(&counter{Title: "Counter"})
+		h := on(t, opts...).Handle(livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage))), &counter{Title: "Counter"})
 		t.Cleanup(func() { _ = h.Close() })
 		return h
 	}
@@ -246,8 +246,7 @@ func TestAbuseRestartInHTTPMode(t *testing.T) {
 func TestAbuseRejoinAfterStateLossReloads(t *testing.T) {
 	auth := sharedAuth(t)
 	build := func() *livetemplate.Handler {
-		h := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage),
-			livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(auth))).Handle(&counter{})
+		h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(auth)).Handle(livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage))), &counter{})
 		t.Cleanup(func() { _ = h.Close() })
 		return h
 	}
@@ -394,7 +393,7 @@ func TestAbuseFraming(t *testing.T) {
 			assert.Equal(t, tc.xfo, resp.Header.Get("X-Frame-Options"))
 		})
 	}
-	_, err := livetemplate.New("x", livetemplate.WithText("x"), livetemplate.WithFrameAncestors("'self'; script-src *"))
+	_, err := livetemplate.NewApp(livetemplate.WithFrameAncestors("'self'; script-src *"))
 	assert.Error(t, err)
 }
 
@@ -426,8 +425,8 @@ func TestAbuseOriginPatternsAgree(t *testing.T) {
 			map[string]string{"Origin": origin, "Sec-Fetch-Site": "cross-site"})
 		assert.Equal(t, want, resp.StatusCode, origin)
 	}
-	_, err := livetemplate.New("x", livetemplate.WithText("x"), livetemplate.WithAllowedOrigins("[bad"))
-	assert.Error(t, err, "New reports a bad pattern; Handle never panics on it")
+	_, err := livetemplate.NewApp(livetemplate.WithAllowedOrigins("[bad"))
+	assert.Error(t, err, "NewApp reports a bad pattern; Handle never panics on it")
 }
 
 // closeStatus reads from p until the server closes it and returns the code.

@@ -27,11 +27,10 @@ func (l *list) Change(ctx *livetemplate.ActionContext) error {
 }
 
 func TestGroupsNeverShareSlicesOrMaps(t *testing.T) {
-	tmpl, err := livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body>{{range .Items}}[{{.}}]{{end}}{{len .Tags}}</body>`))
+	tmpl, err := livetemplate.New("p", livetemplate.WithText(`<body>{{range .Items}}[{{.}}]{{end}}{{len .Tags}}</body>`))
 	require.NoError(t, err)
 	proto := &list{Items: make([]string, 0, 10), Tags: map[string]int{"seed": 1}}
-	srv := serve(t, tmpl.Handle(proto))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, proto))
 	a, b := newBrowser(t, srv).open("/"), newBrowser(t, srv).open("/")
 	a.act("add", map[string]any{"item": "from-a"})
 	b.act("add", map[string]any{"item": "from-b"})
@@ -43,10 +42,9 @@ func TestGroupsNeverShareSlicesOrMaps(t *testing.T) {
 }
 
 func TestBasicAuthGroupsUsers(t *testing.T) {
-	tmpl, err := livetemplate.New("p", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithAuthenticator(auth.NewBasic("test", map[string]string{"ana": "pw1", "bo": "pw2"}, nil)))
+	tmpl, err := livetemplate.New("p", livetemplate.WithText(counterPage))
 	require.NoError(t, err)
-	srv := serve(t, tmpl.Handle(&counter{}))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(auth.NewBasic("test", map[string]string{"ana": "pw1", "bo": "pw2"}, nil))).Handle(tmpl, &counter{}))
 
 	resp, err := http.Get(srv.URL)
 	require.NoError(t, err)

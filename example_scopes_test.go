@@ -53,9 +53,9 @@ func ExampleScoped() {
 	t := &exampleT{}
 	defer t.done()
 	room := func(r *http.Request, _ auth.Identity) string { return r.URL.Query().Get("room") }
-	tmpl := livetemplate.Must(livetemplate.New("poll", livetemplate.WithLogger(quietLogger()), livetemplate.WithText(
+	tmpl := livetemplate.Must(livetemplate.New("poll", livetemplate.WithText(
 		`<body><p id="tally">{{.Yes}} yes, {{.No}} no</p><button id="yes" lvt-click="yes">Yes</button></body>`)))
-	h := tmpl.Handle(livetemplate.Scoped(&Votes{}, room))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.Scoped(&Votes{}, room))
 	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 
@@ -87,9 +87,8 @@ func (o *Online) Disconnected(*livetemplate.ActionContext) error { o.Pages--; re
 func ExampleWatcher() {
 	t := &exampleT{}
 	defer t.done()
-	tmpl := livetemplate.Must(livetemplate.New("online", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body><p id="n">{{.Pages}} online</p></body>`)))
-	h := tmpl.Handle(livetemplate.Global(&Online{}))
+	tmpl := livetemplate.Must(livetemplate.New("online", livetemplate.WithText(`<body><p id="n">{{.Pages}} online</p></body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.Global(&Online{}))
 	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 
@@ -123,9 +122,8 @@ func ExamplePerUser() {
 		u, device, _ := strings.Cut(r.Header.Get("X-User"), "/")
 		return auth.Identity{UserID: u, GroupID: u + "/" + device}, nil
 	})
-	tmpl := livetemplate.Must(livetemplate.New("prefs", livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader),
-		livetemplate.WithText(`<body><p id="theme">{{.Theme}}</p><button id="dark" lvt-click="set" lvt-data-theme="dark">Dark</button></body>`)))
-	h := tmpl.Handle(livetemplate.PerUser(&Prefs{Theme: "light"}))
+	tmpl := livetemplate.Must(livetemplate.New("prefs", livetemplate.WithText(`<body><p id="theme">{{.Theme}}</p><button id="dark" lvt-click="set" lvt-data-theme="dark">Dark</button></body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader)).Handle(tmpl, livetemplate.PerUser(&Prefs{Theme: "light"}))
 	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 
@@ -142,10 +140,8 @@ func ExampleHandler_Refresh() {
 	t := &exampleT{}
 	defer t.done()
 	motd := "Welcome"
-	tmpl := livetemplate.Must(livetemplate.New("motd", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithFuncs(map[string]any{"motd": func() string { return motd }}),
-		livetemplate.WithText(`<body><p id="motd">{{motd}}</p>{{.N}}</body>`)))
-	h := tmpl.Handle(&Clicks{})
+	tmpl := livetemplate.Must(livetemplate.New("motd", livetemplate.WithFuncs(map[string]any{"motd": func() string { return motd }}), livetemplate.WithText(`<body><p id="motd">{{motd}}</p>{{.N}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, &Clicks{})
 	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 	p := srv.Open("/")
@@ -164,9 +160,8 @@ func ExampleHandler_Disconnect() {
 	byHeader := auth.AuthenticatorFunc(func(_ http.ResponseWriter, r *http.Request) (auth.Identity, error) {
 		return auth.Identity{UserID: r.Header.Get("X-User"), GroupID: r.Header.Get("X-User")}, nil
 	})
-	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader),
-		livetemplate.WithText(`<body>{{.N}}</body>`)))
-	h := tmpl.Handle(&Clicks{})
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>{{.N}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader)).Handle(tmpl, &Clicks{})
 	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 	ann := srv.NewBrowser(&livetest.BrowserOptions{Header: http.Header{"X-User": {"ann"}}}).Open("/")
@@ -189,10 +184,8 @@ func ExampleWithBus() {
 	t.Cleanup(func() { _ = store.Close(); _ = hub.Close() })
 	id, _ := auth.NewAnonymous(&auth.AnonymousOptions{Key: []byte(strings.Repeat("k", auth.AnonymousKeySize))})
 	instance := func() *livetemplate.Handler {
-		tmpl := livetemplate.Must(livetemplate.New("clicks", livetemplate.WithLogger(quietLogger()),
-			livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()), livetemplate.WithAuthenticator(id),
-			livetemplate.WithText(`<body><p id="n">{{.N}}</p><button id="click" lvt-click="click">+</button></body>`)))
-		h := tmpl.Handle(&Clicks{})
+		tmpl := livetemplate.Must(livetemplate.New("clicks", livetemplate.WithText(`<body><p id="n">{{.N}}</p><button id="click" lvt-click="click">+</button></body>`)))
+		h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()), livetemplate.WithAuthenticator(id)).Handle(tmpl, &Clicks{})
 		t.Cleanup(func() { _ = h.Close() })
 		return h
 	}

@@ -65,7 +65,7 @@ const counterPage = `<!DOCTYPE html><html><head><title>{{.Title}}</title></head>
 // quietLogger keeps expected errors out of test output.
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func serve(t *testing.T, h livetemplate.LiveHandler) *httptest.Server {
+func serve(t *testing.T, h *livetemplate.Handler) *httptest.Server {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
@@ -77,10 +77,10 @@ func serve(t *testing.T, h livetemplate.LiveHandler) *httptest.Server {
 
 func newCounterServer(t *testing.T, opts ...livetemplate.Option) *httptest.Server {
 	t.Helper()
-	opts = append([]livetemplate.Option{livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger())}, opts...)
-	tmpl, err := livetemplate.New("counter", opts...)
+	tmpl, err := livetemplate.New("counter", livetemplate.WithText(counterPage))
 	require.NoError(t, err)
-	return serve(t, tmpl.Handle(&counter{Title: "Counter"}))
+	app := on(t, append([]livetemplate.Option{livetemplate.WithLogger(quietLogger())}, opts...)...)
+	return serve(t, app.Handle(tmpl, &counter{Title: "Counter"}))
 }
 
 func TestPageRendersWithScript(t *testing.T) {
@@ -323,10 +323,9 @@ func (d *draft) Change(ctx *livetemplate.ActionContext) error {
 }
 
 func TestPerConnectionStores(t *testing.T) {
-	tmpl, err := livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body>{{.counter.Count}}|{{.draft.Text}}</body>`))
+	tmpl, err := livetemplate.New("p", livetemplate.WithText(`<body>{{.counter.Count}}|{{.draft.Text}}</body>`))
 	require.NoError(t, err)
-	srv := serve(t, tmpl.Handle(&counter{}, livetemplate.PerConnection(&draft{})))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, &counter{}, livetemplate.PerConnection(&draft{})))
 	b := newBrowser(t, srv)
 	tab1, tab2 := b.open("/"), b.open("/")
 	r := tab1.act("draft.set", map[string]any{"text": "hello"})
@@ -341,11 +340,9 @@ func TestPerConnectionStores(t *testing.T) {
 
 func TestFirstLoadRendersOnce(t *testing.T) {
 	var renders atomic.Int64
-	tmpl, err := livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithFuncs(template.FuncMap{"tick": func() string { renders.Add(1); return "" }}),
-		livetemplate.WithText(`<body>{{tick}}{{.Count}}</body>`))
+	tmpl, err := livetemplate.New("p", livetemplate.WithFuncs(template.FuncMap{"tick": func() string { renders.Add(1); return "" }}), livetemplate.WithText(`<body>{{tick}}{{.Count}}</body>`))
 	require.NoError(t, err)
-	srv := serve(t, tmpl.Handle(&counter{}))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, &counter{}))
 	p := newBrowser(t, srv).open("/")
 	assert.Equal(t, int64(1), renders.Load(), "the join reused the page's render")
 	p.act("increment", nil)
@@ -383,9 +380,9 @@ func TestReconnectResumes(t *testing.T) {
 }
 
 func TestShutdownClosesConnections(t *testing.T) {
-	tmpl, err := livetemplate.New("p", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()))
+	tmpl, err := livetemplate.New("p", livetemplate.WithText(counterPage))
 	require.NoError(t, err)
-	h := tmpl.Handle(&counter{})
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, &counter{})
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	p := newBrowser(t, srv).open("/")
@@ -423,7 +420,7 @@ func TestNewErrors(t *testing.T) {
 	assert.Error(t, err)
 	_, err = livetemplate.New("x", livetemplate.WithText("a"), livetemplate.WithFiles("b"))
 	assert.ErrorContains(t, err, "only one")
-	_, err = livetemplate.New("x", livetemplate.WithText("a"), livetemplate.WithAllowedOrigins("[bad"))
+	_, err = livetemplate.NewApp(livetemplate.WithAllowedOrigins("[bad"))
 	assert.Error(t, err)
 	_, err = livetemplate.New("missing-file.tmpl")
 	assert.Error(t, err)
@@ -459,10 +456,9 @@ func (b *board) Change(ctx *livetemplate.ActionContext) error {
 }
 
 func TestActionReachesOwnPerConnectionStore(t *testing.T) {
-	tmpl, err := livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body>{{range .board.Posts}}[{{.}}]{{end}}|{{.draft.Text}}</body>`))
+	tmpl, err := livetemplate.New("p", livetemplate.WithText(`<body>{{range .board.Posts}}[{{.}}]{{end}}|{{.draft.Text}}</body>`))
 	require.NoError(t, err)
-	srv := serve(t, tmpl.Handle(&board{}, livetemplate.PerConnection(&draft{})))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, &board{}, livetemplate.PerConnection(&draft{})))
 	b := newBrowser(t, srv)
 	tab1, tab2 := b.open("/"), b.open("/")
 	tab2.act("draft.set", map[string]any{"text": "mine"})
@@ -527,11 +523,9 @@ func TestHTTPTakesOverFromAWebSocket(t *testing.T) {
 }
 
 func TestIdlePagesAreForgotten(t *testing.T) {
-	tmpl, err := livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithIdleTimeout(100*time.Millisecond),
-		livetemplate.WithText(`<body>{{.Count}}</body>`))
+	tmpl, err := livetemplate.New("p", livetemplate.WithText(`<body>{{.Count}}</body>`))
 	require.NoError(t, err)
-	srv := serve(t, tmpl.Handle(&counter{}))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithIdleTimeout(100*time.Millisecond)).Handle(tmpl, &counter{}))
 	b := newBrowser(t, srv)
 	_, token := b.get("/")
 	require.Eventually(t, func() bool {

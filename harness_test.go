@@ -16,6 +16,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
 )
@@ -256,3 +257,21 @@ var byHeader = auth.AuthenticatorFunc(func(_ http.ResponseWriter, r *http.Reques
 	}
 	return auth.Identity{UserID: u, GroupID: "g-" + u}, nil
 })
+
+// cleaner is what on needs of a test (or of an example's stand-in).
+type cleaner interface {
+	Helper()
+	Cleanup(func())
+	Fatalf(format string, args ...any)
+}
+
+// on returns a new App with opts, shut down when the test ends.
+func on(tb cleaner, opts ...livetemplate.Option) *livetemplate.App {
+	tb.Helper()
+	app, err := livetemplate.NewApp(opts...)
+	if err != nil {
+		tb.Fatalf("new app: %v", err)
+	}
+	tb.Cleanup(func() { _ = app.Close() })
+	return app
+}

@@ -84,6 +84,23 @@ func collect(opts []Option, kind string) (*options, error) {
 	return o, errors.Join(errs...)
 }
 
+// sources checks that the template comes from one source.
+func (o *options) sources() error {
+	n := 0
+	for _, set := range []bool{o.text != nil, len(o.files) > 0, o.fsys != nil} {
+		if set {
+			n++
+		}
+	}
+	switch {
+	case n > 1:
+		return errors.New("use only one of WithText, WithFiles and WithFS")
+	case o.fsys != nil && len(o.patterns) == 0:
+		return errors.New("WithFS needs at least one pattern")
+	}
+	return nil
+}
+
 // check records err if cond fails.
 func (o *options) check(bad bool, err string) {
 	if bad {

@@ -31,9 +31,8 @@ func waitHTML(t *testing.T, p *page, want string) {
 }
 
 func TestBroadcastToAllGroupsAndUsers(t *testing.T) {
-	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage),
-		livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader)))
-	h := tmpl.Handle(&counter{})
+	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage)))
+	h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byHeader)).Handle(tmpl, &counter{})
 	srv := serve(t, h)
 	ann := newBrowser(t, srv).as("X-User", "ann")
 	a, a2 := ann.open("/"), ann.open("/")
@@ -74,10 +73,8 @@ func TestBroadcastToAllGroupsAndUsers(t *testing.T) {
 func TestRefreshRerendersWithoutChangingState(t *testing.T) {
 	var mu sync.Mutex
 	online := "nobody"
-	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithFuncs(map[string]any{"online": func() string { mu.Lock(); defer mu.Unlock(); return online }}),
-		livetemplate.WithText(`<body>{{.Count}} {{online}}</body>`)))
-	h := tmpl.Handle(&counter{})
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithFuncs(map[string]any{"online": func() string { mu.Lock(); defer mu.Unlock(); return online }}), livetemplate.WithText(`<body>{{.Count}} {{online}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, &counter{})
 	srv := serve(t, h)
 	p := newBrowser(t, srv).open("/")
 	mu.Lock()
@@ -92,9 +89,8 @@ func TestRefreshRerendersWithoutChangingState(t *testing.T) {
 // A clock a goroutine of the application pushes to every page, stopped
 // with the handler.
 func TestClockPush(t *testing.T) {
-	tmpl := livetemplate.Must(livetemplate.New("clock", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body>{{.Now}}</body>`)))
-	h := tmpl.Handle(livetemplate.Global(&clock{}))
+	tmpl := livetemplate.Must(livetemplate.New("clock", livetemplate.WithText(`<body>{{.Now}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.Global(&clock{}))
 	srv := serve(t, h)
 	p := newBrowser(t, srv).open("/")
 	done := make(chan struct{})
@@ -128,9 +124,8 @@ func (c *clock) Change(ctx *livetemplate.ActionContext) error {
 // and the page's group store stays per browser.
 func TestScopedStoreIsSharedByKey(t *testing.T) {
 	room := func(r *http.Request, _ auth.Identity) string { return r.URL.Query().Get("room") }
-	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body>votes={{.poll.Count}} mine={{.mine.Count}} me={{.viewer.UserID | len}}</body>`)))
-	h := tmpl.Handle(livetemplate.Named("poll", livetemplate.Scoped(&counter{}, room)), livetemplate.Named("mine", &counter{}))
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>votes={{.poll.Count}} mine={{.mine.Count}} me={{.viewer.UserID | len}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.Named("poll", livetemplate.Scoped(&counter{}, room)), livetemplate.Named("mine", &counter{}))
 	srv := serve(t, h)
 	alice := newBrowser(t, srv).open("/?room=a")
 	bob := newBrowser(t, srv).open("/?room=a")
@@ -146,9 +141,8 @@ func TestScopedStoreIsSharedByKey(t *testing.T) {
 }
 
 func TestPerUserStore(t *testing.T) {
-	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byDevice),
-		livetemplate.WithText(`<body>{{.Count}}</body>`)))
-	h := tmpl.Handle(livetemplate.PerUser(&counter{}))
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>{{.Count}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(byDevice)).Handle(tmpl, livetemplate.PerUser(&counter{}))
 	srv := serve(t, h)
 	phone := newBrowser(t, srv).as("X-User", "ann/phone").open("/")
 	laptop := newBrowser(t, srv).as("X-User", "ann/laptop").open("/")
@@ -158,9 +152,8 @@ func TestPerUserStore(t *testing.T) {
 
 // A Watcher store learns who is viewing it.
 func TestWatcherKeepsWhoIsOnline(t *testing.T) {
-	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithText(`<body>online={{len .Online}}</body>`)))
-	h := tmpl.Handle(livetemplate.Global(&presence{}))
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>online={{len .Online}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.Global(&presence{}))
 	srv := serve(t, h)
 	a := newBrowser(t, srv).open("/")
 	waitHTML(t, a, "online=1")
@@ -200,10 +193,8 @@ func TestTwoInstancesShareGroups(t *testing.T) {
 	t.Cleanup(func() { _ = hub.Close() })
 	id := sharedAuth(t)
 	instance := func() (*livetemplate.Handler, *httptest.Server) {
-		tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
-			livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()),
-			livetemplate.WithLimits(livetemplate.Limits{ActionsPerSecond: -1, AddressActionsPerSecond: -1})))
-		h := tmpl.Handle(&counter{})
+		tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage)))
+		h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()), livetemplate.WithLimits(livetemplate.Limits{ActionsPerSecond: -1, AddressActionsPerSecond: -1})).Handle(tmpl, &counter{})
 		return h, serve(t, h)
 	}
 	ha, sa := instance()
@@ -260,9 +251,8 @@ func TestDisconnectAndExpiry(t *testing.T) {
 		mu.Unlock()
 		return id, err
 	})
-	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage),
-		livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(authn)))
-	h := tmpl.Handle(&counter{})
+	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage)))
+	h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(authn)).Handle(tmpl, &counter{})
 	srv := serve(t, h)
 	ann, bob := newBrowser(t, srv).as("X-User", "ann").open("/"), newBrowser(t, srv).as("X-User", "bob").open("/")
 	r, err := h.Disconnect(t.Context(), livetemplate.Users("ann"))
@@ -283,9 +273,8 @@ func TestDisconnectAndExpiry(t *testing.T) {
 func TestWatcherDisconnectedRunsOnShutdown(t *testing.T) {
 	store := session.NewMemory(nil)
 	t.Cleanup(func() { _ = store.Close() })
-	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(store),
-		livetemplate.WithText(`<body>online={{len .Online}}</body>`)))
-	h := tmpl.Handle(livetemplate.Global(&presence{}))
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>online={{len .Online}}</body>`)))
+	h := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(store)).Handle(tmpl, livetemplate.Global(&presence{}))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	p := newBrowser(t, srv).open("/")
@@ -312,11 +301,11 @@ func TestAnnouncementOfAStateBeingLoaded(t *testing.T) {
 	t.Cleanup(func() { _ = hub.Close() })
 	slow := &slowStore{Store: store, gate: make(chan struct{}), waiting: make(chan struct{})}
 	id := sharedAuth(t)
-	tmplA := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus())))
-	tmplB := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage), livetemplate.WithLogger(quietLogger()),
-		livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(slow), livetemplate.WithBus(hub.Bus())))
-	a, b := serve(t, tmplA.Handle(&counter{})), serve(t, tmplB.Handle(&counter{}))
+	tmplA := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage)))
+	a := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store),
+		livetemplate.WithBus(hub.Bus())).Handle(tmplA, &counter{}))
+	b := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(slow),
+		livetemplate.WithBus(hub.Bus())).Handle(tmplA, &counter{}))
 	browser := newBrowser(t, a)
 	onA := browser.open("/")
 	loading := make(chan *page)

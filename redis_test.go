@@ -36,10 +36,10 @@ func newRedisInstance(t *testing.T, rdb *testutil.Redis, id *auth.Anonymous, log
 	bus, err := redisbus.New(client, &redisbus.Options{Logger: log})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = bus.Close() })
-	opts := append([]livetemplate.Option{livetemplate.WithText(counterPage), livetemplate.WithLogger(log),
+	opts := append([]livetemplate.Option{livetemplate.WithLogger(log),
 		livetemplate.WithAuthenticator(id), livetemplate.WithSessionStore(store), livetemplate.WithBus(bus),
 		livetemplate.WithLimits(livetemplate.Limits{ActionsPerSecond: -1, AddressActionsPerSecond: -1})}, extra...)
-	h := livetemplate.Must(livetemplate.New("counter", opts...)).Handle(&counter{})
+	h := on(t, opts...).Handle(livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage))), &counter{})
 	return redisInstance{h: h, srv: serve(t, h)}
 }
 
@@ -137,7 +137,7 @@ func TestRedisOutage(t *testing.T) {
 		assert.NotContains(t, r.Error.Message, "redis")
 		assert.Contains(t, r.Error.Message, "cannot be saved")
 	}
-	assert.Equal(t, map[string]int{"internal": 5}, codes)
+	assert.Equal(t, map[string]int{"unavailable": 5}, codes)
 	assert.Contains(t, onA.html(), "Count: 1", "nothing half-applied")
 
 	rdb.Start()

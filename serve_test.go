@@ -34,7 +34,7 @@ func nopPage(t *testing.T) *livetemplate.Handler {
 	return h
 }
 
-// fakeLive is a LiveHandler that counts its shutdowns.
+// fakeLive is a Shutdowner that counts its shutdowns.
 type fakeLive struct {
 	http.Handler
 	shutdowns atomic.Int64
@@ -50,7 +50,7 @@ func (f *fakeLive) Close() error { return f.Shutdown(context.Background()) }
 // serveInBackground runs Serve with srv on a free port of 127.0.0.1 and
 // returns the server's URL and stop, which ends Serve's context and returns
 // its result (stop runs in t.Cleanup too).
-func serveInBackground(t *testing.T, srv *http.Server, live ...livetemplate.LiveHandler) (url string, stop func() error) {
+func serveInBackground(t *testing.T, srv *http.Server, live ...livetemplate.Shutdowner) (url string, stop func() error) {
 	t.Helper()
 	srv.Addr = "127.0.0.1:0"
 	addrs := make(chan net.Addr, 1)

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/session"
 )
 
 type poll struct {
@@ -53,17 +54,13 @@ func (s *syncBuffer) String() string {
 func strictPage(t *testing.T, src string, strict bool, stores ...livetemplate.Store) (int, string, string) {
 	t.Helper()
 	var logs syncBuffer
-	opts := []livetemplate.Option{livetemplate.WithText(src), livetemplate.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))}
-	if strict {
-		opts = append(opts, livetemplate.WithStrict())
-	}
-	tmpl, err := livetemplate.New("poll", opts...)
+	tmpl, err := livetemplate.New("poll", livetemplate.WithText(src), livetemplate.WithStrict(strict))
 	require.NoError(t, err, "New reports nothing for a template that parses")
 	if len(stores) == 0 {
 		stores = []livetemplate.Store{&poll{Question: "Tea?", Options: []string{"yes", "no"}}, &vote{}}
 	}
-	h := tmpl.Handle(stores...)
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
+	h, err := on(t, livetemplate.WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))).Mount(tmpl, stores...)
+	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	resp, err := srv.Client().Get(srv.URL)
@@ -74,44 +71,74 @@ func strictPage(t *testing.T, src string, strict bool, stores ...livetemplate.St
 	return resp.StatusCode, string(body), logs.String()
 }
 
-// The mistake of issue 10: a template written for one store, after the
-// page got a second one.
-func TestStrictNamesTheMissingStore(t *testing.T) {
-	const src = `<body><ul>{{range .Options}}<li>{{.}}</li>{{end}}</ul></body>`
-
-	status, body, _ := strictPage(t, src, false)
-	require.Equal(t, http.StatusOK, status)
-	assert.Contains(t, body, "<ul></ul>", "without strict mode the mistake renders nothing")
-
-	status, body, logs := strictPage(t, src, true)
-	assert.Equal(t, http.StatusInternalServerError, status)
-	assert.Equal(t, "internal error\n", body, "the page gets a safe message")
-	assert.Contains(t, logs, `template \"poll\": no store named \"Options\"; the page's stores are: poll, vote`)
-	assert.Contains(t, logs, "poll:1:18", "the log says where")
+// mountErr mounts src with stores on a new app and returns Mount's error.
+func mountErr(t *testing.T, src string, strict bool, stores ...livetemplate.Store) error {
+	t.Helper()
+	tmpl, err := livetemplate.New("page.html", livetemplate.WithText(src), livetemplate.WithStrict(strict))
+	require.NoError(t, err)
+	_, err = on(t, livetemplate.WithLogger(quietLogger())).Mount(tmpl, stores...)
+	return err
 }
 
-func TestStrictFindsEveryWayToTheData(t *testing.T) {
+// The mistake of issue 10, and the others of issue 17: a template that
+// reads what its stores do not have is refused when the page is mounted,
+// with the position, the name and the type.
+func TestMountRefusesTemplateMistakes(t *testing.T) {
+	two := func() []livetemplate.Store { return []livetemplate.Store{&counter{}, &vote{}} }
 	tests := []struct {
-		name string
-		src  string
-		key  string
+		name   string
+		src    string
+		stores []livetemplate.Store
+		want   []string
 	}{
-		{name: "dollar in a range", src: `<body>{{range .poll.Options}}{{$.Votes}}{{end}}</body>`, key: "Votes"},
-		{name: "field chain", src: `<body>{{.Poll.Question}}</body>`, key: "Poll"},
-		{name: "if", src: `<body>{{if .Open}}open{{end}}</body>`, key: "Open"},
-		{name: "with dot", src: `<body>{{with .}}{{.Question}}{{end}}</body>`, key: "Question"},
-		{name: "else of a range", src: `<body>{{range .poll.Labels}}x{{else}}{{.Empty}}{{end}}</body>`, key: "Empty"},
-		{name: "called template", src: `{{define "q"}}<p>{{.Question}}</p>{{end}}<body>{{template "q" .}}</body>`, key: "Question"},
-		{name: "block", src: `<body>{{block "q" $}}<p>{{.Question}}</p>{{end}}</body>`, key: "Question"},
-		{name: "argument", src: `<body>{{printf "%v" .Question}}</body>`, key: "Question"},
+		{"field of the store", `<body>{{.Cuont}}</body>`, []livetemplate.Store{&counter{}},
+			[]string{"page.html:1:", "Cuont", "*livetemplate_test.counter"}},
+		{"field of a store of several", `<body>{{.counter.Cuont}}</body>`, two(),
+			[]string{"page.html:1:", "Cuont", "*livetemplate_test.counter"}},
+		{"through with", "<body>\n{{with .counter}}{{.Cuont}}{{end}}</body>", two(),
+			[]string{"page.html:2:", "Cuont", "*livetemplate_test.counter"}},
+		{"a store the page lacks", `<body><ul>{{range .Options}}<li>{{.}}</li>{{end}}</ul></body>`, []livetemplate.Store{&poll{}, &vote{}},
+			[]string{`no store named "Options"`, "poll", "vote"}},
+		{"through a called template", `{{define "v"}}{{.Chosen}}{{.Picked}}{{end}}<body>{{template "v" .vote}}</body>`, two(),
+			[]string{"Picked", "*livetemplate_test.vote"}},
+		{"an action of no store", `<body><button lvt-click="cuonter.increment">+</button>{{.counter.Count}}</body>`, two(),
+			[]string{`"cuonter"`, "counter", "vote"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			status, _, logs := strictPage(t, tc.src, true)
-			assert.Equal(t, http.StatusInternalServerError, status)
-			assert.Contains(t, logs, `no store named \"`+tc.key+`\"; the page's stores are: poll, vote`)
+			err := mountErr(t, strings.ReplaceAll(tc.src, `\n`, "\n"), true, tc.stores...)
+			require.Error(t, err)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+			assert.NotContains(t, err.Error(), "interface {}")
 		})
 	}
+	assert.NoError(t, mountErr(t, `<body>{{.counter.Count}}{{with .vote}}{{.Chosen}}{{end}}</body>`, true, &counter{}, &vote{}),
+		"valid templates mount")
+	assert.NoError(t, mountErr(t, `<body>{{.Title}}{{.Count}}</body>`, true, &counter{}))
+}
+
+func TestStrictOffRendersAMissingStoreAsNothing(t *testing.T) {
+	const src = `<body><ul>{{range .Options}}<li>{{.}}</li>{{end}}</ul></body>`
+	status, body, _ := strictPage(t, src, false)
+	require.Equal(t, http.StatusOK, status)
+	assert.Contains(t, body, "<ul></ul>", "without strict mode the mistake renders nothing")
+}
+
+// New takes the template options, NewApp the serving options, and each
+// refuses the other's with an error that names the right one.
+func TestOptionsBelongToTheirConstructor(t *testing.T) {
+	store := session.NewMemory(nil)
+	t.Cleanup(func() { _ = store.Close() })
+	_, err := livetemplate.New("x", livetemplate.WithText("x"), livetemplate.WithAuthenticator(auth.NewBasic("r", nil, nil)),
+		livetemplate.WithSessionStore(store))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WithAuthenticator configures how pages are served: pass it to NewApp")
+	assert.Contains(t, err.Error(), "WithSessionStore")
+	_, err = livetemplate.NewApp(livetemplate.WithText("x"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WithText is a template option: pass it to New")
 }
 
 // A missing key of a map in a store is an error in strict mode, but not
@@ -168,28 +195,17 @@ func stripToken(page string) string {
 	return tokenRE.ReplaceAllString(strings.TrimSpace(page), "")
 }
 
-func ExampleWithStrict() {
-	tmpl := livetemplate.Must(livetemplate.New("poll", livetemplate.WithStrict(), livetemplate.WithText(
-		`<body>{{range .Options}}<button>{{.}}</button>{{end}}</body>`), // written for one store
-		livetemplate.WithLogger(slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
-			ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-				if a.Key == slog.TimeKey {
-					return slog.Attr{}
-				}
-				return a
-			},
-		})))))
-	h := tmpl.Handle(&poll{Options: []string{"yes", "no"}}, &vote{})
-	defer h.Close()
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	resp, err := http.Get(srv.URL)
+func ExampleApp_Mount() {
+	// Written when the page had one store; the page now has two.
+	tmpl := livetemplate.Must(livetemplate.New("poll", livetemplate.WithText(
+		`<body>{{range .Options}}<button>{{.}}</button>{{end}}</body>`)))
+	app, err := livetemplate.NewApp()
 	if err != nil {
 		panic(err)
 	}
-	resp.Body.Close()
-	fmt.Println(resp.Status)
+	defer app.Close()
+	_, err = app.Mount(tmpl, &poll{Options: []string{"yes", "no"}}, &vote{})
+	fmt.Println(err)
 	// Output:
-	// level=ERROR msg="render failed" component=livetemplate page=poll err="livetemplate: template \"poll\": no store named \"Options\"; the page's stores are: poll, vote (at poll:1:14)"
-	// 500 Internal Server Error
+	// livetemplate: mount "poll": template poll:1:14: no store named "Options"; the page's data has: flash, poll, viewer, vote
 }

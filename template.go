@@ -30,6 +30,9 @@ type Template struct {
 // options or the template is reported in the returned error.
 func New(name string, opts ...Option) (*Template, error) {
 	o, err := collect(opts, forTemplate)
+	if err == nil {
+		err = o.sources()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}
@@ -72,7 +75,11 @@ func (t *Template) Handle(stores ...Store) *Handler {
 	if err != nil {
 		panic(err) // the defaults cannot fail but for crypto/rand
 	}
-	h := app.Handle(t, stores...)
+	h, err := app.Mount(t, stores...)
+	if err != nil {
+		_ = app.Close()
+		panic(err)
+	}
 	h.own = true
 	return h
 }

@@ -87,7 +87,7 @@ var (
 // Close.
 var (
 	errTooMany = fault.New(fault.TooMany, "")
-	errBusy    = &fault.Error{Kind: fault.TooMany, Message: "Server busy."}
+	errBusy    = &fault.Error{Kind: fault.Unavailable, Message: "Server busy."}
 	errClosed  = fault.New(fault.ShuttingDown, "")
 )
 
