@@ -99,12 +99,10 @@ func ExampleServer_NewBrowser() {
 	defer t.cleanup()
 
 	basic := auth.NewBasic("example", map[string]string{"ann": "secret"}, nil)
-	tmpl := livetemplate.Must(livetemplate.New("who", livetemplate.WithAuthenticator(basic),
+	tmpl := livetemplate.Must(livetemplate.New("who",
 		livetemplate.WithText(`<html><body><p id="who">{{.Seen}}</p><button lvt-click="who">Who?</button></body></html>`)))
-	h := tmpl.Handle(&Whoami{})
-	t.Cleanup(func() { _ = h.Close() })
-
-	srv := livetest.Start(t, h)
+	app := livetest.App(t, livetemplate.WithAuthenticator(basic))
+	srv := livetest.Start(t, app.Handle(tmpl, &Whoami{}))
 	ann := srv.NewBrowser(&livetest.BrowserOptions{
 		Header:    livetest.BasicAuth("ann", "secret"),
 		Transport: livetest.HTTP,

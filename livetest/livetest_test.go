@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -24,13 +23,10 @@ import (
 // closed after the server (its Cleanup is registered first).
 func serve(t *testing.T, src string, opts []livetemplate.Option, stores ...livetemplate.Store) *livetest.Server {
 	t.Helper()
-	opts = append([]livetemplate.Option{livetemplate.WithText(src),
-		livetemplate.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))}, opts...)
-	tmpl, err := livetemplate.New("page", opts...)
+	tmpl, err := livetemplate.New("page", livetemplate.WithText(src))
 	require.NoError(t, err)
-	h := tmpl.Handle(stores...)
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
-	return livetest.Start(t, h)
+	app := livetest.App(quiet{t}, opts...)
+	return livetest.Start(t, app.Handle(tmpl, stores...))
 }
 
 // Counter is a shared counter.
@@ -432,10 +428,8 @@ func TestPagesAtOnce(t *testing.T) {
 }
 
 func TestOpenServesAnyHandler(t *testing.T) {
-	tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage),
-		livetemplate.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
-	h := tmpl.Handle(&Counter{})
-	t.Cleanup(func() { assert.NoError(t, h.Close()) })
+	tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage)))
+	h := livetest.App(quiet{t}).Handle(tmpl, &Counter{})
 	mux := http.NewServeMux()
 	mux.Handle("/counter/", http.StripPrefix("/counter", h))
 	srv := livetest.Start(t, mux)
@@ -491,11 +485,8 @@ func TestOpenFailsWhenTheServerRefuses(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.String(), func(t *testing.T) {
 			ft := &fatalT{TB: t}
-			tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage),
-				livetemplate.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))),
-				livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerGroup: 1})))
-			h := tmpl.Handle(&Counter{})
-			t.Cleanup(func() { assert.NoError(t, h.Close()) })
+			tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage)))
+			h := livetest.App(quiet{t}, livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerGroup: 1})).Handle(tmpl, &Counter{})
 			srv := livetest.Start(ft, h)
 			p := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/")
 			msg := ft.run(func() { p.Tab("/") })
@@ -507,10 +498,8 @@ func TestOpenFailsWhenTheServerRefuses(t *testing.T) {
 func TestAPageWhoseServerGoesAwayIsClosed(t *testing.T) {
 	for _, tr := range transports {
 		t.Run(tr.String(), func(t *testing.T) {
-			tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage),
-				livetemplate.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))))
-			h := tmpl.Handle(&Counter{})
-			t.Cleanup(func() { assert.NoError(t, h.Close()) })
+			tmpl := livetemplate.Must(livetemplate.New("page", livetemplate.WithText(counterPage)))
+			h := livetest.App(quiet{t}).Handle(tmpl, &Counter{})
 			srv := livetest.Start(t, h)
 			p := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/")
 			require.NoError(t, p.Click("#inc"))
@@ -614,19 +603,15 @@ type pollPage struct{ Options []string }
 
 func (p *pollPage) Change(*livetemplate.ActionContext) error { return nil }
 
-// Handler turns strict mode on: a template that reads a store the page
-// does not have fails the page load with a message naming the stores.
-func TestHandlerIsStrict(t *testing.T) {
-	build := func(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-		tmpl, err := livetemplate.New("poll", append([]livetemplate.Option{livetemplate.WithText(
-			`<body>{{range .Options}}<p>{{.}}</p>{{end}}</body>`)}, opts...)...)
-		if err != nil {
-			return nil, err
-		}
-		return tmpl.Handle(livetemplate.Named("poll", &pollPage{}), livetemplate.Named("vote", &pollPage{})), nil
-	}
-	ft := &fatalT{TB: t}
-	srv := livetest.Start(ft, livetest.Handler(t, build))
-	msg := ft.run(func() { srv.Open("/") })
-	assert.Contains(t, msg, "500", "the template reads .Options of the stores map: the page load fails")
+// quiet is a test without a log stream: livetest.App then logs nowhere
+// it would be read, and the app's expected errors stay out of the output.
+type quiet struct{ testing.TB }
+
+// App makes an app whose pages are checked when mounted: a template that
+// reads a store the page does not have is refused before any request.
+func TestAppChecksPagesWhenMounted(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("poll", livetemplate.WithText(`<body>{{range .Options}}<p>{{.}}</p>{{end}}</body>`)))
+	_, err := livetest.App(t).Mount(tmpl, livetemplate.Named("poll", &pollPage{}), livetemplate.Named("vote", &pollPage{}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no store named "Options"`)
 }
