@@ -39,8 +39,13 @@ type liveHandler interface {
 // newHandler builds the counter page with every per-client limit lifted
 // (a negative value means no limit), so that one process on 127.0.0.1 can
 // open thousands of tabs in one group and act as fast as replies come back.
+// opts are the app's options (a shared store and bus, say).
 func newHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("lvtload", append([]livetemplate.Option{livetemplate.WithText(page), livetemplate.WithLimits(livetemplate.Limits{
+	tmpl, err := livetemplate.New("lvtload", livetemplate.WithText(page))
+	if err != nil {
+		return nil, err
+	}
+	app, err := livetemplate.NewApp(append([]livetemplate.Option{livetemplate.WithLimits(livetemplate.Limits{
 		ActionsPerSecond: -1,
 		ActionBurst:      -1,
 		MaxConnsPerGroup: -1,
@@ -54,5 +59,10 @@ func newHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(&Counter{}), nil
+	h, err := app.Mount(tmpl, &Counter{})
+	if err != nil {
+		_ = app.Close()
+		return nil, err
+	}
+	return h, nil
 }
