@@ -12,6 +12,10 @@
 // the message in a <span class="lvt-error-message"> and a dismiss button
 // (<button class="lvt-error-dismiss">); dismissing it or any later success
 // empties it again.
+//
+// An error that no slot shows (no general slot, or a field error with
+// neither its field nor its lvt-error element) is written to the console,
+// so that a mistake such as a mistyped action name is never silent.
 
 import { emit } from './emit';
 
@@ -24,10 +28,8 @@ type Fields = Record<string, string>;
 type Scope = Element | Document;
 
 export interface Errors {
-  /** report fires lvt:error and shows the field errors, if any. */
+  /** report fires lvt:error and shows the error (see above). */
   report(el: Element | null, action: string, err: ActionError, fields: Fields | null, form: Element | null): void;
-  /** set makes fields the field errors shown in scope. */
-  set(scope: Scope, fields: Fields): void;
   /** ok clears what a success clears: form's field errors, the general error. */
   ok(form: Element | null): void;
   /** reapply shows the field errors again after the DOM changed. */
@@ -75,15 +77,20 @@ export function errors(doc: Document): Errors {
     show();
   });
 
-  /** apply shows the message of each name in fields, and clears the others. */
+  /** apply shows the message of each name in fields, and clears the
+   * others; it reports whether every message found a place. */
   const apply = (scope: Scope, names: string[], fields: Fields) => {
+    let all = true;
     for (const name of names) {
       if (!name) continue; // the general slot
       const msg = fields[name];
       const slot = find(scope, 'lvt-error', name);
       const field = find(scope, 'name', name);
       if (slot) text(slot, msg || '');
-      if (!field) continue;
+      if (!field) {
+        if (!slot && msg !== undefined) all = false;
+        continue;
+      }
       let small = made.get(field);
       if (msg === undefined) {
         field.removeAttribute(INVALID);
@@ -108,22 +115,25 @@ export function errors(doc: Document): Errors {
       text(small, msg);
       if (!field.hasAttribute(DESCRIBED)) field.setAttribute(DESCRIBED, small.id);
     }
+    return all;
   };
 
+  /** set makes fields the field errors shown in scope (see apply). */
   const set = (scope: Scope, fields: Fields) => {
     const names = Object.keys({ ...shown.get(scope), ...fields });
     shown.set(scope, fields);
-    apply(scope, names, fields);
+    return apply(scope, names, fields);
   };
 
   return {
-    report(el, action, { code, message }, fields, form) {
+    report(el, action, err, fields, form) {
+      const { code, message } = err;
       emit(doc, el, 'error', { code, message, action, fields: fields || {} });
-      if (fields || form) set(form || doc, fields || {});
+      const placed = fields || form ? set(form || doc, fields || {}) : true;
       general = fields && Object.keys(fields).length ? null : [form || doc, message];
       show();
+      if (general ? !slot : !placed) log('action "' + action + '"', err);
     },
-    set,
     ok(form) {
       if (form) set(form, {});
       general = null;
@@ -136,6 +146,10 @@ export function errors(doc: Document): Errors {
     },
   };
 }
+
+/** log writes an error that the page does not show to the console. */
+export const log = (what: string, { code, message }: ActionError) =>
+  console.error('livetemplate: ' + what + ': ' + code + ': ' + message);
 
 function text(el: Element, t: string): void {
   if (el.textContent !== t) el.textContent = t;

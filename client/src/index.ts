@@ -1,7 +1,7 @@
 // Entry point of the browser bundle. The page's script tag carries the
 // handoff token: <script src="/_lvt/client.<hash>.js" data-lvt-token="…" defer>.
 // window.LiveTemplate exposes `hooks` (register yours before or after this
-// script runs) and `action(name, data)`.
+// script runs), `action(name, data)` and `navigate(url)`.
 
 import type { Data } from './forms';
 import type { Hook } from './hooks';
@@ -10,6 +10,7 @@ import { type Result, live } from './live';
 interface API {
   hooks: Record<string, Hook | undefined>;
   action?: (name: string, data?: Data) => Promise<Result>;
+  navigate?: (url: string) => void;
   started?: boolean;
 }
 
@@ -43,6 +44,7 @@ if (token && !api.started) {
       },
     });
     api.action = (name, data = {}) => l.action(name, data, null, null);
+    api.navigate = (url) => l.navigate(url, true);
     l.start();
   };
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', start, { once: true });

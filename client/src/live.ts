@@ -1,17 +1,19 @@
 // The live page: holds the tree, applies what the server sends in order,
 // sends actions and settles each one exactly once (reply, error, lost
-// connection or timeout), and tells the page about its connection.
+// connection or timeout), navigates between live pages, and tells the page
+// about its connection.
 
-import { type ActionError, errors } from './errors';
+import { type ActionError, errors, log } from './errors';
 import { emit } from './emit';
 import { listen } from './events';
 import type { Data } from './forms';
 import { type Hook, hooks } from './hooks';
 import { loading } from './loading';
 import { morph } from './morph';
+import { type Go, ask, links, same, strip } from './nav';
 import { scroll } from './scroll';
 import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
-import { type Statics, type TNode, applyPatch, parseTree } from './tree';
+import { type Statics, type TNode, applyPatch, html, parseTree } from './tree';
 import { updater } from './update';
 
 export const ACTION_TIMEOUT = 15_000;
@@ -39,6 +41,10 @@ export interface Live {
   stop(): void;
   /** action sends a user action; the promise settles with its outcome. */
   action(name: string, data: Data, el: Element | null, form: Element | null): Promise<Result>;
+  /** navigate goes to url: live if the server has a live page for it, else
+   * by loading it. push: a new history entry (else the current one's URL
+   * changes). */
+  navigate: Go;
 }
 
 interface Pending {
@@ -50,8 +56,26 @@ interface Pending {
   done: (r: Result) => void;
 }
 
+/** A navigation switched to its page and waits for the page's tree. */
+interface Nav {
+  /** the ref of its navigate message; 0 when the tree comes with a (re)join */
+  r: number;
+  /** the URL it went to */
+  url: string;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** head is a document's <head> (without its <title>) as a tree renders it. */
+const head = (n: TNode) => {
+  const h = new DOMParser().parseFromString(html(n), 'text/html').head;
+  const t = h.querySelector('title');
+  if (t) t.remove();
+  return h.innerHTML;
+};
+
 export function live(o: Options): Live {
   const { doc, win, env } = o;
+  const loc = env.location;
   const root = doc.documentElement;
   const load = loading(root);
   const errs = errors(doc);
@@ -83,6 +107,9 @@ export function live(o: Options): Live {
   let ref = 0;
   let told = ''; // the code of the connection error reported since the last tree
   let dead: ConnError | null = null; // the client stopped for good
+  let navs = 0; // navigations started; only the last one goes on
+  let nav: Nav | null = null;
+  let shown = strip(loc.href); // the URL of the page on screen
 
   const fire = (name: string, detail: object) => emit(doc, null, name, detail);
 
@@ -98,6 +125,7 @@ export function live(o: Options): Live {
     pending.forEach((_, r) => end(r, err));
     setRoot('lvt-failed');
     fire('error', err);
+    log('connection', err);
   };
 
   /** settled runs what follows any change of the DOM. */
@@ -162,22 +190,45 @@ export function live(o: Options): Live {
     settled();
   };
 
+  /** away loads url instead (replacing the current history entry). */
+  const away = (url: string) => loc.replace(url);
+
   const message = (m: ServerMsg) => {
     if (m.t === 'tree') {
       const k: Statics = new Map();
+      let n: TNode;
       try {
         if (typeof m.seq !== 'number') throw 0;
-        tree = parseTree(m.tree, k);
+        n = parseTree(m.tree, k);
       } catch {
         return reload();
       }
+      // The tree of the page a navigation went to: assets in <head> cannot
+      // be swapped safely, so a page whose <head> differs is loaded instead.
+      const to = nav && (m.ref || 0) === nav.r && nav.url;
+      if (to) {
+        clearTimeout(nav!.timer);
+        nav = null;
+        if (!tree || head(tree) !== head(n)) return away(to);
+      }
+      tree = n;
       known = k;
       last = m.seq as number;
       syncing = false;
       told = '';
-      up.full(tree);
+      up.full(n);
       hk.added(doc.body, true);
       settled();
+      if (to) {
+        // To the top, or to the element the #fragment names.
+        let el: Element | null = null;
+        try {
+          el = doc.getElementById(decodeURIComponent(new URL(to).hash.slice(1)));
+        } catch {}
+        if (el) el.scrollIntoView();
+        else win.scrollTo(0, 0);
+        fire('navigated', { url: to });
+      }
       if (connected) return;
       connected = true;
       setRoot('lvt-connected');
@@ -186,18 +237,51 @@ export function live(o: Options): Live {
       if (wasDown) fire('reconnected', detail);
     } else if (m.t === 'patch') ordered(m);
     else if (m.t === 'reply') {
+      // The server cannot switch to the page a navigation went to: load it.
+      if (nav && m.ref === nav.r) return away(nav.url);
       const err = m.error as (ActionError & { fields?: unknown }) | undefined;
       const p = end(m.ref as number);
       if (err) return p && failed(p, err, (m.fields || err.fields || null) as Record<string, string> | null, p.form);
       if ('seq' in m) ordered(m);
-      if (!p) return;
-      const form = p.form as HTMLFormElement | null;
-      errs.ok(form);
-      // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
-      if (form && form.hasAttribute('lvt-reset')) form['reset']();
-      emit(doc, p.el, 'success', { action: p.name, ref: m.ref });
-      p.done({ ok: true });
+      if (p) {
+        const form = p.form as HTMLFormElement | null;
+        errs.ok(form);
+        // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
+        if (form && form.hasAttribute('lvt-reset')) form['reset']();
+        emit(doc, p.el, 'success', { action: p.name, ref: m.ref });
+        p.done({ ok: true });
+      }
+      if (typeof m.redirect == 'string') navigate(m.redirect, true);
     } else if (m.t === 'reload') reload();
+  };
+
+  /** navigate: see Live. The server answers the GET of a live page with
+   * its token (nav.ts, ask); then the URL changes and the connection
+   * switches to that page, whose tree arrives as a tree message with the
+   * navigate's ref. Anything else loads the URL. */
+  const navigate: Go = async (url, push) => {
+    const n = ++navs;
+    const u = new URL(url, doc.baseURI);
+    try {
+      if (!same(u, loc) || dead) throw 0;
+      const [token, to] = await ask(env, u, t.token());
+      if (n !== navs) return;
+      win.history[push ? 'pushState' : 'replaceState']({ lvt: 1 }, '', to.href);
+      shown = strip(to.href);
+      // Until the new page's tree: no patch of the old one applies, and a
+      // (re)join asks for a tree (seq 0).
+      syncing = true;
+      last = 0;
+      if (nav) clearTimeout(nav.timer);
+      const r = ++ref;
+      nav = {
+        r: t.nav(token, { t: 'navigate', ref: r, token }) ? r : 0,
+        url: to.href,
+        timer: setTimeout(() => away(to.href), ACTION_TIMEOUT),
+      };
+    } catch {
+      if (n === navs) push ? loc.assign(u.href) : away(u.href);
+    }
   };
 
   const t = transport(env, o.token, {
@@ -205,6 +289,8 @@ export function live(o: Options): Live {
     seq: () => last,
     down(was, err) {
       syncing = true;
+      // The tree of a navigation's page now comes with the rejoin.
+      if (nav) nav.r = 0;
       // Nothing waits in the transport's queue while it is up, so every
       // pending action was sent over the connection that is gone.
       if (was) pending.forEach((_, r) => lost(r));
@@ -218,6 +304,7 @@ export function live(o: Options): Live {
       if (err && err.code !== told) {
         told = err.code;
         fire('error', err);
+        log('connection', err);
       }
     },
     fail: gone,
@@ -246,6 +333,7 @@ export function live(o: Options): Live {
     start() {
       const signal = life.signal;
       listen(doc, win, (el, name, data, form) => void action(name, data, el, form), signal);
+      links(doc, win, loc, navigate, () => shown, signal);
       doc.addEventListener('scroll', (e) => sc.scrolled(e.target), { capture: true, signal });
       hk.added(doc.body, true);
       sc.added(doc.body, true);
@@ -257,5 +345,6 @@ export function live(o: Options): Live {
       t.stop();
     },
     action,
+    navigate,
   };
 }

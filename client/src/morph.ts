@@ -1,14 +1,15 @@
 // DOM morphing. The client aligns the nodes of a marked region itself (the
 // markers tell it exactly what changed), so the morph only has to bring one
 // element in line with its new rendering, or the whole body when a change
-// could not be located; morphdom does that. Around it this module keeps
-// what the user owns: the value, selection and checked state of the focused
-// field, whether a
+// could not be located. It does that itself (align, element): children are
+// matched by key (id, data-key) or by kind within a few siblings, matched
+// elements are morphed in place, and an element equal to its new rendering
+// is skipped whole. Around it this module keeps what the user owns: the
+// value, selection and checked state of the focused field, whether a
 // <details>/<dialog> is open (the server decides it when the element is
 // created, the user after that), and every element the server did not change
 // (skipped whole, so unfocused fields keep what was typed too).
 
-import morphdom from 'morphdom';
 import { isMarker } from './markers';
 
 /** Observers of what a morph does to the DOM. */
@@ -35,7 +36,7 @@ export interface Morph {
   region(a: Node, b: Node, fresh: Node[]): void;
 }
 
-type El = HTMLInputElement & HTMLSelectElement & HTMLOptionElement;
+type El = HTMLInputElement & HTMLOptionElement;
 
 const key = (n: Node) =>
   n.nodeType === 1 ? (n as Element).getAttribute('id') || (n as Element).getAttribute('data-key') : null;
@@ -43,35 +44,78 @@ const key = (n: Node) =>
 const LOOKAHEAD = 8;
 
 export function morph(doc: Document, watch: Watch): Morph {
-  /** element morphs old into nw (same tag) with morphdom. Removals are not
-   * reported: hooks and scroll find what left the page when they settle. */
-  const opts = {
-    getNodeKey: (n: Node) => key(n) || undefined,
-    onNodeAdded: (n: Node) => {
-      watch.added(n, false);
-      return n;
-    },
-    onBeforeElUpdated: (from: Element, to: Element) => {
-      watch.morphing(from);
-      // A <details>/<dialog> stays as open or closed as the user left it.
-      if (/^D(ETAILS|IALOG)$/.test(from.tagName)) to.toggleAttribute('open', from.hasAttribute('open'));
-      if (from.isEqualNode(to)) {
-        watch.morphed(from, false);
-        return false;
-      }
-      // The focused field keeps what the user is typing: value, caret, checked.
-      const f = from as El;
-      const t = to as El;
-      if (from === doc.activeElement && 'value' in f) {
-        t.value = f.value;
-        t.checked = f.checked;
-      }
-      return true;
-    },
-    onElUpdated: (el: Element) => watch.morphed(el, true),
-  };
+  /** element morphs old into nw (same tag): its attributes, its children
+   * and the state of a form field. Removals are not reported: hooks and
+   * scroll find what left the page when they settle. */
   const element = (old: Element, nw: Element): void => {
-    morphdom(old, nw, opts);
+    watch.morphing(old);
+    const tag = old.tagName;
+    // A <details>/<dialog> stays as open or closed as the user left it.
+    if (/^D(ETAILS|IALOG)$/.test(tag)) nw.toggleAttribute('open', old.hasAttribute('open'));
+    if (old.isEqualNode(nw)) return watch.morphed(old, false);
+    // The focused field keeps what the user is typing: value, caret, checked.
+    const f = old as El;
+    const t = nw as El;
+    if (old === doc.activeElement && 'value' in f) {
+      t.value = f.value;
+      t.checked = f.checked;
+    }
+    for (const a of Array.from(old.attributes))
+      if (!nw.hasAttributeNS(a.namespaceURI, a.localName)) old.removeAttributeNode(a);
+    for (const a of Array.from(nw.attributes))
+      if (old.getAttributeNS(a.namespaceURI, a.localName) !== a.value) old.setAttributeNS(a.namespaceURI, a.name, a.value);
+    align(old, null, null, Array.from(nw.childNodes));
+    // What the attributes no longer decide once the user changed it.
+    if (tag === 'INPUT' || tag === 'TEXTAREA') {
+      if (f.value !== t.value) f.value = t.value;
+      if (tag === 'INPUT') f.checked = t.checked;
+    } else if (tag === 'OPTION') f.selected = t.selected;
+    watch.morphed(old, true);
+  };
+
+  /** align makes the children of parent after prev (from the first one
+   * when prev is null) up to end (exclusive; to the last when null) equal
+   * to fresh (see region). */
+  const align = (parent: Node, prev: Node | null, end: Node | null, fresh: Node[]): void => {
+    const first = () => (prev ? prev.nextSibling : parent.firstChild);
+    const keyed = new Map<string, Node>();
+    for (let c = first(); c && c !== end; c = c.nextSibling) {
+      const k = key(c);
+      if (k) keyed.set(k, c);
+    }
+    const keep = new Set<Node>();
+    let cur = first();
+    for (const n of fresh) {
+      let m: Node | null | undefined = null;
+      const k = key(n);
+      if (k) {
+        m = keyed.get(k);
+        if (m && (keep.has(m) || m.nodeName !== n.nodeName)) m = null;
+      } else {
+        for (let c = cur, i = 0; c && c !== end && i < LOOKAHEAD; c = c.nextSibling, i++) {
+          if (similar(c, n)) {
+            m = c;
+            break;
+          }
+        }
+      }
+      if (!m) {
+        const x = doc.importNode(n, true);
+        parent.insertBefore(x, cur);
+        keep.add(x);
+        watch.added(x, true);
+        continue;
+      }
+      if (m === cur) cur = m.nextSibling;
+      else parent.insertBefore(m, cur);
+      keep.add(m);
+      if (m.nodeType === 1) element(m as Element, n as Element);
+      else if (m.nodeValue !== n.nodeValue) m.nodeValue = n.nodeValue;
+    }
+    for (let c = first(), next; c && c !== end; c = next) {
+      next = c.nextSibling;
+      if (!keep.has(c)) parent.removeChild(c);
+    }
   };
 
   return {
@@ -89,47 +133,7 @@ export function morph(doc: Document, watch: Watch): Morph {
       r.selectNodeContents(parent);
       return Array.from(r.createContextualFragment(html).childNodes);
     },
-    region(a, b, fresh) {
-      const parent = a.parentNode!;
-      const keyed = new Map<string, Node>();
-      for (let c = a.nextSibling; c && c !== b; c = c.nextSibling) {
-        const k = key(c);
-        if (k) keyed.set(k, c);
-      }
-      const keep = new Set<Node>();
-      let cur = a.nextSibling!;
-      for (const n of fresh) {
-        let m: Node | null | undefined = null;
-        const k = key(n);
-        if (k) {
-          m = keyed.get(k);
-          if (m && (keep.has(m) || m.nodeName !== n.nodeName)) m = null;
-        } else {
-          for (let c: Node | null = cur, i = 0; c && c !== b && i < LOOKAHEAD; c = c.nextSibling, i++) {
-            if (similar(c, n)) {
-              m = c;
-              break;
-            }
-          }
-        }
-        if (!m) {
-          const x = doc.importNode(n, true);
-          parent.insertBefore(x, cur);
-          keep.add(x);
-          watch.added(x, true);
-          continue;
-        }
-        if (m === cur) cur = m.nextSibling!;
-        else parent.insertBefore(m, cur);
-        keep.add(m);
-        if (m.nodeType === 1) element(m as Element, n as Element);
-        else if (m.nodeValue !== n.nodeValue) m.nodeValue = n.nodeValue;
-      }
-      for (let c = a.nextSibling, next; c && c !== b; c = next) {
-        next = c.nextSibling;
-        if (!keep.has(c)) parent.removeChild(c);
-      }
-    },
+    region: (a, b, fresh) => align(a.parentNode!, a, b, fresh),
   };
 }
 

@@ -20,6 +20,9 @@
 //   with a WebSocket. So it neither flaps nor stays on HTTP.
 // - A tree may carry a new page token (the server made a new page
 //   connection, e.g. after a restart): every later join and POST carries it.
+// - A navigation (nav) switches to another page's token: over WebSocket it
+//   sends navigate on the same socket; over HTTP it stops the long poll,
+//   POSTs navigate and polls again once the answer is in.
 
 export type Mode = 'websocket' | 'http';
 
@@ -46,7 +49,7 @@ export interface ConnError {
 export interface Env {
   WebSocket?: { new (url: string): WebSocket };
   fetch: typeof fetch;
-  location: { protocol: string; host: string; pathname: string; search: string };
+  location: Pick<Location, 'protocol' | 'host' | 'pathname' | 'search' | 'href' | 'assign' | 'replace'>;
   random(): number;
 }
 
@@ -76,6 +79,12 @@ export interface Transport {
   send(m: ClientMsg): void;
   /** unqueue drops a message not sent yet. */
   unqueue(ref: number): void;
+  /** token is the page token every join and POST carries. */
+  token(): string;
+  /** nav makes token the page token and, if connected, sends m (a
+   * navigate); it reports whether it did. Not connected, the next join or
+   * sync takes the new token's page. */
+  nav(token: string, m: ClientMsg): boolean;
 }
 
 export const OPEN_TIMEOUT = 10_000;
@@ -140,18 +149,26 @@ export function transport(env: Env, token: string, link: Link): Transport {
   };
 
   const send = (m: ClientMsg): void => {
+    const navigate = m.t === 'navigate';
     if (!up) queue.push(m);
     else if (mode === 'websocket') ws!.send(json(m));
-    else
+    else {
+      // The open poll is the old page's: the next one waits for the answer.
+      if (navigate) abortPolls();
       post(m, POST_TIMEOUT).then((r) => {
-        // Any server message answers an action, whatever the status (a 429
-        // carries its rate_limited reply): that is not a transport failure.
-        if (r[1] && m.t === 'action' && !FATAL[r[0]]) return recv(r[1]);
-        // Anything else (a sync) is handled like a poll.
-        const a = FATAL[r[0]] || (up && mode === 'http') ? ok(r) : false;
-        if (a) recv(a);
-        else if (a === false) link.lost(m);
+        // Any server message answers an action or a navigation, whatever
+        // the status (a 429 carries its rate_limited reply): that is not a
+        // transport failure.
+        if (r[1] && m.ref && !FATAL[r[0]]) recv(r[1]);
+        else {
+          // Anything else (a sync) is handled like a poll.
+          const a = FATAL[r[0]] || (up && mode === 'http') ? ok(r) : false;
+          if (a) recv(a);
+          else if (a === false) link.lost(m);
+        }
+        if (navigate && up && mode === 'http' && !stopped && !polls) poll();
       });
+    }
   };
 
   const connect = (): void => {
@@ -353,6 +370,12 @@ export function transport(env: Env, token: string, link: Link): Transport {
     send,
     unqueue(ref) {
       queue = queue.filter((m) => m.ref !== ref);
+    },
+    token: () => token,
+    nav(t, m) {
+      token = t;
+      if (up) send(m);
+      return up;
     },
   };
 }

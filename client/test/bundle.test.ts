@@ -3,13 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FakeWS, doc } from './harness';
+import { FakeFetch, FakeWS, doc } from './harness';
 
 const code = readFileSync(join(__dirname, '..', 'dist', 'livetemplate.js'), 'utf8');
 
 describe('the built bundle', () => {
   const events: [string, unknown][] = [];
-  for (const n of ['connected', 'error', 'success']) {
+  for (const n of ['connected', 'error', 'success', 'navigated']) {
     document.addEventListener('lvt:' + n, (e) => events.push([n, (e as CustomEvent).detail]));
   }
   const body = '<form lvt-submit="todos.add" lvt-reset><input name="title" value="007"><p lvt-error="title"></p></form><div lvt-hook="H"></div>';
@@ -17,14 +17,18 @@ describe('the built bundle', () => {
   const item = ['<li data-key="', '">', '</li>'];
   const w = window as unknown as Record<string, unknown>;
   const realWS = w.WebSocket;
+  const realFetch = w.fetch;
+  const fetch = new FakeFetch();
   afterAll(() => {
     w.WebSocket = realWS;
+    w.fetch = realFetch;
   });
 
   it('connects, sends actions and handles replies', async () => {
     document.body.innerHTML = body + '<script data-lvt-token="tok-1"></script>';
     FakeWS.all = [];
     w.WebSocket = FakeWS;
+    w.fetch = fetch.fn;
     const mounted: unknown[] = [];
     w.LiveTemplate = { hooks: { H: { mounted(this: { el: Element; action: unknown }) { mounted.push([this.el.tagName, typeof this.action]); } } } };
     (0, eval)(code);
@@ -61,5 +65,20 @@ describe('the built bundle', () => {
     ws.receive({ t: 'reply', ref: 3, seq: 4, patch: {} });
     expect(input.value).toBe('007');
     expect(document.querySelector('[lvt-error]')!.textContent).toBe('');
+  });
+
+  it('navigates live (window.LiveTemplate.navigate)', async () => {
+    const ws = FakeWS.last();
+    const api = w.LiveTemplate as { navigate(url: string): void };
+    api.navigate('/b?x=1');
+    expect(fetch.urls).toEqual(['http://example.test/b?x=1']);
+    expect(fetch.reqs[0].init.headers).toEqual({ 'Lvt-Navigate': 'tok-1' });
+    fetch.reqs[0].resolve(200, { t: 'page', token: 'tok-2' }, { 'Content-Type': 'application/json' }, 'http://example.test/b?x=1');
+    await new Promise((r) => setTimeout(r));
+    expect(location.href).toBe('http://example.test/b?x=1');
+    expect(ws.sent[ws.sent.length - 1]).toEqual({ t: 'navigate', ref: 4, token: 'tok-2' });
+    ws.receive({ t: 'tree', ref: 4, seq: 1, tree: { s: [doc('<h1>B</h1>')] } });
+    expect(document.querySelector('h1')!.textContent).toBe('B');
+    expect(events[events.length - 1]).toEqual(['navigated', { url: 'http://example.test/b?x=1' }]);
   });
 });

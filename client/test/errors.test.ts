@@ -1,7 +1,7 @@
 // The general error slot: an element with an empty lvt-error attribute
 // shows the message of an action that failed without field errors.
-import { afterEach, describe, expect, it } from 'vitest';
-import { $, type Setup, click, doc, start, stop } from './harness';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { $, type Setup, click, doc, logged, start, stop } from './harness';
 
 let s: Setup;
 afterEach(() => stop(s));
@@ -88,5 +88,58 @@ describe('general error slot', () => {
     click($('#a'));
     s.ws().receive({ t: 'reply', ref: 1, error: { code: 'user', message: 'Nowhere.' } });
     expect(document.body.textContent).not.toContain('Nowhere.');
+  });
+});
+
+describe('console', () => {
+  it('an error no slot shows is written with the action name, code and message', () => {
+    s = start('<button id="a" lvt-click="cart.ad">a</button>');
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'unknown_action', message: 'No such action.' } });
+    expect(logged).toEqual(['livetemplate: action "cart.ad": unknown_action: No such action.']);
+  });
+
+  it('an error a general slot shows is not', () => {
+    s = start('<p lvt-error></p><button id="a" lvt-click="a">a</button>');
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'failed', message: 'Shown.' } });
+    expect(slotText()).toBe('Shown.');
+    expect(logged).toEqual([]);
+  });
+
+  it('field errors shown at their fields are not; one with no field and no slot is', () => {
+    s = start('<form lvt-submit="save"><input name="title"><input name="age"><p lvt-error="age"></p></form>');
+    submit();
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'invalid', message: 'Check.' }, fields: { title: 'Required.', age: 'Too old.' } });
+    expect(logged).toEqual([]);
+    submit();
+    s.ws().receive({ t: 'reply', ref: 2, error: { code: 'invalid', message: 'Check.' }, fields: { titel: 'Required.' } });
+    expect(logged).toEqual(['livetemplate: action "save": invalid: Check.']);
+  });
+
+  it('a timeout and a lost connection count as action errors', () => {
+    vi.useFakeTimers();
+    s = start('<button id="a" lvt-click="slow">a</button>');
+    click($('#a'));
+    vi.advanceTimersByTime(15_000);
+    click($('#a'));
+    s.ws().close();
+    expect(logged).toEqual([
+      'livetemplate: action "slow": timeout: No answer from the server.',
+      'livetemplate: action "slow": disconnected: Connection lost.',
+    ]);
+  });
+
+  it('connection errors are written too (no slot shows them)', async () => {
+    vi.useFakeTimers();
+    s = start('<p lvt-error></p>');
+    s.ws().close(4029, 'Too many tabs.');
+    await vi.advanceTimersByTimeAsync(5_000);
+    s.ws().open();
+    s.ws().close(4003, 'Not yours.');
+    expect(logged).toEqual([
+      'livetemplate: connection: rate_limited: Too many tabs.',
+      'livetemplate: connection: forbidden: Not yours.',
+    ]);
   });
 });

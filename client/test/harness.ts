@@ -1,5 +1,7 @@
 // A live page wired to fakes: a WebSocket class whose instances the test
-// drives, a fetch that records requests and answers from a queue.
+// drives, a fetch that records requests and answers from a queue, and a
+// location that follows happy-dom's (vitest.config.ts puts the page at
+// http://example.test/page?q=1) but records loads instead of making them.
 import { vi } from 'vitest';
 import { type Live, live } from '../src/live';
 import type { Hook } from '../src/hooks';
@@ -38,26 +40,31 @@ export class FakeWS {
 }
 
 export interface Req {
+  /** the POSTed message ({} for a GET) */
   body: Record<string, unknown>;
+  init: RequestInit;
   /** when it was sent (fake time) */
   at: number;
-  resolve(status: number, body?: unknown, headers?: Record<string, string>): void;
+  /** resolve answers; url is the response's (after redirects), "" by default. */
+  resolve(status: number, body?: unknown, headers?: Record<string, string>, url?: string): void;
   reject(): void;
 }
 
 /** FakeFetch keeps every request open until the test answers it. */
 export class FakeFetch {
   reqs: Req[] = [];
-  fn = (url: RequestInfo | URL, init?: RequestInit): Promise<Response> =>
+  fn = (url: RequestInfo | URL, init: RequestInit = {}): Promise<Response> =>
     new Promise((res, rej) => {
-      const body = JSON.parse(String(init!.body));
-      init!.signal?.addEventListener('abort', () => rej(new Error('aborted')));
+      const body = init.body ? JSON.parse(String(init.body)) : {};
+      init.signal?.addEventListener('abort', () => rej(new Error('aborted')));
       this.reqs.push({
         body,
+        init,
         at: Date.now(),
-        resolve: (status, b, headers) =>
+        resolve: (status, b, headers, to = '') =>
           res({
             status,
+            url: to,
             headers: new Headers(headers),
             json: async () => (b === undefined ? Promise.reject(new Error('no body')) : b),
           } as Response),
@@ -69,7 +76,50 @@ export class FakeFetch {
   of(t: string): Req[] {
     return this.reqs.filter((r) => r.body.t === t);
   }
+  /** gets lists the GET requests (navigations). */
+  gets(): Req[] {
+    return this.reqs.filter((r) => !r.init.method);
+  }
 }
+
+/** The page's URL in every test. */
+export const PAGE = 'http://example.test/page?q=1';
+
+// happy-dom's own location (some tests replace window.location).
+const real = window.location;
+
+/** logged collects what the client writes to the console (console.error
+ * calls starting "livetemplate:"); others go through. */
+export const logged: string[] = [];
+const consoleError = console.error.bind(console);
+vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) =>
+  typeof a[0] === 'string' && a[0].startsWith('livetemplate:') ? void logged.push(a.join(' ')) : consoleError(...a),
+);
+
+/** loads records location.assign(url) and location.replace(url) calls. */
+export const loads: [string, string][] = [];
+
+/** fakeLocation reads happy-dom's location, which history.pushState
+ * changes, and records loads in loads. */
+const fakeLocation = {
+  get protocol() {
+    return real.protocol;
+  },
+  get host() {
+    return real.host;
+  },
+  get pathname() {
+    return real.pathname;
+  },
+  get search() {
+    return real.search;
+  },
+  get href() {
+    return real.href;
+  },
+  assign: (u: string | URL) => void loads.push(['assign', String(u)]),
+  replace: (u: string | URL) => void loads.push(['replace', String(u)]),
+};
 
 /** doc wraps body HTML into a page, as the server renders it. */
 export const doc = (body: string) => `<!DOCTYPE html><html><head><title>T</title></head><body>${body}</body></html>`;
@@ -89,6 +139,9 @@ export interface Setup {
 /** start makes a live page showing body, connected over a fake WebSocket
  * that received a tree (seq 1) for it. */
 export function start(body: string, opts: { connect?: boolean; tree?: unknown } = {}): Setup {
+  history.replaceState(null, '', PAGE);
+  loads.length = 0;
+  logged.length = 0;
   document.body.innerHTML = body;
   document.documentElement.className = '';
   FakeWS.all = [];
@@ -102,7 +155,7 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown } 
     env: {
       WebSocket: FakeWS as unknown as { new (url: string): WebSocket },
       fetch: fetch.fn as typeof globalThis.fetch,
-      location: { protocol: 'http:', host: 'example.test', pathname: '/page', search: '?q=1' },
+      location: fakeLocation,
       random: () => 0.5,
     },
   });

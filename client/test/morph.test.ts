@@ -140,3 +140,71 @@ describe('lvt-scroll="bottom"', () => {
     expect(log.scrollTop).toBe(400);
   });
 });
+
+describe('morphing applies what the server changed', () => {
+  // A page whose only dynamic is the markup of one element.
+  const [a, b] = doc('<main>|</main>').split('|');
+  const t = (html: string) => ({ s: [a, b], 0: { s: ['<form>' + html + '</form>'] } });
+  const swap = (html: string, seq: number) => s.ws().receive({ t: 'tree', seq, tree: t(html) });
+
+  it('sets and removes attributes, namespaced ones too', () => {
+    const svg = (href: string, extra: string) =>
+      `<svg><use xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="${href}" ${extra}></use></svg>`;
+    s = start('', { tree: t('<p id="p" class="a" title="x">p</p>' + svg('#a', 'x="1"')) });
+    const p = $('#p');
+    const use = $('use');
+    swap('<p id="p" class="b" lang="en">p</p>' + svg('#b', ''), 2);
+    expect($('#p')).toBe(p);
+    expect(p.getAttribute('class')).toBe('b');
+    expect(p.getAttribute('lang')).toBe('en');
+    expect(p.hasAttribute('title')).toBe(false);
+    expect($('use')).toBe(use);
+    expect(use.getAttributeNS('http://www.w3.org/1999/xlink', 'href')).toBe('#b');
+    expect(use.hasAttribute('x')).toBe(false);
+  });
+
+  it('a field the server changed shows the server’s value, even after the user typed', () => {
+    s = start('', { tree: t('<input name="q" value="a"><textarea name="m">one</textarea>') });
+    const q = $<HTMLInputElement>('[name=q]');
+    const m = $<HTMLTextAreaElement>('[name=m]');
+    q.value = 'typed';
+    m.value = 'typed too';
+    swap('<input name="q" value=""><textarea name="m">two</textarea>', 2);
+    expect($('[name=q]')).toBe(q);
+    expect(q.value).toBe('');
+    expect(m.value).toBe('two');
+  });
+
+  it('checked and selected follow the server when it changes them, and only then', () => {
+    const html = (c: string, sel: [string, string]) =>
+      `<input type="checkbox" name="c" ${c}><select name="s"><option value="1" ${sel[0]}>1</option><option value="2" ${sel[1]}>2</option></select>` +
+      `<select name="m" multiple><option>x</option><option>y</option></select>`;
+    s = start('', { tree: t(html('', ['', 'selected'])) });
+    const c = $<HTMLInputElement>('[name=c]');
+    const sel = $<HTMLSelectElement>('[name=s]');
+    const multi = $<HTMLSelectElement>('[name=m]');
+    expect(sel.value).toBe('2');
+    c.checked = true; // the user's choices
+    multi.options[1].selected = true;
+    swap(html('', ['', 'selected']) + '<p>other</p>', 2); // the fields unchanged
+    expect(c.checked).toBe(true);
+    expect(multi.options[1].selected).toBe(true);
+    swap(html('checked', ['selected', '']), 3); // the server changes them
+    expect($('[name=c]')).toBe(c);
+    expect(c.checked).toBe(true);
+    expect(sel.value).toBe('1');
+    swap(html('', ['selected', '']), 4);
+    expect(c.checked).toBe(false);
+  });
+
+  it('keeps the nodes it can and replaces the ones of another kind', () => {
+    s = start('', { tree: t('<b>1</b><i>2</i>text<span id="k">3</span>') });
+    const bold = $('b');
+    const k = $('#k');
+    swap('<span id="k">3!</span><b>1!</b><u>new</u>text', 2);
+    expect(Array.from($('form').childNodes, (n) => n.nodeName)).toEqual(['SPAN', 'B', 'U', '#text']);
+    expect($('#k')).toBe(k);
+    expect($('b')).toBe(bold);
+    expect($('form').textContent).toBe('3!1!newtext');
+  });
+});
