@@ -386,4 +386,3 @@ func TestOtherMethodsGetAJSONRefusal(t *testing.T) {
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
 }
-

@@ -37,7 +37,7 @@ var allowedDeps = map[string][]string{
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
 	".": {"auth", "broadcast", "diff", "session", "transport", "internal/check", "internal/fault", "internal/form",
-		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema"},
+		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve"},
 
 	// The engine, layer by layer: each package imports only those below it.
 	"internal/check":           {},

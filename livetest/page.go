@@ -56,8 +56,8 @@ type Page struct {
 
 // pending is an action waiting for its reply.
 type pending struct {
-	scope string // the form it came from (formKey), or "" if none
-	done  bool
+	scope    string // the form it came from (formKey), or "" if none
+	done     bool
 	seq      uint64 // of a successful reply: applied once p.seq reaches it
 	err      *ActionError
 	redirect string // where the successful reply sends the page
@@ -65,15 +65,15 @@ type pending struct {
 
 // serverMsg is any server message (docs/protocol.md §3.3).
 type serverMsg struct {
-	T      string          `json:"t"`
-	Seq    uint64          `json:"seq"`
-	Ref    int64           `json:"ref"`
-	Tree   json.RawMessage `json:"tree"`
-	Patch  json.RawMessage `json:"patch"`
+	T        string          `json:"t"`
+	Seq      uint64          `json:"seq"`
+	Ref      int64           `json:"ref"`
+	Tree     json.RawMessage `json:"tree"`
+	Patch    json.RawMessage `json:"patch"`
 	Token    string          `json:"token"`
 	Reason   string          `json:"reason"`
 	Redirect string          `json:"redirect"`
-	Error  *struct {
+	Error    *struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields"`
