@@ -43,6 +43,7 @@ var allowedDeps = map[string][]string{
 	"internal/check":           {},
 	"internal/form":            {},
 	"internal/schema":          {},
+	"internal/serve":           {},
 	"internal/limit":           {"golang.org/x/time/rate"},
 	"internal/fault":           {"internal/wire", "transport"},
 	"internal/relay":           {"broadcast"},
