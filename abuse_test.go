@@ -217,6 +217,7 @@ func TestAbuseRestartInHTTPMode(t *testing.T) {
 	require.Equal(t, uint64(1), m.Seq)
 
 	// Restart with the state in a store that survives: a new token.
+	require.NoError(t, (*sw.h.Load()).(*livetemplate.Handler).Close(), "the old process ends")
 	sw.set(build(shared))
 	resp, m := b.post(map[string]any{"t": "poll", "token": token, "seq": 1}, nil)
 	require.Equal(t, http.StatusOK, resp.StatusCode)

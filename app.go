@@ -30,31 +30,34 @@ type App struct {
 	rt     *runtime.Runtime
 	srv    *protocol.Server
 	log    *slog.Logger
-	closer func() error // closes a session store the app made itself
+	closer func() error // closes a session store the app made, or releases its claim
 
 	once sync.Once
 	err  error
 }
 
 // NewApp returns an App configured by the serving options (every option
-// but WithText, WithFiles, WithFS, WithFuncs and WithStrict, which New
-// takes). With none it authenticates visitors with an anonymous cookie,
-// keeps state in memory, serves one instance and accepts same-origin
-// connections only. Every problem with the options is reported in the
-// returned error.
+// but WithText, WithFiles, WithFS, WithFuncs and WithStrict). With none it
+// authenticates visitors with an anonymous cookie, keeps state in memory,
+// serves one instance and accepts same-origin connections only. Every
+// problem with the options is reported in the returned error; so is a
+// session store that another App of the process uses without a bus.
 func NewApp(opts ...Option) (*App, error) {
 	o, err := collect(opts, forApp)
-	if err != nil {
+	origins, oerr := transport.ParseOrigins(o.origins)
+	if err = errors.Join(err, oerr); err != nil {
 		return nil, fmt.Errorf("livetemplate: new app: %w", err)
 	}
-	origins, err := transport.ParseOrigins(o.origins)
-	if err != nil {
-		return nil, fmt.Errorf("livetemplate: new app: %w", err)
-	}
-	a := &App{log: cmp.Or(o.logger, slog.Default()).With("component", "livetemplate")}
+	a := &App{log: cmp.Or(o.logger, slog.Default()).With("component", "livetemplate"), closer: func() error { return nil }}
 	if o.sessions == nil {
 		m := session.NewMemory(nil)
 		o.sessions, a.closer = m, m.Close
+	} else if c, ok := o.sessions.(session.Claimer); ok && o.bus == nil {
+		release, err := c.Claim()
+		if err != nil {
+			return nil, fmt.Errorf("livetemplate: new app: the session store serves another App of this process, which would not hear of this one's changes: mount every page of the application on one App, or give the apps one bus (WithBus): %w", err)
+		}
+		a.closer = func() error { release(); return nil }
 	}
 	a.rt = runtime.New(runtime.Options{
 		Sessions:      o.sessions,
@@ -74,6 +77,7 @@ func NewApp(opts ...Option) (*App, error) {
 	})
 	if err != nil {
 		a.rt.Close()
+		_ = a.closer()
 		return nil, fmt.Errorf("livetemplate: new app: %w", err)
 	}
 	return a, nil
@@ -157,9 +161,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 		a.rt.Stop()
 		err := a.srv.Shutdown(ctx)
 		a.rt.Close()
-		if a.closer != nil {
-			err = errors.Join(err, a.closer())
-		}
+		err = errors.Join(err, a.closer())
 		if err != nil {
 			a.err = fmt.Errorf("livetemplate: shutdown: %w", err)
 		}

@@ -407,3 +407,56 @@ func TestNavigationFreesTheConnectionItLeaves(t *testing.T) {
 		})
 	}
 }
+
+// gate sends the page elsewhere with a flash message when ?denied is set.
+type gate struct{}
+
+func (g *gate) Mount(ctx *livetemplate.ActionContext) error {
+	if ctx.Request().URL.Query().Has("denied") {
+		ctx.Flash("error", "Sign in first.")
+		return ctx.Redirect("/")
+	}
+	return nil
+}
+
+func (g *gate) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }
+
+// The flash of a Mount that redirects shows on the page it sends the
+// client to: after a live navigation, and after a 303 the browser follows.
+func TestFlashOfAMountThatRedirects(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body><h1>{{.gate}}</h1>`+flashes+`</body>`)))
+	app := on(t, livetemplate.WithLogger(quietLogger()))
+	srv := livetest.Start(t, app.Handle(tmpl, livetemplate.Named("gate", livetemplate.PerConnection(&gate{}))))
+	p := srv.Open("/")
+	require.NoError(t, p.Navigate("/?denied"))
+	assert.Equal(t, "/", p.URL())
+	assert.Equal(t, "Sign in first.x", p.Text(".flash"), "live navigation")
+
+	q := srv.Open("/?denied")
+	assert.Equal(t, "/", q.URL(), "the load followed the redirect")
+	assert.Equal(t, "Sign in first.x", q.Text(".flash"), "page load answered 303")
+	assert.Zero(t, q.Tab("/").Count(".flash"), "shown once")
+}
+
+// Two apps of one process on one session store without a bus would not
+// hear of each other's changes: the second is refused, naming the fix.
+func TestTwoAppsOnOneStoreNeedABus(t *testing.T) {
+	store := session.NewMemory(nil)
+	hub := broadcast.NewLocal()
+	t.Cleanup(func() { _ = store.Close(); _ = hub.Close() })
+	first := on(t, livetemplate.WithSessionStore(store))
+	_, err := livetemplate.NewApp(livetemplate.WithSessionStore(store))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "mount every page of the application on one App, or give the apps one bus (WithBus)")
+	require.NoError(t, first.Close())
+	on(t, livetemplate.WithSessionStore(store)) // free again once the first shut down
+	on(t, livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()))
+}
+
+func TestNewAppReportsEveryProblem(t *testing.T) {
+	_, err := livetemplate.NewApp(livetemplate.WithAllowedOrigins("[bad"), livetemplate.WithRedirectHosts("a/b"), livetemplate.WithText("x"))
+	require.Error(t, err)
+	for _, want := range []string{`redirect host "a/b"`, `[bad`, "WithText is a template option"} {
+		assert.Contains(t, err.Error(), want)
+	}
+}

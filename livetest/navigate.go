@@ -198,7 +198,7 @@ func (p *Page) moveTo(ctx context.Context, token, final, from string, back bool)
 
 // reload loads path in full in this tab: a new GET and a new connection.
 func (p *Page) reload(ctx context.Context, path, from string, back bool) error {
-	token, err := p.b.load(ctx, path)
+	token, path, err := p.b.load(ctx, path)
 	if err != nil {
 		return err
 	}

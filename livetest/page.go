@@ -99,7 +99,7 @@ func (b *Browser) open(path string) (*Page, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.opts.Timeout)
 	defer cancel()
-	token, err := b.load(ctx, path)
+	token, path, err := b.load(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -135,29 +135,30 @@ func (b *Browser) open(path string) (*Page, error) {
 	return p, nil
 }
 
-// load GETs the page and returns its token.
-func (b *Browser) load(ctx context.Context, path string) (string, error) {
+// load GETs the page and returns its token and the path and query it ended
+// at (after redirects, which it follows as a browser does).
+func (b *Browser) load(ctx context.Context, path string) (token, final string, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.srv.URL+path, nil)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	resp, err := b.hc.Do(req)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		return "", fmt.Errorf("GET answered %s: %s", resp.Status, clip(body))
+		return "", "", fmt.Errorf("GET answered %s: %s", resp.Status, clip(body))
 	}
-	token, err := pageToken(string(body))
+	token, err = pageToken(string(body))
 	if err != nil {
-		return "", fmt.Errorf("%w; the server sent:\n%s", err, shows(string(body)))
+		return "", "", fmt.Errorf("%w; the server sent:\n%s", err, shows(string(body)))
 	}
-	return token, nil
+	return token, resp.Request.URL.RequestURI(), nil
 }
 
 // Tab opens path in a new tab of the same browser: same cookies and

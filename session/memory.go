@@ -41,6 +41,7 @@ type Memory struct {
 	groups      map[string]*entry
 	lastVersion uint64 // store-wide, so versions are never reused
 	closed      bool
+	claimed     bool
 }
 
 // entry is one group's stored state.
@@ -54,7 +55,26 @@ var (
 	_ Store   = (*Memory)(nil)
 	_ Deleter = (*Memory)(nil)
 	_ Lister  = (*Memory)(nil)
+	_ Claimer = (*Memory)(nil)
 )
+
+// Claim implements [Claimer]: one claim at a time.
+func (m *Memory) Claim() (release func(), err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.claimed {
+		return nil, failed("claim", ErrInUse)
+	}
+	m.claimed = true
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			m.mu.Lock()
+			m.claimed = false
+			m.mu.Unlock()
+		})
+	}, nil
+}
 
 // NewMemory returns an empty [Memory] store tuned by opts; nil opts select
 // the defaults documented on [MemoryOptions]. Call [Memory.Close] to stop its

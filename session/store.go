@@ -15,6 +15,8 @@ var (
 	ErrConflict = errors.New("session: version conflict")
 	// ErrClosed reports a call on a store that has been closed.
 	ErrClosed = errors.New("session: closed")
+	// ErrInUse reports that a [Claimer] is claimed already.
+	ErrInUse = errors.New("session: in use")
 )
 
 // Store keeps each session group's state as opaque bytes (typically JSON)
@@ -79,4 +81,16 @@ type Lister interface {
 	// Groups returns the ids of the live (present and unexpired) groups in
 	// ascending order, without refreshing their last access.
 	Groups(ctx context.Context) ([]string, error)
+}
+
+// Claimer is the optional capability of a store that lives in the
+// process's memory and serves one app at a time: two apps that share it
+// without a bus would not hear of each other's changes, so the second is
+// refused instead (livetemplate.NewApp claims a Claimer when it has no
+// bus). [Memory] implements it.
+type Claimer interface {
+	// Claim reserves the store until release is called (release may be
+	// called more than once). It fails with an error wrapping ErrInUse
+	// while another claim holds it.
+	Claim() (release func(), err error)
 }

@@ -35,7 +35,12 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		hd.Set("Content-Type", "text/html; charset=utf-8")
 		return
 	}
-	p, page, redirect, err := s.rt.Load(r.Context(), v, id, s.o.ClientAddr(r), r, r.Header.Get(wire.NavigateHeader))
+	l := runtime.Loading{View: v, ID: id, Addr: s.o.ClientAddr(r), Request: r, From: r.Header.Get(wire.NavigateHeader)}
+	if c, err := r.Cookie(flashCookie); err == nil {
+		l.Flash = c.Value
+		setFlashCookie(w, r, "") // shown once
+	}
+	out, err := s.rt.Load(r.Context(), l)
 	switch {
 	case err != nil:
 		fe := s.refused(err, "page load failed")
@@ -45,17 +50,34 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		}
 		plain(w)(fe)
 		return
-	case redirect != "":
-		http.Redirect(w, r, redirect, http.StatusSeeOther)
+	case out.Redirect != "":
+		if out.Parked != "" {
+			setFlashCookie(w, r, out.Parked)
+		}
+		http.Redirect(w, r, out.Redirect, http.StatusSeeOther)
 		return
 	case nav:
-		transport.WriteMessage(w, http.StatusOK, wire.AppendPage(nil, p.Token))
+		transport.WriteMessage(w, http.StatusOK, wire.AppendPage(nil, out.Page.Token))
 		return
 	}
-	body := injectScript([]byte(page), scriptTag(p.Token))
+	body := injectScript([]byte(out.HTML), scriptTag(out.Page.Token))
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)
+}
+
+// flashCookie carries the id of flash messages parked for the next page
+// load (a Mount redirected with a flash message); it names nothing but
+// that id.
+const flashCookie = "lvt-flash"
+
+// setFlashCookie sets the flash cookie to id for a minute, or clears it.
+func setFlashCookie(w http.ResponseWriter, r *http.Request, id string) {
+	c := &http.Cookie{Name: flashCookie, Value: id, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil}
+	if id == "" {
+		c.MaxAge = -1
+	}
+	http.SetCookie(w, c)
 }
 
 // refused turns the error that refused a page (a load, a join, a first

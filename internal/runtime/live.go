@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/fault"
@@ -30,19 +31,41 @@ func NewToken() string {
 	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
-// Load makes a page of view v for a page load r by id from address addr,
-// renders it, and keeps it waiting for its connection (at most
-// FreshTimeout, and within the table's bounds); nothing is stored for its
-// states. from is the token of the page the client leaves when it navigates
-// live: the flash messages that page set aside come along. Load returns the
-// page and its HTML, or the URL a Mount redirected to instead.
-func (rt *Runtime) Load(ctx context.Context, v *View, id auth.Identity, addr string, r *http.Request, from string) (p *page.Page, html, redirect string, err error) {
+// Loading is a page load: of view View by ID from address Addr with the
+// request Request; From is the token of the page the client leaves when it
+// navigates live (its flash messages set aside for the next page come
+// along), Flash the id of flash messages parked for this load (the cookie
+// a redirect set).
+type Loading struct {
+	View    *View
+	ID      auth.Identity
+	Addr    string
+	Request *http.Request
+	From    string
+	Flash   string
+}
+
+// Loaded is what a page load answers: the page and its HTML, or the URL a
+// Mount redirected to instead, with the id of the flash messages parked
+// for it (to set as a cookie; empty when none).
+type Loaded struct {
+	Page     *page.Page
+	HTML     string
+	Redirect string
+	Parked   string
+}
+
+// Load makes a page for a page load, renders it, and keeps it waiting for
+// its connection (at most FreshTimeout, and within the table's bounds);
+// nothing is stored for its states.
+func (rt *Runtime) Load(ctx context.Context, l Loading) (Loaded, error) {
 	if rt.Closing() {
-		return nil, "", "", errClosing
+		return Loaded{}, errClosing
 	}
 	var flash []page.Flash
-	if from != "" {
-		if fp := rt.pages.Lookup(from, id); fp != nil {
+	var fp *page.Page
+	if l.From != "" {
+		if fp = rt.pages.Lookup(l.From, l.ID); fp != nil {
 			flash = fp.Leaving()
 			if fp.Polling() {
 				// An HTTP page the client leaves stops counting as live now,
@@ -52,13 +75,30 @@ func (rt *Runtime) Load(ctx context.Context, v *View, id auth.Identity, addr str
 			}
 		}
 	}
-	p, redirect, err = rt.newPage(ctx, v, id, addr, r, flash)
-	if err != nil || redirect != "" {
-		return nil, "", redirect, err
+	if l.Flash != "" {
+		flash = mergeFlash(flash, rt.parked.take(l.Flash, l.ID.GroupID, time.Now()))
 	}
-	states, err := rt.acquire(ctx, v, p.Keys, id, r)
+	p, redirect, err := rt.newPage(ctx, l.View, l.ID, l.Addr, l.Request, flash)
 	if err != nil {
-		return nil, "", "", err
+		return Loaded{}, err
+	}
+	if redirect != "" {
+		// The Mount's flash goes where the redirect does: with the page
+		// the client navigates from, or parked for its next page load.
+		out := Loaded{Redirect: redirect}
+		if f := p.Private().Flash; len(f) > 0 {
+			if fp != nil {
+				fp.SetLeaving(f)
+			} else {
+				out.Parked = rt.parked.park(l.ID.GroupID, f, time.Now())
+			}
+		}
+		return out, nil
+	}
+	v := l.View
+	states, err := rt.acquire(ctx, v, p.Keys, l.ID, l.Request)
+	if err != nil {
+		return Loaded{}, err
 	}
 	defer rt.release(states)
 	b := basisOf(p, states)
@@ -66,11 +106,11 @@ func (rt *Runtime) Load(ctx context.Context, v *View, id auth.Identity, addr str
 	t, err := v.renderFrom(p, b)
 	p.SetStates(nil)
 	if err != nil {
-		return nil, "", "", err
+		return Loaded{}, err
 	}
-	html = t.HTML()
+	html := t.HTML()
 	rt.pages.AddFresh(p, t, v.tagKey(p, b), int64(len(html)))
-	return p, html, "", nil
+	return Loaded{Page: p, HTML: html}, nil
 }
 
 // Open makes a page of view v for a connection (r: the WebSocket's upgrade

@@ -75,6 +75,7 @@ type Runtime struct {
 	addrs   *limit.Rates // actions per client address
 	epoch   atomic.Uint64
 	noFlash any
+	parked  parked // flash messages waiting for a page load
 
 	viewsMu sync.Mutex
 	views   map[string]*View
@@ -200,6 +201,7 @@ func (rt *Runtime) janitor() {
 			}
 			rt.groups.Sweep(now)
 			rt.addrs.Sweep(now)
+			rt.parked.sweep(now)
 		}
 	}
 }
