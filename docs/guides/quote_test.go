@@ -27,6 +27,7 @@ var Guides = []string{
 	"persistence.md",
 	"instances.md",
 	"security.md",
+	"testing.md",
 	"protocol-by-hand.md",
 }
 
