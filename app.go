@@ -1,16 +1,14 @@
 package livetemplate
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
-	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/protocol"
 	"github.com/lvtgo/livetemplate/internal/runtime"
 	"github.com/lvtgo/livetemplate/session"
@@ -53,20 +51,7 @@ func NewApp(opts ...Option) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new app: %w", err)
 	}
-	if o.auth == nil {
-		a, err := auth.NewAnonymous(nil)
-		if err != nil {
-			return nil, fmt.Errorf("livetemplate: new app: %w", err)
-		}
-		o.auth = a
-	}
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
-	if o.clientIP == nil {
-		o.clientIP = remoteHost
-	}
-	a := &App{log: o.logger.With("component", "livetemplate")}
+	a := &App{log: cmp.Or(o.logger, slog.Default()).With("component", "livetemplate")}
 	if o.sessions == nil {
 		m := session.NewMemory(nil)
 		o.sessions, a.closer = m, m.Close
@@ -76,7 +61,7 @@ func NewApp(opts ...Option) (*App, error) {
 		Bus:           o.bus,
 		Logger:        a.log,
 		Limits:        runtime.Limits(o.limits).WithDefaults(),
-		IdleTimeout:   cmp(o.idle, 5*time.Minute),
+		IdleTimeout:   cmp.Or(o.idle, 5*time.Minute),
 		RedirectHosts: o.redirects,
 		Hooks:         hooks(),
 	})
@@ -85,30 +70,13 @@ func NewApp(opts ...Option) (*App, error) {
 		ClientAddr:     o.clientIP,
 		Origins:        origins,
 		FrameAncestors: o.frames,
-		Ping:           cmp(o.ping, 30*time.Second),
+		Ping:           cmp.Or(o.ping, 30*time.Second),
 	})
 	if err != nil {
 		a.rt.Close()
 		return nil, fmt.Errorf("livetemplate: new app: %w", err)
 	}
 	return a, nil
-}
-
-// cmp returns d, or def when d is zero.
-func cmp(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
-}
-
-// remoteHost is the default client address: the host of r.RemoteAddr.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // Handle mounts a page: template t showing stores, and returns the handler
@@ -162,14 +130,14 @@ func (a *App) Broadcast(ctx context.Context, t Target, action string, data map[s
 // Refresh renders the pages of the app that t targets again, on every
 // instance; see Handler.Refresh.
 func (a *App) Refresh(ctx context.Context, t Target) (Reach, error) {
-	r, err := a.rt.Refresh(ctx, nil, t.runtime())
+	r, err := a.rt.Refresh(ctx, nil, t.t)
 	return Reach(r), closedErr(err)
 }
 
 // Disconnect closes the live connections of the pages of the app that t
 // targets, on every instance; see Handler.Disconnect.
 func (a *App) Disconnect(ctx context.Context, t Target) (Reach, error) {
-	r, err := a.rt.Disconnect(ctx, nil, t.runtime())
+	r, err := a.rt.Disconnect(ctx, nil, t.t)
 	return Reach(r), closedErr(err)
 }
 

@@ -1,5 +1,5 @@
-// Package livetemplate serves real-time, server-rendered web pages from an
-// ordinary html/template and a Go struct holding state.
+// Package livetemplate serves real-time, server-rendered web pages from
+// ordinary html/templates and Go structs holding state.
 //
 // # Overview
 //
@@ -18,54 +18,48 @@
 //		return nil
 //	}
 //
+//	app, err := livetemplate.NewApp()
 //	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(src)))
-//	http.Handle("/", tmpl.Handle(&Counter{}))
+//	http.Handle("/", app.Handle(tmpl, &Counter{}))
 //
-// One URL serves everything: GET renders the full page (the client script is
-// injected before </body>), a WebSocket upgrade of the same URL opens the live
-// connection, and POST to the same URL carries actions over plain HTTP when
-// WebSockets are unavailable. After each action only a JSON patch of what
-// changed travels (docs/protocol.md).
+// An App holds what the pages of an application share: who the visitor is
+// (WithAuthenticator), where state is kept (WithSessionStore), the other
+// instances (WithBus), limits, the logger, and every live page. Each page's
+// URL serves everything: GET renders the page (the client script is
+// injected before </body>), a WebSocket upgrade of the same URL opens the
+// live connection, and POST carries actions over plain HTTP when WebSockets
+// are unavailable. After each action only a JSON patch of what changed
+// travels (docs/protocol.md). A link with lvt-navigate to another page of
+// the app swaps the page over the same connection; an action may Redirect
+// there and leave a Flash message. When a page is mounted its templates are
+// checked against its stores' Go types.
 //
-// # Session groups
+// # Who shares a state
 //
 // An [auth.Authenticator] names each request's user and session group (by
-// default [auth.Anonymous]: one group per browser, through a cookie). Every
-// group gets its own copy of the stores given to Handle; all connections of a
-// group (the tabs of one browser) share it and see every change; different
-// groups never see each other's data. Actions of one group run one at a time;
-// different groups run in parallel.
-//
-// Group state is copied and persisted as the JSON encoding of each store, so
-// a store's state is its exported, JSON-encodable fields. [Named] gives a
-// store the name pages use in "store.action" names.
-//
-// # Scopes
-//
-// Who shares a store's state is a property of the store, given where the
-// store is passed to Handle:
+// default [auth.Anonymous]: one group per browser, through a cookie). A
+// store's state is shared, on every page of the app that shows it, by:
 //
 //   - the session group (the default): the tabs of one browser;
-//   - [PerConnection]: one tab (a draft, a selected tab);
+//   - [PerConnection]: one page (a draft, a selected tab);
 //   - [PerUser]: every tab and device of one user;
 //   - [Scoped]: every page whose key, derived from the request and the
 //     viewer, is the same (a chat room, a document); [Global]: every page.
 //
-// Each shared state (a group's, a user's, a key's) is stored under its own
-// key in the session store, with its own expiry; its actions run one at a
-// time, with compare-and-set, while different states change in parallel;
-// every page that shows it, on every instance, sees each change. The
-// connection limits count a session group's pages. A page with several
-// stores also sees who views it as .viewer ([Viewer]); a [Watcher] store
-// learns when pages connect and disconnect (who is online).
+// Each shared state is stored under its own key in the session store; its
+// changes happen one at a time, with compare-and-set, while different states
+// change in parallel; every page that shows it, on every instance, sees each
+// change. A store's state is the JSON encoding of its exported fields, and
+// Change runs on a copy that replaces the state only when it succeeds.
 //
 // # Server push and several instances
 //
-// [Handler.Broadcast] applies a server action to the pages a [Target]
-// names ([All], [Users], [Groups], [Filter]), exactly once per state;
-// [Handler.Refresh] re-renders them. Instances that share a session store
-// (session/redisstore) and a bus ([WithBus], broadcast/redisbus) serve the
-// same groups: a change made on one reaches the pages on the others.
+// [App.Broadcast] and [Handler.Broadcast] apply a server action to the
+// pages a [Target] names ([All], [Users], [Groups], [Filter]), exactly once
+// per state; Refresh re-renders them; Disconnect signs them out. Instances
+// that share a session store (session/redisstore) and a bus ([WithBus],
+// broadcast/redisbus) serve the same states: a change made on one reaches
+// the pages on the others.
 //
 // # Safety
 //
@@ -74,4 +68,50 @@
 // actions per second and connections per group are limited ([WithLimits]).
 // Every action gets exactly one reply: a failing or panicking Change is
 // rolled back, logged, and answered with an error the page can show.
+//
+// # A maintainer's map
+//
+// This package is the vocabulary: App, Template, Handler, Store and the
+// scope wrappers, ActionContext, options, errors, push targets and Serve.
+// The engine lives in internal packages, each owning one thing; arrows are
+// imports, and none points up:
+//
+//	livetemplate ─► internal/protocol ─► internal/runtime ─► internal/page ─► internal/state ─► internal/schema
+//	                      │                    ├─► internal/relay (broadcast.Bus)
+//	                      │                    └─► internal/limit, internal/fault, internal/wire, diff
+//	                      └─► transport (WebSocket, HTTP), internal/fault
+//	livetemplate ─► internal/check (templates against stores), internal/form (action data)
+//
+// Where to look:
+//
+//   - A page load: Handler.ServeHTTP → protocol.Server.Serve → servePage
+//     (internal/protocol/load.go) → runtime.Load (internal/runtime/live.go):
+//     a page.Page made, its states acquired from the state.Table, a render
+//     (View.Render, internal/runtime/render.go), the page kept in the
+//     page.Table waiting for its connection.
+//   - A WebSocket: protocol's socket (socket.go) is the transport.Session;
+//     join → visitor.open (session.go) → runtime.Attach: the page goes live
+//     in the page.Table, whose one lock owns every index of live pages (by
+//     token, group, user, state, view; connection counts per address).
+//   - An action, on either transport: visitor.act (session.go) →
+//     runtime.Act (internal/runtime/act.go) → state.State.Change
+//     (internal/state/change.go): the store's Change on a copy (user code,
+//     through hooks.go), a render of the acting page, compare-and-set in the
+//     session store, publish; then every page of that state is marked
+//     changed, and the relay tells the other instances. The reply is made by
+//     the page (internal/page/output.go): the patch from what its client
+//     holds to its newest render. Errors become replies in one table,
+//     internal/fault.
+//   - A push: App/Handler.Broadcast → runtime.Broadcast
+//     (internal/runtime/push.go) → the same State.Change per targeted state;
+//     internal/relay carries it to the other instances.
+//   - A navigation: the GET with Lvt-Navigate → runtime.Load; then the
+//     navigate message → visitor.navigate: runtime.Detach of the old page,
+//     runtime.Attach of the new one, on the same connection.
+//
+// Locks: a state's lock orders its changes (and is held across its Change
+// and its store's Put); a page's mu guards what its client holds and is
+// never held across user code or I/O; a page's turn orders its own actions;
+// the page table's lock guards its indexes. Order: state, then table, then
+// page.
 package livetemplate

@@ -1,6 +1,7 @@
 package livetemplate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 
@@ -41,56 +42,25 @@ func UserErrorf(format string, args ...any) error {
 // FieldErrors returns the field errors in err's tree (see FieldError), by
 // field name, as the page would show them; nil if there are none.
 func FieldErrors(err error) map[string]string {
-	var out map[string]string
-	var walk func(error)
-	walk = func(e error) {
+	return fault.Fields(err, func(e error) (string, string, bool) {
 		switch x := e.(type) {
-		case nil:
 		case FieldError:
-			if out == nil {
-				out = make(map[string]string)
-			}
-			if _, dup := out[x.Field]; !dup {
-				out[x.Field] = x.Message
-			}
+			return x.Field, x.Message, true
 		case *FieldError:
-			walk(*x)
-		case interface{ Unwrap() []error }:
-			for _, e := range x.Unwrap() {
-				walk(e)
-			}
-		case interface{ Unwrap() error }:
-			walk(x.Unwrap())
+			return x.Field, x.Message, true
 		}
-	}
-	walk(err)
-	return out
+		return "", "", false
+	})
 }
 
-// userFault returns what the user is told of err, an error of user code: its
-// field errors, its user message, an unknown action; any other error is an
-// internal one (logged, never sent).
+// userFault returns what the user is told of err, an error of user code.
 func userFault(err error) error {
-	if err == nil {
-		return nil
-	}
-	if fields := FieldErrors(err); fields != nil {
-		msg := ""
-		if len(fields) == 1 {
-			for _, v := range fields {
-				msg = v
-			}
-		}
-		return &fault.Error{Kind: fault.Invalid, Message: msg, Fields: fields, Cause: err}
-	}
 	var ue *UserError
-	switch {
-	case errors.As(err, &ue):
-		return &fault.Error{Kind: fault.Failed, Message: ue.Message, Cause: err}
-	case errors.Is(err, ErrUnknownAction):
-		return &fault.Error{Kind: fault.UnknownAction, Cause: err}
+	msg := ""
+	if errors.As(err, &ue) {
+		msg = cmp.Or(ue.Message, fault.Failed.Message())
 	}
-	return err
+	return fault.User(err, FieldErrors(err), msg, errors.Is(err, ErrUnknownAction))
 }
 
 // closedErr turns the runtime's refusal after shutdown into ErrClosed.

@@ -53,7 +53,7 @@ func (h *Handler) Broadcast(ctx context.Context, t Target, action string, data m
 // functions (who is online, a cache). Like Broadcast it reaches every
 // instance, returns at once and never waits on a client.
 func (h *Handler) Refresh(ctx context.Context, t Target) (Reach, error) {
-	r, err := h.app.rt.Refresh(ctx, h.v, t.runtime())
+	r, err := h.app.rt.Refresh(ctx, h.v, t.t)
 	return Reach(r), closedErr(err)
 }
 
@@ -65,7 +65,7 @@ func (h *Handler) Refresh(ctx context.Context, t Target) (Reach, error) {
 // of every page. Pair it with clearing the credentials (the cookie), or the
 // pages would just connect again. Like Broadcast it returns at once.
 func (h *Handler) Disconnect(ctx context.Context, t Target) (Reach, error) {
-	r, err := h.app.rt.Disconnect(ctx, h.v, t.runtime())
+	r, err := h.app.rt.Disconnect(ctx, h.v, t.t)
 	return Reach(r), closedErr(err)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -275,3 +276,16 @@ func on(tb cleaner, opts ...livetemplate.Option) *livetemplate.App {
 	tb.Cleanup(func() { _ = app.Close() })
 	return app
 }
+
+// readRaw reads one message and returns its bytes, unapplied.
+func (p *page) readRaw() []byte {
+	p.tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, data, err := p.ws.Read(ctx)
+	require.NoError(p.tb, err)
+	return data
+}
+
+// slogTo returns a logger that writes text lines to w.
+func slogTo(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

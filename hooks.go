@@ -28,13 +28,7 @@ func hooks() runtime.Hooks {
 		Disconnected: func(s any, c *runtime.Call) error {
 			return call(c, func(a *ActionContext) error { return s.(Watcher).Disconnected(a) })
 		},
-		Flash: func(msgs []page.Flash) any {
-			f := make(Flash, len(msgs))
-			for i, m := range msgs {
-				f[i] = FlashMessage{Kind: m.Kind, Message: m.Message}
-			}
-			return f
-		},
+		Flash:  func(msgs []page.Flash) any { return flashOf(msgs) },
 		Viewer: func(id auth.Identity) any { return Viewer{UserID: id.UserID, GroupID: id.GroupID} },
 	}
 }
@@ -48,4 +42,13 @@ func call(c *runtime.Call, f func(*ActionContext) error) (err error) {
 		}
 	}()
 	return userFault(f(&ActionContext{c: c}))
+}
+
+// flashOf returns msgs as templates see them.
+func flashOf(msgs []page.Flash) Flash {
+	f := make(Flash, len(msgs))
+	for i, m := range msgs {
+		f[i] = FlashMessage{Kind: m.Kind, Message: m.Message}
+	}
+	return f
 }

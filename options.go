@@ -42,22 +42,19 @@ type options struct {
 	idle      time.Duration
 	redirects []string
 
-	given map[string]bool // option names, by constructor: "template:WithText", "app:WithBus"
+	given []string // option names, "app:" or "template:" first, in order
 	errs  []error
 }
 
 const (
-	forTemplate = "template"
-	forApp      = "app"
+	forTemplate = "template:"
+	forApp      = "app:"
 )
 
 // opt returns an Option named name for constructor kind that runs set.
 func opt(kind, name string, set func(*options)) Option {
 	return func(o *options) {
-		if o.given == nil {
-			o.given = map[string]bool{}
-		}
-		o.given[kind+":"+name] = true
+		o.given = append(o.given, kind+name)
 		set(o)
 	}
 }
@@ -71,13 +68,10 @@ func collect(opts []Option, kind string) (*options, error) {
 		}
 	}
 	errs := o.errs
-	for g := range o.given {
-		k, name, _ := strings.Cut(g, ":")
-		switch {
-		case k == kind:
-		case k == forApp:
+	for _, g := range o.given {
+		if name, app := strings.CutPrefix(g, forApp); app && kind != forApp {
 			errs = append(errs, fmt.Errorf("%s configures how pages are served: pass it to NewApp (docs/apps.md), not to New", name))
-		default:
+		} else if name, tmpl := strings.CutPrefix(g, forTemplate); tmpl && kind != forTemplate {
 			errs = append(errs, fmt.Errorf("%s is a template option: pass it to New, not to NewApp", name))
 		}
 	}

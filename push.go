@@ -16,28 +16,29 @@ import (
 // Target says which pages a server push reaches: every page, the pages of
 // some users or of some session groups, or those whose viewer a filter
 // accepts. Make one with All, Users, Groups or Filter.
-type Target struct {
-	all    bool
-	users  []string
-	groups []string
-	filter func(auth.Identity) bool
-}
+type Target struct{ t runtime.Target }
 
 // All targets every page.
-func All() Target { return Target{all: true} }
+func All() Target { return Target{runtime.Target{Target: relay.Target{All: true}}} }
 
 // Users targets the pages of the users with these ids (as the
 // Authenticator names them), on every instance.
-func Users(ids ...string) Target { return Target{users: slices.Clone(ids)} }
+func Users(ids ...string) Target {
+	return Target{runtime.Target{Target: relay.Target{Users: slices.Clone(ids)}}}
+}
 
 // Groups targets the pages of the session groups with these ids, on every
 // instance. A group's state is changed even when none of its pages is open.
-func Groups(ids ...string) Target { return Target{groups: slices.Clone(ids)} }
+func Groups(ids ...string) Target {
+	return Target{runtime.Target{Target: relay.Target{Groups: slices.Clone(ids)}}}
+}
 
 // Filter targets the pages whose viewer f accepts. A function cannot travel
 // between instances: with several instances a Filter reaches the pages of
 // the instance that pushes only; use Users or Groups to reach the others.
-func Filter(f func(viewer auth.Identity) bool) Target { return Target{filter: f} }
+func Filter(f func(viewer auth.Identity) bool) Target {
+	return Target{runtime.Target{Target: relay.Target{All: true}, Filter: f}}
+}
 
 // Reach is how far a push got on this instance: the shared states it
 // changed (or re-rendered, for Refresh) and the pages it reached. Other
@@ -45,13 +46,6 @@ func Filter(f func(viewer auth.Identity) bool) Target { return Target{filter: f}
 type Reach struct {
 	States int
 	Pages  int
-}
-
-func (t Target) runtime() runtime.Target {
-	return runtime.Target{
-		Target: relay.Target{All: t.all || t.filter != nil, Users: t.users, Groups: t.groups},
-		Filter: t.filter,
-	}
 }
 
 // push is Handler.Broadcast (v set) and App.Broadcast (v nil).
@@ -64,7 +58,7 @@ func push(ctx context.Context, rt *runtime.Runtime, v *runtime.View, t Target, a
 		}
 		raw[k] = js
 	}
-	r, err := rt.Broadcast(ctx, v, t.runtime(), action, raw)
+	r, err := rt.Broadcast(ctx, v, t.t, action, raw)
 	var fe *fault.Error
 	if errors.As(err, &fe) && fe.Kind == fault.UnknownAction && fe.Cause == nil {
 		return Reach(r), fmt.Errorf("livetemplate: broadcast: %w: %s", ErrUnknownAction, fe.UserMessage())

@@ -2,22 +2,10 @@ package livetemplate
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net"
 	"net/http"
-	"sync"
 	"time"
-)
 
-// Server timeouts of NewServer. None of them limits a live connection:
-// net/http clears a connection's deadlines when a WebSocket takes it over,
-// and an HTTP long poll waits in the handler, not in a read.
-const (
-	serverReadHeaderTimeout = 5 * time.Second
-	serverReadTimeout       = 15 * time.Second
-	serverIdleTimeout       = 2 * time.Minute
-	serverMaxHeaderBytes    = 64 << 10
+	"github.com/lvtgo/livetemplate/internal/serve"
 )
 
 // Shutdowner is what Serve shuts down together with the server: an *App,
@@ -39,16 +27,18 @@ const ShutdownTimeout = 10 * time.Second
 //   - MaxHeaderBytes 64 KiB.
 //
 // It sets no WriteTimeout, which would cut HTTP long polls (25 s) short;
-// writes of live messages are bounded by Limits.StallTimeout instead. Change
-// the fields of the returned server as you like before serving it.
+// writes of live messages are bounded by Limits.StallTimeout instead, and
+// none of these timeouts limits a live connection (net/http clears a
+// connection's deadlines when a WebSocket takes it over). Change the fields
+// of the returned server as you like before serving it.
 func NewServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: serverReadHeaderTimeout,
-		ReadTimeout:       serverReadTimeout,
-		IdleTimeout:       serverIdleTimeout,
-		MaxHeaderBytes:    serverMaxHeaderBytes,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
 	}
 }
 
@@ -76,46 +66,9 @@ func NewServer(addr string, h http.Handler) *http.Server {
 //		log.Fatal(err)
 //	}
 func Serve(ctx context.Context, srv *http.Server, live ...Shutdowner) error {
-	addr := srv.Addr
-	if addr == "" {
-		addr = ":http"
+	shutdowns := make([]func(context.Context) error, len(live))
+	for i, l := range live {
+		shutdowns[i] = l.Shutdown
 	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("livetemplate: serve: %w", err)
-	}
-	tls := srv.TLSConfig != nil && (len(srv.TLSConfig.Certificates) > 0 || srv.TLSConfig.GetCertificate != nil)
-	served := make(chan error, 1)
-	go func() {
-		if tls {
-			served <- srv.ServeTLS(ln, "", "")
-		} else {
-			served <- srv.Serve(ln)
-		}
-	}()
-	var failed error
-	select {
-	case err := <-served:
-		served <- err // for the wait below
-		failed = fmt.Errorf("livetemplate: serve: %w", err)
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
-	defer cancel()
-	// The apps shut down alongside the server: their WebSockets
-	// and long polls end at once instead of holding srv.Shutdown up.
-	errs := make([]error, 2+len(live))
-	var wg sync.WaitGroup
-	for i, h := range live {
-		wg.Go(func() { errs[2+i] = h.Shutdown(sctx) })
-	}
-	if err := srv.Shutdown(sctx); err != nil {
-		errs[1] = fmt.Errorf("livetemplate: shut the server down: %w", err)
-	}
-	wg.Wait()
-	if err := <-served; failed == nil && !errors.Is(err, http.ErrServerClosed) {
-		failed = fmt.Errorf("livetemplate: serve: %w", err)
-	}
-	errs[0] = failed
-	return errors.Join(errs...)
+	return serve.Run(ctx, srv, ShutdownTimeout, shutdowns...)
 }

@@ -1,13 +1,9 @@
 package livetemplate
 
 import (
-	"encoding/json"
+	"cmp"
 	"fmt"
 	"net/http"
-	"reflect"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/runtime"
@@ -118,55 +114,36 @@ func slotsOf(stores []Store) ([]runtime.Slot, error) {
 	slots := make([]runtime.Slot, 0, len(stores))
 	seen := map[string]bool{}
 	for i, s := range stores {
-		d := &schema.Decl{Scope: schema.Group}
+		name, scope := "", schema.Group
 		var key func(*http.Request, auth.Identity) string
 	unwrap:
 		for {
 			switch x := s.(type) {
 			case named:
-				if d.Name == "" {
-					d.Name = x.name
-				}
+				name = cmp.Or(name, x.name)
 				s = x.Store
 			case scoped:
-				if d.Scope == schema.Group {
-					d.Scope, key = x.scope, x.key
+				if scope == schema.Group {
+					scope, key = x.scope, x.key
 				}
 				s = x.Store
 			default:
 				break unwrap
 			}
 		}
-		if d.Scope == schema.Keyed && key == nil {
+		if scope == schema.Keyed && key == nil {
 			return nil, fmt.Errorf("store %d: Scoped needs a key function", i)
 		}
-		v := reflect.ValueOf(s)
-		if s == nil || v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-			return nil, fmt.Errorf("store %d: must be a non-nil pointer to a struct, got %T", i, s)
+		d, err := schema.Describe(i, s, name, scope, reserved)
+		if err != nil {
+			return nil, err
 		}
-		d.Type = v.Type()
-		_, d.Watcher = s.(Watcher)
-		_, d.Mounter = s.(Mounter)
-		if d.Name == "" {
-			d.Name = lowerFirst(d.Type.Elem().Name())
-		}
-		switch {
-		case d.Name == "" || strings.Contains(d.Name, "."):
-			return nil, fmt.Errorf("store %d (%T): name %q: give it a name without dots with Named", i, s, d.Name)
-		case seen[d.Name]:
+		if seen[d.Name] {
 			return nil, fmt.Errorf("two stores named %q: tell them apart with Named", d.Name)
 		}
-		for _, r := range reserved {
-			if d.Name == r {
-				return nil, fmt.Errorf("store %d (%T): the name %q is reserved; choose another with Named", i, s, d.Name)
-			}
-		}
 		seen[d.Name] = true
-		js, err := json.Marshal(s)
-		if err != nil {
-			return nil, fmt.Errorf("store %q: state must encode as JSON: %w", d.Name, err)
-		}
-		d.Proto = js
+		_, d.Watcher = s.(Watcher)
+		_, d.Mounter = s.(Mounter)
 		slots = append(slots, runtime.Slot{Decl: d, Key: key})
 	}
 	return slots, nil
@@ -178,12 +155,4 @@ func namesOf(slots []runtime.Slot) []string {
 		out[i] = s.Decl.Name
 	}
 	return out
-}
-
-func lowerFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if n == 0 {
-		return ""
-	}
-	return string(unicode.ToLower(r)) + s[n:]
 }

@@ -65,10 +65,4 @@ func (c *ActionContext) Redirected() string { return c.c.Redirected() }
 
 // Flashed returns the flash messages the action set (Flash): for tests of
 // stores.
-func (c *ActionContext) Flashed() Flash {
-	var f Flash
-	for _, m := range c.c.Flashes() {
-		f = append(f, FlashMessage{Kind: m.Kind, Message: m.Message})
-	}
-	return f
-}
+func (c *ActionContext) Flashed() Flash { return flashOf(c.c.Flashes()) }

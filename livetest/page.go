@@ -47,26 +47,33 @@ type Page struct {
 	scopes  map[string]map[string]string // field errors shown, by form (formKey)
 	typed   map[string]typedField        // what the user left in fields (fieldKeys)
 	err     error                        // why the page stopped
+	nav     *navigation                  // a live navigation under way
+	history []string                     // the URLs the page came from
+	back    bool                         // the navigation under way goes back
+	navLive int                          // live navigations so far
+	navFull int                          // full loads after the first
 }
 
 // pending is an action waiting for its reply.
 type pending struct {
-	scope string // the form it came from (formKey), or "" if none
-	done  bool
-	seq   uint64 // of a successful reply: applied once p.seq reaches it
-	err   *ActionError
+	scope    string // the form it came from (formKey), or "" if none
+	done     bool
+	seq      uint64 // of a successful reply: applied once p.seq reaches it
+	err      *ActionError
+	redirect string // where the successful reply sends the page
 }
 
 // serverMsg is any server message (docs/protocol.md §3.3).
 type serverMsg struct {
-	T      string          `json:"t"`
-	Seq    uint64          `json:"seq"`
-	Ref    int64           `json:"ref"`
-	Tree   json.RawMessage `json:"tree"`
-	Patch  json.RawMessage `json:"patch"`
-	Token  string          `json:"token"`
-	Reason string          `json:"reason"`
-	Error  *struct {
+	T        string          `json:"t"`
+	Seq      uint64          `json:"seq"`
+	Ref      int64           `json:"ref"`
+	Tree     json.RawMessage `json:"tree"`
+	Patch    json.RawMessage `json:"patch"`
+	Token    string          `json:"token"`
+	Reason   string          `json:"reason"`
+	Redirect string          `json:"redirect"`
+	Error    *struct {
 		Code    string            `json:"code"`
 		Message string            `json:"message"`
 		Fields  map[string]string `json:"fields"`
@@ -204,7 +211,7 @@ func (p *Page) WaitFor(cond func(html string) bool, timeout time.Duration) error
 func (p *Page) Close() {
 	p.once.Do(func() {
 		p.stop(ErrClosed)
-		p.link.close()
+		p.linkNow().close()
 		p.cancel()
 		p.wg.Wait()
 		p.b.srv.remove(p)
@@ -244,6 +251,20 @@ func (p *Page) stop(err error) {
 	}
 }
 
+// linkNow returns the page's link.
+func (p *Page) linkNow() link {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.link
+}
+
+// current reports whether l is the page's link (a full load replaces it).
+func (p *Page) current(l link) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.link == l
+}
+
 // stopped returns why the page stopped, nil while it is live.
 func (p *Page) stopped() error {
 	p.mu.Lock()
@@ -265,8 +286,10 @@ func (p *Page) receive(data []byte) (needSync bool) {
 	switch m.T {
 	case "tree":
 		// Seqs grow for the life of a page connection; a tree with a new
-		// token is a new page connection, which starts again.
-		if p.tree != nil && m.Token == "" && m.Seq <= p.seq {
+		// token is a new page connection, and a tree that answers a
+		// navigation is a new page: both start again.
+		navigated := p.nav != nil && m.Ref == p.nav.ref
+		if p.tree != nil && m.Token == "" && !navigated && m.Seq <= p.seq {
 			return false // a late answer, overtaken (HTTP)
 		}
 		t, err := diff.ParseTree(m.Tree)
@@ -279,15 +302,22 @@ func (p *Page) receive(data []byte) (needSync bool) {
 		}
 		p.syncing = false
 		for s := range p.early {
-			if s <= m.Seq || m.Token != "" {
+			if s <= m.Seq || m.Token != "" || navigated {
 				delete(p.early, s)
 			}
+		}
+		if navigated {
+			p.nav.done = true
 		}
 		p.setLocked(t, m.Seq)
 		return p.drainLocked()
 	case "patch":
 		return p.advanceLocked(m.Seq, m.Patch)
 	case "reply":
+		if p.nav != nil && m.Ref == p.nav.ref {
+			p.nav.failed = true // the page cannot be had live: load it in full
+			return false
+		}
 		w := p.waiting[m.Ref]
 		if m.Error != nil {
 			fields := m.Fields
@@ -308,7 +338,7 @@ func (p *Page) receive(data []byte) (needSync bool) {
 			return false
 		}
 		if w != nil {
-			w.done, w.seq = true, m.Seq
+			w.done, w.seq, w.redirect = true, m.Seq, m.Redirect
 			if w.scope != "" {
 				p.scopes[w.scope] = nil // a success clears its form's errors
 			}
@@ -402,7 +432,7 @@ func (p *Page) report(format string, args ...any) {
 
 // sync asks for a full tree.
 func (p *Page) sync() {
-	if err := p.link.send(p.ctx, map[string]any{"t": "sync"}); err != nil && p.ctx.Err() == nil {
+	if err := p.linkNow().send(p.ctx, map[string]any{"t": "sync"}); err != nil && p.ctx.Err() == nil {
 		p.stop(fmt.Errorf("%w: sync: %w", ErrClosed, err))
 	}
 }
@@ -432,7 +462,7 @@ func (p *Page) act(op, name string, data map[string]any, scope string) error {
 
 	ctx, cancel := context.WithTimeout(p.ctx, p.b.opts.Timeout)
 	defer cancel()
-	err := p.link.send(ctx, map[string]any{"t": "action", "ref": ref, "name": name, "data": data})
+	err := p.linkNow().send(ctx, map[string]any{"t": "action", "ref": ref, "name": name, "data": data})
 	if err == nil && !p.wait(ctx, func() bool { return (w.done && (w.err != nil || p.seq >= w.seq)) || p.err != nil }) {
 		err = fmt.Errorf("action %q: no reply within %v", name, p.b.opts.Timeout)
 	}
@@ -447,6 +477,13 @@ func (p *Page) act(op, name string, data map[string]any, scope string) error {
 		err = p.err
 	}
 	p.mu.Unlock()
+	if err == nil && w.redirect != "" {
+		// The browser client goes where the reply says once it is applied.
+		err = p.navigate(op+": redirect", w.redirect, true)
+		if err != nil {
+			return err
+		}
+	}
 	if err != nil {
 		var ae *ActionError
 		if errors.As(err, &ae) {

@@ -24,7 +24,9 @@ type wsLink struct {
 
 func (l *wsLink) start(ctx context.Context) error {
 	p := l.p
+	p.mu.Lock()
 	u := "ws" + strings.TrimPrefix(p.b.srv.URL, "http") + p.path
+	p.mu.Unlock()
 	c, resp, err := websocket.Dial(ctx, u, &websocket.DialOptions{
 		HTTPClient: p.b.hc,
 		HTTPHeader: http.Header{"Origin": {p.b.srv.URL}},
@@ -49,6 +51,9 @@ func (l *wsLink) read() {
 	p := l.p
 	for {
 		_, data, err := l.c.Read(p.ctx)
+		if !p.current(l) {
+			return // the tab loaded another page in full
+		}
 		if err != nil {
 			if p.ctx.Err() == nil {
 				p.stop(fmt.Errorf("%w: the connection ended: %s", ErrClosed, closeReason(err)))
@@ -99,11 +104,20 @@ func (l *httpLink) start(ctx context.Context) error {
 // poll long-polls until the page stops.
 func (l *httpLink) poll() {
 	p := l.p
-	for p.ctx.Err() == nil && p.stopped() == nil {
+	for p.ctx.Err() == nil && p.stopped() == nil && p.current(l) {
+		p.mu.Lock()
+		token := p.token
+		p.mu.Unlock()
 		status, body, retry, err := l.post(p.ctx, map[string]any{"t": "poll"})
+		p.mu.Lock()
+		moved := p.token != token
+		p.mu.Unlock()
 		switch {
-		case p.ctx.Err() != nil:
+		case p.ctx.Err() != nil || !p.current(l):
 			return
+		case moved:
+			// The page moved to another page while the poll waited: the
+			// answer is about the old one.
 		case err != nil:
 			p.stop(fmt.Errorf("%w: poll: %w", ErrClosed, err))
 			return
@@ -156,13 +170,19 @@ func (l *httpLink) send(ctx context.Context, msg map[string]any) error {
 func (l *httpLink) post(ctx context.Context, msg map[string]any) (status int, body []byte, retry time.Duration, err error) {
 	p := l.p
 	p.mu.Lock()
-	msg["token"], msg["seq"] = p.token, p.seq
+	if _, ok := msg["token"]; !ok {
+		msg["token"] = p.token
+	}
+	if _, ok := msg["seq"]; !ok {
+		msg["seq"] = p.seq
+	}
+	path := p.path
 	p.mu.Unlock()
 	js, err := json.Marshal(msg)
 	if err != nil {
 		return 0, nil, 0, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.b.srv.URL+p.path, bytes.NewReader(js))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.b.srv.URL+path, bytes.NewReader(js))
 	if err != nil {
 		return 0, nil, 0, err
 	}
@@ -183,4 +203,6 @@ func (l *httpLink) post(ctx context.Context, msg map[string]any) (status int, bo
 	return resp.StatusCode, body, retry, nil
 }
 
+// close does nothing: an HTTP page has no connection to end, and its poll
+// stops when the page's context ends or another link replaces it.
 func (l *httpLink) close() {}

@@ -36,10 +36,22 @@ var ErrNoRender = errors.New("page: the page does not render")
 
 // due reports whether the page has a message to send now. p.mu is held.
 func (p *Page) due() bool {
-	if len(p.out) > 0 {
+	if len(p.out) > 0 && (p.out[0].ready || p.held) {
 		return p.out[0].ready
 	}
 	return p.full || p.ack || p.stale()
+}
+
+// Hold holds the page's output for the reply of the action in flight: the
+// action is about to publish what it changed, which its reply carries.
+// Until then (while the action runs user code or waits on the session
+// store) the page's other changes go out as usual.
+func (p *Page) Hold() {
+	p.mu.Lock()
+	if len(p.out) > 0 && !p.out[len(p.out)-1].ready {
+		p.held = true
+	}
+	p.mu.Unlock()
 }
 
 // stale reports whether the page's newest render is out of date and
@@ -131,7 +143,7 @@ func (p *Page) Next(sock Socket) []byte {
 			return nil // the page moved on while it rendered
 		}
 	}
-	if len(p.out) > 0 {
+	if len(p.out) > 0 && (p.out[0].ready || p.held) {
 		o := p.out[0]
 		if !o.ready {
 			return nil // an action came in meanwhile; its reply comes first
@@ -214,6 +226,7 @@ func (p *Page) Settle(sock Socket, ref int64, msg []byte, redirect string) {
 			break
 		}
 	}
+	p.held = false
 	sock.Wake()
 }
 

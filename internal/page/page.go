@@ -72,6 +72,7 @@ type Page struct {
 	newToken  bool           // that tree carries the token (the page is new to its client)
 	navRef    int64          // that tree answers navigate message navRef
 	out       []outgoing     // replies waiting for the socket's writer
+	held      bool           // output waits for the reply at the head of out
 	space     chan struct{}  // signalled when out shrinks
 	sock      Socket
 	polling   bool

@@ -254,7 +254,7 @@ func (t *Table) Detach(p *Page, sock Socket) (states []*state.State, ok bool) {
 	}
 	polling := p.polling
 	states = p.states
-	p.states, p.sock, p.req, p.polling, p.notify, p.out, p.space = nil, nil, nil, false, nil, nil, nil
+	p.states, p.sock, p.req, p.polling, p.notify, p.out, p.space, p.held = nil, nil, nil, false, nil, nil, nil, false
 	p.mu.Unlock()
 	t.unindex(p)
 	if polling {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -17,10 +18,11 @@ import (
 
 // Options configure a Server.
 type Options struct {
-	// Auth names the client of every request. Required.
+	// Auth names the client of every request. Default: an auth.Anonymous
+	// with a random key.
 	Auth auth.Authenticator
 	// ClientAddr returns a request's client address, for per-address
-	// limits. Required.
+	// limits. Default: the host of r.RemoteAddr.
 	ClientAddr func(*http.Request) string
 	// Origins are the other origins allowed to connect and post.
 	Origins *transport.Origins
@@ -45,6 +47,16 @@ type Server struct {
 
 // New returns a Server for the pages of rt.
 func New(rt *runtime.Runtime, o Options) (*Server, error) {
+	if o.Auth == nil {
+		a, err := auth.NewAnonymous(nil)
+		if err != nil {
+			return nil, err
+		}
+		o.Auth = a
+	}
+	if o.ClientAddr == nil {
+		o.ClientAddr = remoteHost
+	}
 	lim := rt.Limits()
 	s := &Server{rt: rt, o: o, log: rt.Logger(), lim: lim}
 	s.frameCSP, s.frameXFO = frameHeaders(o.FrameAncestors)
@@ -132,6 +144,15 @@ func serveClient(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = client.Path()
 	r2.URL.RawQuery = ""
 	client.Handler().ServeHTTP(w, r2)
+}
+
+// remoteHost is the default client address: the host of r.RemoteAddr.
+func remoteHost(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 // frameHeaders builds the page headers that say who may frame it.

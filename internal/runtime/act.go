@@ -99,6 +99,7 @@ func (rt *Runtime) actOwn(c *Call, p *page.Page, i int) error {
 	if _, err := v.renderFrom(p, b); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
+	p.Hold()
 	p.SetPrivate(next)
 	return nil
 }
@@ -150,11 +151,12 @@ func (rt *Runtime) actShared(c *Call, p *page.Page, i int) error {
 		}
 		v.keep(p, b, t)
 		return next, nil
-	})
+	}, p.Hold)
 	if err != nil {
 		return err
 	}
 	if privChanged {
+		p.Hold()
 		p.SetPrivate(priv)
 	}
 	return nil
@@ -205,6 +207,6 @@ func (rt *Runtime) applyTo(ctx context.Context, s *state.State, c *Call, push st
 			return cur, nil
 		}
 		return cur.With(d, store, js, push), nil
-	})
+	}, nil)
 	return err
 }

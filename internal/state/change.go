@@ -23,13 +23,14 @@ const MaxConflicts = 16
 // and only then published, after which Options.Changed is told. When
 // another instance stored the state first, the state is reloaded and next
 // runs again on what it stored. next runs user code (a store's Change) and
-// may fail: nothing changes then, and its error is returned. Change
-// reports whether the state changed.
-func (s *State) Change(ctx context.Context, next func(cur *Snapshot) (*Snapshot, error)) (bool, error) {
+// may fail: nothing changes then, and its error is returned. stored, when
+// not nil, is called once the new snapshot is stored, just before it is
+// published. Change reports whether the state changed.
+func (s *State) Change(ctx context.Context, next func(cur *Snapshot) (*Snapshot, error), stored func()) (bool, error) {
 	if err := s.mu.LockContext(ctx); err != nil {
 		return false, fault.Wrap(fault.ShuttingDown, err)
 	}
-	changed, err := s.change(ctx, next)
+	changed, err := s.change(ctx, next, stored)
 	s.mu.Unlock()
 	if changed {
 		s.t.o.Changed(s, true)
@@ -38,7 +39,7 @@ func (s *State) Change(ctx context.Context, next func(cur *Snapshot) (*Snapshot,
 }
 
 // change runs Change's loop. s.mu is held.
-func (s *State) change(ctx context.Context, next func(cur *Snapshot) (*Snapshot, error)) (bool, error) {
+func (s *State) change(ctx context.Context, next func(cur *Snapshot) (*Snapshot, error), stored func()) (bool, error) {
 	for attempt := 1; ; attempt++ {
 		cur := s.cur.Load()
 		sn, err := next(cur)
@@ -50,6 +51,9 @@ func (s *State) change(ctx context.Context, next func(cur *Snapshot) (*Snapshot,
 		}
 		err = s.persist(ctx, sn, cur.version)
 		if err == nil {
+			if stored != nil {
+				stored()
+			}
 			s.publish(sn)
 			return true, nil
 		}

@@ -1,0 +1,388 @@
+package livetemplate_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/livetest"
+	"github.com/lvtgo/livetemplate/session"
+)
+
+// Two pages of one app, each with its own template, that show the same
+// counter (the issue's setup: a click on one must reach the other).
+const (
+	pageA = `<!DOCTYPE html><html><head><title>A</title></head><body><h1>A</h1><p id="count">{{.Count}}</p>` +
+		`<button id="inc" lvt-click="increment">+</button><a id="to-b" href="/b" lvt-navigate>B</a><a id="plain-b" href="/b">B</a></body></html>`
+	pageB = `<!DOCTYPE html><html><head><title>B</title></head><body><h1>B</h1><p id="count">{{.Count}}</p>` +
+		`<button id="inc" lvt-click="increment">+</button><a id="to-a" href="/a" lvt-navigate>A</a></body></html>`
+)
+
+// upgrades counts the WebSocket upgrades that reach h.
+type upgrades struct {
+	h http.Handler
+	n atomic.Int64
+}
+
+func (u *upgrades) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Upgrade") != "" {
+		u.n.Add(1)
+	}
+	u.h.ServeHTTP(w, r)
+}
+
+// twoPages mounts pages A and B, both showing a counter, on app at /a and
+// /b.
+func twoPages(t *testing.T, app *livetemplate.App) *http.ServeMux {
+	t.Helper()
+	mux := http.NewServeMux()
+	a := livetemplate.Must(livetemplate.New("a", livetemplate.WithText(pageA)))
+	b := livetemplate.Must(livetemplate.New("b", livetemplate.WithText(pageB)))
+	mux.Handle("/a", app.Handle(a, &counter{}))
+	mux.Handle("/b", app.Handle(b, &counter{}))
+	return mux
+}
+
+var transports = []livetest.Transport{livetest.WebSocket, livetest.HTTP}
+
+func TestTwoPagesOfAnAppShareAStore(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			srv := livetest.Start(t, twoPages(t, on(t, livetemplate.WithLogger(quietLogger()))))
+			br := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr})
+			a, b := br.Open("/a"), br.Open("/b")
+			require.NoError(t, a.Click("#inc"))
+			require.NoError(t, b.WaitText("#count", "1", 5*time.Second), "a click on /a reaches an open /b")
+			assert.Equal(t, "1", br.Open("/b").Text("#count"), "a fresh /b shows what the store holds")
+			require.NoError(t, b.Click("#inc"))
+			assert.Equal(t, "2", b.Text("#count"))
+			require.NoError(t, a.WaitText("#count", "2", 5*time.Second), "/b's click reaches /a")
+			other := srv.Open("/b")
+			assert.Equal(t, "0", other.Text("#count"), "another browser has its own")
+		})
+	}
+}
+
+// Two instances of the app on one store and bus: a page of A on one and a
+// page of B on the other share the counter too.
+func TestTwoPagesShareAStoreAcrossInstances(t *testing.T) {
+	store := session.NewMemory(nil)
+	hub := broadcast.NewLocal()
+	t.Cleanup(func() { _ = store.Close(); _ = hub.Close() })
+	id := sharedAuth(t)
+	instance := func() *livetest.Server {
+		return livetest.Start(t, twoPages(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(id),
+			livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()))))
+	}
+	one, two := instance(), instance()
+	a := one.Open("/a")
+	b := two.NewBrowser(&livetest.BrowserOptions{Cookies: a.Browser().Cookies()}).Open("/b")
+	require.NoError(t, a.Click("#inc"))
+	require.NoError(t, b.WaitText("#count", "1", 5*time.Second))
+	require.NoError(t, b.Click("#inc"))
+	require.NoError(t, a.WaitText("#count", "2", 5*time.Second))
+}
+
+func TestLiveNavigation(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			up := &upgrades{h: twoPages(t, on(t, livetemplate.WithLogger(quietLogger())))}
+			srv := livetest.Start(t, up)
+			p := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/a")
+			require.NoError(t, p.Click("#inc"))
+			require.NoError(t, p.Follow("#to-b"))
+			assert.Equal(t, "/b", p.URL())
+			assert.Equal(t, "B", p.Text("h1"))
+			assert.Equal(t, "1", p.Text("#count"), "the new page shows the shared state")
+			require.NoError(t, p.Click("#inc"), "the new page is live")
+			assert.Equal(t, "2", p.Text("#count"))
+			require.NoError(t, p.Back())
+			assert.Equal(t, "/a", p.URL())
+			assert.Equal(t, "2", p.Text("#count"))
+			live, full := p.Navigated()
+			assert.Equal(t, 2, live)
+			assert.Zero(t, full, "no page was loaded in full")
+			if tr == livetest.WebSocket {
+				assert.EqualValues(t, 1, up.n.Load(), "one WebSocket for every page")
+			}
+			require.NoError(t, p.Follow("#plain-b"), "a link without lvt-navigate loads in full")
+			_, full = p.Navigated()
+			assert.Equal(t, 1, full)
+			assert.Equal(t, "B", p.Text("h1"))
+		})
+	}
+}
+
+// view is a PerConnection store that shows the page's query.
+type view struct{ Q string }
+
+func (v *view) Mount(ctx *livetemplate.ActionContext) error {
+	v.Q = ctx.Request().URL.Query().Get("q")
+	if v.Q == "away" {
+		return ctx.Redirect("/elsewhere")
+	}
+	return nil
+}
+
+func (v *view) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }
+
+func TestNavigatingWithANewQueryMountsAgain(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("q", livetemplate.WithText(
+		`<body><p id="q">{{.view.Q}}</p><p id="n">{{.counter.Count}}</p><a id="next" href="?q=two" lvt-navigate>next</a></body>`)))
+	app := on(t, livetemplate.WithLogger(quietLogger()))
+	srv := livetest.Start(t, app.Handle(tmpl, &counter{}, livetemplate.PerConnection(&view{})))
+	p := srv.Open("/?q=one")
+	assert.Equal(t, "one", p.Text("#q"))
+	require.NoError(t, p.Follow("#next"))
+	assert.Equal(t, "two", p.Text("#q"))
+	assert.Equal(t, "/?q=two", p.URL())
+	live, _ := p.Navigated()
+	assert.Equal(t, 1, live)
+
+	resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(srv.URL + "/?q=away")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "a Mount that redirects answers the load with 303")
+	assert.Equal(t, "/elsewhere", resp.Header.Get("Location"))
+}
+
+// A page of another app cannot take over the connection: the client loads
+// it in full.
+func TestNavigationToAnotherAppLoadsInFull(t *testing.T) {
+	mux := http.NewServeMux()
+	a := livetemplate.Must(livetemplate.New("a", livetemplate.WithText(pageA)))
+	b := livetemplate.Must(livetemplate.New("b", livetemplate.WithText(pageB)))
+	id := sharedAuth(t)
+	mux.Handle("/a", on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(id)).Handle(a, &counter{}))
+	mux.Handle("/b", on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(id)).Handle(b, &counter{}))
+	p := livetest.Start(t, mux).Open("/a")
+	require.NoError(t, p.Follow("#to-b"))
+	assert.Equal(t, "B", p.Text("h1"))
+	live, full := p.Navigated()
+	assert.Equal(t, [2]int{0, 1}, [2]int{live, full})
+}
+
+// editor saves and sends the page to the list with a flash message.
+type editor struct{ Saved int }
+
+func (e *editor) Change(ctx *livetemplate.ActionContext) error {
+	switch ctx.Action() {
+	case "save":
+		e.Saved++
+		ctx.Flash("info", "Saved.")
+		return ctx.Redirect("/list")
+	case "note":
+		ctx.Flash("info", "Noted.")
+	case "evil":
+		return ctx.Redirect("//evil.example/x")
+	default:
+		return livetemplate.ErrUnknownAction
+	}
+	return nil
+}
+
+const flashes = `{{range .flash}}<p class="flash" data-kind="{{.Kind}}">{{.Message}}` +
+	`<button class="x" lvt-click="lvt.dismiss" lvt-data-kind="{{.Kind}}">x</button></p>{{end}}`
+
+func TestRedirectAndFlash(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			app := on(t, livetemplate.WithLogger(quietLogger()))
+			mux := http.NewServeMux()
+			edit := livetemplate.Must(livetemplate.New("edit", livetemplate.WithText(
+				`<body><h1>Edit</h1>`+flashes+`<button id="save" lvt-click="save">Save</button><button id="note" lvt-click="note">Note</button>`+
+					`<button id="evil" lvt-click="evil">Evil</button></body>`)))
+			list := livetemplate.Must(livetemplate.New("list", livetemplate.WithText(
+				`<body><h1>List</h1>`+flashes+`<p id="saved">{{.editor.Saved}}</p></body>`)))
+			mux.Handle("/edit", app.Handle(edit, &editor{}))
+			mux.Handle("/list", app.Handle(list, &editor{}))
+			srv := livetest.Start(t, mux)
+			p := srv.NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/edit")
+
+			require.NoError(t, p.Click("#note"))
+			assert.Equal(t, "Noted.x", p.Text(".flash"), "a flash shows on the acting page")
+			require.NoError(t, p.Click(".flash .x"))
+			assert.Zero(t, p.Count(".flash"), "dismissed")
+
+			require.NoError(t, p.Click("#save"))
+			assert.Equal(t, "/list", p.URL(), "the reply's redirect opened the list, live")
+			assert.Equal(t, "List", p.Text("h1"))
+			assert.Equal(t, "1", p.Text("#saved"))
+			assert.Equal(t, "Saved.x", p.Text(".flash"), "the flash went along with the redirect")
+			live, full := p.Navigated()
+			assert.Equal(t, [2]int{1, 0}, [2]int{live, full})
+			assert.Zero(t, p.Tab("/list").Count(".flash"), "shown once: a new load of the page has none")
+
+			err := p.Tab("/edit").Click("#evil")
+			require.Error(t, err, "a redirect off the site is refused")
+			var ae *livetest.ActionError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, "internal", ae.Code)
+		})
+	}
+}
+
+// An app told of another host may send pages there; the reply says so.
+func TestRedirectToAnAllowedHost(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>{{.N}}</body>`)))
+	app := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithRedirectHosts("accounts.example.com"))
+	srv := serve(t, app.Handle(tmpl, livetemplate.Named("go", &goer{})))
+	p := newBrowser(t, srv).open("/")
+	p.send(map[string]any{"t": "action", "ref": 1, "name": "away"})
+	var m struct {
+		T        string `json:"t"`
+		Redirect string `json:"redirect"`
+	}
+	require.NoError(t, jsonUnmarshal(p.readRaw(), &m))
+	assert.Equal(t, "reply", m.T)
+	assert.Equal(t, "https://accounts.example.com/login?next=%2F", m.Redirect)
+}
+
+type goer struct{ N int }
+
+func (g *goer) Change(ctx *livetemplate.ActionContext) error {
+	return ctx.Redirect("https://accounts.example.com/login?next=%2F")
+}
+
+func TestRedirectTargets(t *testing.T) {
+	good := []string{"/", "/a/b?c=d#e", "/%E2%9C%93"}
+	bad := []string{"", "//evil.example", "/\\evil.example", "/\t/evil", "https://evil.example/", "javascript:alert(1)",
+		"relative/path", "http://user:pw@accounts.example.com/", "/%2F/evil.example"}
+	for _, target := range good {
+		actx, err := livetemplate.NewActionContext(context.Background(), livetemplate.ActionInput{Action: "x"})
+		require.NoError(t, err)
+		assert.NoError(t, actx.Redirect(target), target)
+		assert.Equal(t, target, actx.Redirected())
+	}
+	for _, target := range bad {
+		actx, err := livetemplate.NewActionContext(context.Background(), livetemplate.ActionInput{Action: "x"})
+		require.NoError(t, err)
+		assert.Error(t, actx.Redirect(target), "%q", target)
+		assert.Empty(t, actx.Redirected())
+	}
+}
+
+// gated is a session store whose Put of one key waits for a gate: a slow
+// Redis, as far as that state is concerned.
+type gated struct {
+	session.Store
+	key     string
+	entered chan struct{}
+	gate    chan struct{}
+}
+
+func (g *gated) Put(ctx context.Context, key string, state []byte, version uint64) (uint64, error) {
+	if strings.HasPrefix(key, g.key) {
+		select {
+		case g.entered <- struct{}{}:
+		default:
+		}
+		select {
+		case <-g.gate:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	return g.Store.Put(ctx, key, state, version)
+}
+
+// notice is a store shared by every page.
+type notice struct{ Text string }
+
+func (n *notice) Change(ctx *livetemplate.ActionContext) error {
+	n.Text = ctx.GetString("text")
+	return nil
+}
+
+// No page lock is held across the session store: while one state's Put is
+// stuck, the pages of other states get their patches, and so does the
+// acting page itself, from another state it shows.
+func TestASlowStoreHoldsUpOnlyItsState(t *testing.T) {
+	mem := session.NewMemory(nil)
+	t.Cleanup(func() { _ = mem.Close() })
+	slow := &gated{Store: mem, key: "g:", entered: make(chan struct{}, 1), gate: make(chan struct{})}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(slow.gate)
+		}
+	}
+	t.Cleanup(release)
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(
+		`<body><p id="count">{{.counter.Count}}</p><p id="notice">{{.notice.Text}}</p></body>`)))
+	app := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(slow))
+	srv := livetest.Start(t, app.Handle(tmpl, &counter{}, livetemplate.Global(&notice{})))
+	stuck := srv.Open("/")
+	other := srv.Open("/")
+	done := make(chan error, 1)
+	go func() { done <- stuck.Send("counter.increment", nil) }()
+	<-slow.entered // the group's Put is stuck now
+	require.NoError(t, other.Send("notice.set", map[string]any{"text": "hello"}))
+	assert.Equal(t, "hello", other.Text("#notice"))
+	require.NoError(t, stuck.WaitText("#notice", "hello", 5*time.Second), "the stuck page still gets other states' patches")
+	assert.Equal(t, "0", stuck.Text("#count"))
+	release()
+	require.NoError(t, <-done)
+	assert.Equal(t, "1", stuck.Text("#count"))
+}
+
+func TestUnknownActionsAreLoggedOncePerName(t *testing.T) {
+	var logs syncBuffer
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>{{.Count}}</body>`)))
+	app := on(t, livetemplate.WithLogger(slogTo(&logs)))
+	p := livetest.Start(t, app.Handle(tmpl, &counter{})).Open("/")
+	for range 3 {
+		err := p.Send("incremnt", nil)
+		var ae *livetest.ActionError
+		require.ErrorAs(t, err, &ae)
+		assert.Equal(t, "unknown_action", ae.Code)
+	}
+	assert.Equal(t, 1, strings.Count(logs.String(), `action=incremnt`), logs.String())
+}
+
+// Pages that show a shared store of one name must mean the same store.
+func TestAStoreMeansOneThingInAnApp(t *testing.T) {
+	app := on(t, livetemplate.WithLogger(quietLogger()))
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>{{.Count}}</body>`)))
+	_, err := app.Mount(tmpl, &counter{})
+	require.NoError(t, err)
+	_, err = app.Mount(tmpl, &counter{Count: 5})
+	assert.ErrorContains(t, err, "must start it alike")
+	_, err = app.Mount(tmpl, livetemplate.PerUser(&counter{}))
+	assert.ErrorContains(t, err, "shared by the user here but by the session group")
+	_, err = app.Mount(tmpl, livetemplate.PerConnection(&counter{Count: 7}))
+	assert.NoError(t, err, "a PerConnection store is each page's own")
+}
+
+// A page with one store whose template reads .flash sees a map.
+func TestOneStorePageReadingFlashSeesAMap(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(
+		`<body><p id="n">{{.editor.Saved}}</p>{{with .flash.Get "info"}}<p id="f">{{.}}</p>{{end}}<button id="b" lvt-click="note">n</button></body>`)))
+	app := on(t, livetemplate.WithLogger(quietLogger()))
+	p := livetest.Start(t, app.Handle(tmpl, &editor{})).Open("/")
+	require.NoError(t, p.Click("#b"))
+	assert.Equal(t, "Noted.", p.Text("#f"))
+	assert.Equal(t, "0", p.Text("#n"))
+}
+
+// 405 is a JSON error reply, like every refusal of a page's URL.
+func TestOtherMethodsGetAJSONRefusal(t *testing.T) {
+	srv := newCounterServer(t)
+	req, err := http.NewRequest(http.MethodPut, srv.URL+"/", nil)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
+	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
+}
