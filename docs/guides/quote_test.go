@@ -23,6 +23,7 @@ var Guides = []string{
 	"actions.md",
 	"authentication.md",
 	"session-groups.md",
+	"apps.md",
 	"push.md",
 	"persistence.md",
 	"instances.md",

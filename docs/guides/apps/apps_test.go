@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -35,6 +36,7 @@ func shop(t *testing.T) *livetest.Server {
 	return livetest.Start(t, mux)
 }
 
+// quote:test
 func TestShop(t *testing.T) {
 	for _, tr := range []livetest.Transport{livetest.WebSocket, livetest.HTTP} {
 		t.Run(tr.String(), func(t *testing.T) {
@@ -62,9 +64,12 @@ func TestShop(t *testing.T) {
 			require.NoError(t, p.Follow("#nav-all"))
 			assert.Contains(t, p.Text("#orders li"), "#1 2 × Tea (open)")
 			require.NoError(t, p.Follow(`#orders a[href="/orders/1"]`))
+			other := p.Tab("/orders/1") // another tab of the same browser
 			require.NoError(t, p.Click("#cancel"))
 			assert.Equal(t, "cancelled", p.Text("#status"))
 			assert.Equal(t, "Order #1 cancelled. ×", p.Text(".flash.info"))
+			require.NoError(t, other.WaitText("#status", "cancelled", time.Second))
+			assert.Zero(t, other.Count(".flash"), "a flash is the acting tab's")
 			require.NoError(t, p.Click(".flash button"))
 			assert.Zero(t, p.Count(".flash"), "dismissed")
 
@@ -74,8 +79,26 @@ func TestShop(t *testing.T) {
 			live, full := p.Navigated()
 			assert.Equal(t, [2]int{6, 0}, [2]int{live, full})
 			if tr == livetest.WebSocket {
-				assert.EqualValues(t, 1, up.n.Load(), "one WebSocket for every page")
+				assert.EqualValues(t, 2, up.n.Load(), "one WebSocket per tab, whatever it navigates to")
 			}
 		})
 	}
 }
+
+// quote:end
+
+// quote:unit
+func TestPlaceSendsToTheOrder(t *testing.T) {
+	orders := &Orders{}
+	ctx, err := livetemplate.NewActionContext(t.Context(), livetemplate.ActionInput{
+		Action: "place",
+		Data:   map[string]any{"item": "Tea", "qty": "2"},
+	})
+	require.NoError(t, err)
+
+	require.NoError(t, orders.Change(ctx))
+	assert.Equal(t, "/orders/1", ctx.Redirected())
+	assert.Equal(t, "Order #1 placed.", ctx.Flashed().Get("info"))
+}
+
+// quote:end

@@ -132,6 +132,7 @@ func TestNavigationGetOnAnotherInstance(t *testing.T) {
 	assert.Equal(t, "1 × Tea", p.Text("#what"))
 	live, full := p.Navigated()
 	assert.Equal(t, [2]int{0, 1}, [2]int{live, full})
+	assert.Zero(t, p.Count(".flash"), "the flash stayed with the page the other instance made")
 }
 
 // Help is the state of the help page, a page of another app.
