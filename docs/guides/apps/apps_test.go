@@ -1,6 +1,7 @@
 package apps
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"sync/atomic"
@@ -102,3 +103,17 @@ func TestPlaceSendsToTheOrder(t *testing.T) {
 }
 
 // quote:end
+
+// run serves the shop until its context ends, then shuts it down.
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, "127.0.0.1:0") }()
+	cancel()
+	select {
+	case err := <-done:
+		assert.NoError(t, err)
+	case <-time.After(5 * time.Second):
+		t.Fatal("run did not return")
+	}
+}
