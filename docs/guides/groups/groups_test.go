@@ -77,6 +77,9 @@ func TestScopes(t *testing.T) {
 	require.NoError(t, laptop.WaitText("#mute", "Mute sounds", wait))
 	require.NoError(t, phone2.Click("#compact"))
 	require.NoError(t, settings.WaitFor(func(html string) bool { return !strings.Contains(html, `class="compact"`) }, wait))
+	require.NoError(t, settings.Follow("#back")) // lvt-navigate: the same connection, another page
+	assert.Equal(t, "#general", settings.Text("h1"))
+	assert.Equal(t, "Mute sounds", settings.Text("#mute"))
 
 	// Watcher: bob leaves.
 	bob.Close()
