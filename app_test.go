@@ -386,3 +386,24 @@ func TestOtherMethodsGetAJSONRefusal(t *testing.T) {
 	assert.Equal(t, "application/json", resp.Header.Get("Content-Type"))
 	assert.Equal(t, "GET, HEAD, POST", resp.Header.Get("Allow"))
 }
+
+// A page the client leaves stops counting against its group's connections
+// at once, on either transport: navigating back and forth never runs into
+// the limit.
+func TestNavigationFreesTheConnectionItLeaves(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.String(), func(t *testing.T) {
+			app := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerGroup: 2}))
+			p := livetest.Start(t, twoPages(t, app)).NewBrowser(&livetest.BrowserOptions{Transport: tr}).Open("/a")
+			for i := range 6 {
+				link := "#to-b"
+				if i%2 == 1 {
+					link = "#to-a"
+				}
+				require.NoError(t, p.Follow(link), "navigation %d", i)
+			}
+			live, full := p.Navigated()
+			assert.Equal(t, [2]int{6, 0}, [2]int{live, full})
+		})
+	}
+}

@@ -55,6 +55,9 @@ func FieldErrors(err error) map[string]string {
 
 // userFault returns what the user is told of err, an error of user code.
 func userFault(err error) error {
+	if err == nil {
+		return nil
+	}
 	var ue *UserError
 	msg := ""
 	if errors.As(err, &ue) {

@@ -44,6 +44,12 @@ func (rt *Runtime) Load(ctx context.Context, v *View, id auth.Identity, addr str
 	if from != "" {
 		if fp := rt.pages.Lookup(from, id); fp != nil {
 			flash = fp.Leaving()
+			if fp.Polling() {
+				// An HTTP page the client leaves stops counting as live now,
+				// not when it would have stopped polling (a WebSocket moves
+				// with its navigate message).
+				rt.Detach(fp, nil)
+			}
 		}
 	}
 	p, redirect, err = rt.newPage(ctx, v, id, addr, r, flash)
