@@ -23,10 +23,12 @@ var Guides = []string{
 	"actions.md",
 	"authentication.md",
 	"session-groups.md",
+	"apps.md",
 	"push.md",
 	"persistence.md",
 	"instances.md",
 	"security.md",
+	"testing.md",
 	"protocol-by-hand.md",
 }
 

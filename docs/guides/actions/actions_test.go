@@ -15,9 +15,8 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestPage(t *testing.T) {
-	h, err := NewHandler(5)
+	h, err := NewHandler(livetest.App(t), 5)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 	p := srv.Open("/?all")
 

@@ -91,14 +91,14 @@ func (p *Page) Change(ctx *livetemplate.ActionContext) error {
 	return livetemplate.ErrUnknownAction
 }
 
-// NewHandler serves the invitation for capacity seats.
-func NewHandler(capacity int) (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("rsvp.html", livetemplate.WithFS(files, "rsvp.html"), livetemplate.WithStrict())
+// NewHandler mounts the invitation for capacity seats on app.
+func NewHandler(app *livetemplate.App, capacity int) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("rsvp.html", livetemplate.WithFS(files, "rsvp.html"))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(
+	return app.Mount(tmpl,
 		livetemplate.Named("rsvp", &RSVP{Capacity: capacity}),
 		livetemplate.PerConnection(livetemplate.Named("page", &Page{})),
-	), nil
+	)
 }

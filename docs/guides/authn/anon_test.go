@@ -13,29 +13,32 @@ import (
 )
 
 // quote:anon
-// NewAnonymousHandler serves the notes to anonymous browsers whose cookies
-// are signed with key: loaded from where you keep secrets, the same on every
+// NewAnonymousApp returns an app for anonymous browsers whose cookies are
+// signed with key: loaded from where you keep secrets, the same on every
 // instance, so that identities survive restarts and work on every instance.
-func NewAnonymousHandler(key []byte) (*livetemplate.Handler, error) {
+func NewAnonymousApp(key []byte) (*livetemplate.App, error) {
 	a, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: key}) // at least auth.AnonymousKeySize bytes
 	if err != nil {
 		return nil, err
 	}
-	return newHandler(livetemplate.WithAuthenticator(a))
+	return livetemplate.NewApp(livetemplate.WithAuthenticator(a))
 }
 
 // quote:end
 
-// Two handlers (two instances, or before and after a restart) with one key
+// Two apps (two instances, or before and after a restart) with one key
 // accept each other's cookies.
 func TestAnonymousWithAKey(t *testing.T) {
 	key := auth.NewAnonymousKey()
-	h1, err := NewAnonymousHandler(key)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = h1.Close() })
-	h2, err := NewAnonymousHandler(key)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = h2.Close() })
+	instance := func() *livetemplate.Handler {
+		app, err := NewAnonymousApp(key)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = app.Close() })
+		h, err := newHandler(app)
+		require.NoError(t, err)
+		return h
+	}
+	h1, h2 := instance(), instance()
 	s1, s2 := livetest.Start(t, h1), livetest.Start(t, h2)
 	p := s1.Open("/")
 	require.NoError(t, p.Submit("#add", url.Values{"text": {"hi"}}))

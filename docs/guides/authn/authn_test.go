@@ -15,19 +15,15 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-func basicHeader(user, pass string) http.Header {
-	r, _ := http.NewRequest(http.MethodGet, "/", nil)
-	r.SetBasicAuth(user, pass)
-	return r.Header
-}
-
 func TestBasicSharesATeam(t *testing.T) {
-	h, err := NewBasicHandler(map[string]string{"ann": "a-pass", "bob": "b-pass"})
+	app, err := NewBasicApp(map[string]string{"ann": "a-pass", "bob": "b-pass"})
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
+	t.Cleanup(func() { _ = app.Close() })
+	h, err := newHandler(app)
+	require.NoError(t, err)
 	srv := livetest.Start(t, h)
-	ann := srv.NewBrowser(&livetest.BrowserOptions{Header: basicHeader("ann", "a-pass")}).Open("/")
-	bob := srv.NewBrowser(&livetest.BrowserOptions{Header: basicHeader("bob", "b-pass")}).Open("/")
+	ann := srv.NewBrowser(&livetest.BrowserOptions{Header: livetest.BasicAuth("ann", "a-pass")}).Open("/")
+	bob := srv.NewBrowser(&livetest.BrowserOptions{Header: livetest.BasicAuth("bob", "b-pass")}).Open("/")
 	require.NoError(t, ann.Submit("#add", url.Values{"text": {"hi"}}))
 	require.NoError(t, bob.WaitText("#notes li", "ann: hi", time.Second))
 
@@ -43,9 +39,11 @@ func TestOwnSessions(t *testing.T) {
 		"s1": {User: "ann", Org: "acme", Expires: time.Now().Add(time.Hour)},
 		"s2": {User: "cid", Org: "acme", Expires: time.Now().Add(time.Hour)},
 	}}
-	h, err := newOwnHandler(s)
+	app, err := newOwnApp(s)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
+	t.Cleanup(func() { _ = app.Close() })
+	h, err := newHandler(app)
+	require.NoError(t, err)
 	srv := livetest.Start(t, h)
 	ann := srv.NewBrowser(&livetest.BrowserOptions{Cookies: []*http.Cookie{{Name: "sid", Value: "s1"}}}).Open("/")
 	cid := srv.NewBrowser(&livetest.BrowserOptions{Cookies: []*http.Cookie{{Name: "sid", Value: "s2"}}}).Open("/")

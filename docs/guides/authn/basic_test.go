@@ -6,14 +6,14 @@ import (
 )
 
 // quote:basic
-// NewBasicHandler serves the notes to two users who share them: both are
+// NewBasicApp returns an app for two users who share their notes: both are
 // in the session group "team-red".
-func NewBasicHandler(passwords map[string]string) (*livetemplate.Handler, error) {
+func NewBasicApp(passwords map[string]string) (*livetemplate.App, error) {
 	teams := map[string]string{"ann": "team-red", "bob": "team-red"}
 	a := auth.NewBasic("notes", passwords, &auth.BasicOptions{
 		GroupOf: func(user string) string { return teams[user] }, // "" gives the user a group of their own
 	})
-	return newHandler(livetemplate.WithAuthenticator(a))
+	return livetemplate.NewApp(livetemplate.WithAuthenticator(a))
 }
 
 // quote:end

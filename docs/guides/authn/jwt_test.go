@@ -1,6 +1,7 @@
 package authn
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"testing"
@@ -15,10 +16,10 @@ import (
 )
 
 // quote:jwt
-// NewApp serves the notes at / to users signed in at POST /login, and signs
-// them out at POST /logout. key is a secret of at least 32 bytes that every
-// instance shares.
-func NewApp(key []byte) (http.Handler, *livetemplate.Handler, error) {
+// NewSite serves the notes at / to users signed in at POST /login, and
+// signs them out at POST /logout. key is a secret of at least 32 bytes
+// that every instance shares.
+func NewSite(key []byte) (http.Handler, *livetemplate.App, error) {
 	jwt, err := jwtauth.New(jwtauth.Options{
 		Method:     "HS256",
 		Key:        key, // verifies tokens
@@ -29,9 +30,13 @@ func NewApp(key []byte) (http.Handler, *livetemplate.Handler, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	h, err := newHandler(livetemplate.WithAuthenticator(jwt))
+	app, err := livetemplate.NewApp(livetemplate.WithAuthenticator(jwt))
 	if err != nil {
 		return nil, nil, err
+	}
+	notes, err := newHandler(app)
+	if err != nil {
+		return nil, nil, errors.Join(err, app.Close())
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
@@ -46,24 +51,24 @@ func NewApp(key []byte) (http.Handler, *livetemplate.Handler, error) {
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		id, err := jwt.Identify(nil, r)
 		jwt.Clear(w, r) // the cookie goes ...
-		if err == nil { // ... and so do the user's live pages, on every instance
-			_, _ = h.Disconnect(r.Context(), livetemplate.Users(id.UserID))
+		if err == nil { // ... and so do the user's live pages, every page of the app, on every instance
+			_, _ = app.Disconnect(r.Context(), livetemplate.Users(id.UserID))
 		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
-	mux.Handle("/{$}", h)
+	mux.Handle("/{$}", notes)
 	// Refuse cross-site POSTs to /login and /logout (the page's own are refused already).
-	return http.NewCrossOriginProtection().Handler(mux), h, nil
+	return http.NewCrossOriginProtection().Handler(mux), app, nil
 }
 
 // quote:end
 
 func TestJWT(t *testing.T) {
 	key := []byte("0123456789abcdef0123456789abcdef")
-	app, h, err := NewApp(key)
+	site, app, err := NewSite(key)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
-	srv := livetest.Start(t, app)
+	t.Cleanup(func() { _ = app.Close() })
+	srv := livetest.Start(t, site)
 
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	login := func(user string) []*http.Cookie {

@@ -23,11 +23,12 @@ const page = `<body>
 <form id="add" lvt-submit="add"><input name="text"><button>Add</button></form>
 </body>`
 
-// newHandler serves the notes page with opts (an authenticator).
-func newHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("notes", append([]livetemplate.Option{livetemplate.WithText(page), livetemplate.WithStrict()}, opts...)...)
+// newHandler mounts the notes page on app, whose authenticator names the
+// users.
+func newHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("notes", livetemplate.WithText(page))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(&Notes{}), nil
+	return app.Mount(tmpl, &Notes{})
 }

@@ -56,6 +56,6 @@ func FromSessions(s *Sessions) auth.Authenticator {
 
 // quote:end
 
-func newOwnHandler(s *Sessions) (*livetemplate.Handler, error) {
-	return newHandler(livetemplate.WithAuthenticator(FromSessions(s)))
+func newOwnApp(s *Sessions) (*livetemplate.App, error) {
+	return livetemplate.NewApp(livetemplate.WithAuthenticator(FromSessions(s)))
 }

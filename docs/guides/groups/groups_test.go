@@ -32,10 +32,9 @@ func browser(srv *livetest.Server, who string) *livetest.Browser {
 const wait = 2 * time.Second
 
 func TestScopes(t *testing.T) {
-	h, err := NewHandler(livetemplate.WithAuthenticator(byHeader))
+	mux, err := NewMux(livetest.App(t, livetemplate.WithAuthenticator(byHeader)))
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
-	srv := livetest.Start(t, h)
+	srv := livetest.Start(t, mux)
 
 	phone := browser(srv, "ann/phone").Open("/?room=general")
 	phone2 := phone.Tab("/?room=general")
@@ -69,7 +68,36 @@ func TestScopes(t *testing.T) {
 	require.NoError(t, phone.Submit("#say", url.Values{"text": {"draft"}}))
 	assert.NotContains(t, phone.HTML(), `value="draft"`)
 
+	// Another page of the app, showing the same PerUser and group stores:
+	// a change on either page shows on the other, both ways.
+	settings := phone.Tab("/settings")
+	assert.Equal(t, "Unmute sounds", settings.Text("#mute"), "a new page shows the state as it is")
+	require.NoError(t, settings.Click("#mute"))
+	require.NoError(t, phone.WaitText("#mute", "Mute sounds", wait))
+	require.NoError(t, laptop.WaitText("#mute", "Mute sounds", wait))
+	require.NoError(t, phone2.Click("#compact"))
+	require.NoError(t, settings.WaitFor(func(html string) bool { return !strings.Contains(html, `class="compact"`) }, wait))
+	require.NoError(t, settings.Follow("#back")) // lvt-navigate: the same connection, another page
+	assert.Equal(t, "#general", settings.Text("h1"))
+	assert.Equal(t, "Mute sounds", settings.Text("#mute"))
+
 	// Watcher: bob leaves.
 	bob.Close()
 	require.NoError(t, phone.WaitText("#online", "1 online", wait))
+}
+
+// A page that declares a shared store of the app differently (here the
+// group's prefs instead of the user's) is refused when it is mounted.
+func TestASharedStoreMeansOneStore(t *testing.T) {
+	app := livetest.App(t)
+	_, err := NewHandler(app)
+	require.NoError(t, err)
+	tmpl, err := livetemplate.New("settings.html", livetemplate.WithFS(files, "settings.html"))
+	require.NoError(t, err)
+	_, err = app.Mount(tmpl, livetemplate.Named("prefs", &Prefs{}), livetemplate.Named("layout", &Layout{}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `store "prefs" is shared by the session group here but by the user on another page of the app`)
+	_, err = app.Mount(tmpl, livetemplate.Named("prefs", livetemplate.PerUser(&Prefs{Muted: true})), livetemplate.Named("layout", &Layout{}))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `store "prefs" starts as {"Muted":true} here but as {"Muted":false} on another page of the app`)
 }

@@ -9,23 +9,22 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 )
 
-//go:embed room.html
+//go:embed room.html settings.html
 var files embed.FS
 
 // quote:handler
-// NewHandler serves a chat room whose stores are shared four ways.
-func NewHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("room.html",
-		append([]livetemplate.Option{livetemplate.WithFS(files, "room.html"), livetemplate.WithStrict()}, opts...)...)
+// NewHandler mounts a chat room, whose stores are shared four ways, on app.
+func NewHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("room.html", livetemplate.WithFS(files, "room.html"))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(
+	return app.Mount(tmpl,
 		livetemplate.Named("room", livetemplate.Scoped(&Room{}, roomOf)),  // everyone in the room
 		livetemplate.Named("prefs", livetemplate.PerUser(&Prefs{})),       // every tab and device of a user
 		livetemplate.Named("layout", &Layout{}),                           // the session group: one browser
 		livetemplate.Named("draft", livetemplate.PerConnection(&Draft{})), // one tab
-	), nil
+	)
 }
 
 // roomOf is the Scoped key: the room named in the URL, among known rooms
@@ -36,6 +35,38 @@ func roomOf(r *http.Request, _ auth.Identity) string {
 		return name
 	}
 	return "general"
+}
+
+// quote:end
+
+// quote:settings
+// NewSettingsHandler mounts the settings page on the same app: it shows two
+// of the room page's stores, declared alike, so both pages show one state.
+func NewSettingsHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("settings.html", livetemplate.WithFS(files, "settings.html"))
+	if err != nil {
+		return nil, err
+	}
+	return app.Mount(tmpl,
+		livetemplate.Named("prefs", livetemplate.PerUser(&Prefs{})),
+		livetemplate.Named("layout", &Layout{}),
+	)
+}
+
+// NewMux serves both pages of one app.
+func NewMux(app *livetemplate.App) (*http.ServeMux, error) {
+	room, err := NewHandler(app)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := NewSettingsHandler(app)
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/{$}", room)
+	mux.Handle("/settings", settings)
+	return mux, nil
 }
 
 // quote:end

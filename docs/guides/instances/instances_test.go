@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/livetest"
 )
@@ -25,10 +26,12 @@ func TestTwoInstances(t *testing.T) {
 	instance := func() *livetest.Server {
 		opts, closeRedis, err := Shared(t.Context(), rdb.URL(), logger)
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = closeRedis() }) // runs after the handler's Close
-		h, err := NewHandler(opts...)
+		t.Cleanup(func() { _ = closeRedis() }) // runs after the app's Close
+		app, err := livetemplate.NewApp(opts...)
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = h.Close() })
+		t.Cleanup(func() { _ = app.Close() })
+		h, err := NewHandler(app)
+		require.NoError(t, err)
 		return livetest.Start(t, h)
 	}
 	a, b := instance(), instance()

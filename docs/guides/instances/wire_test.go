@@ -18,9 +18,9 @@ import (
 )
 
 // quote:shared
-// Shared returns the options that make a page share its state, its changes
+// Shared returns the options that make an app share its state, its changes
 // and its visitors' identities with every instance that uses the same Redis,
-// and a function to call after the handlers have shut down.
+// and a function to call after the app has shut down.
 func Shared(ctx context.Context, url string, logger *slog.Logger) ([]livetemplate.Option, func() error, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {
@@ -89,14 +89,14 @@ func (c *Counter) Change(ctx *livetemplate.ActionContext) error {
 	return nil
 }
 
-// NewHandler serves the counter with opts.
-func NewHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("counter", append([]livetemplate.Option{livetemplate.WithStrict(),
-		livetemplate.WithText(`<body><p id="n">{{.Count}}</p><button id="inc" lvt-click="increment">+1</button></body>`)}, opts...)...)
+// NewHandler mounts the counter on app.
+func NewHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("counter",
+		livetemplate.WithText(`<body><p id="n">{{.Count}}</p><button id="inc" lvt-click="increment">+1</button></body>`))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(&Counter{}), nil
+	return app.Mount(tmpl, &Counter{})
 }
 
 // quote:main
@@ -105,12 +105,16 @@ func run(ctx context.Context, addr, redisURL string) error {
 	if err != nil {
 		return err
 	}
-	defer closeRedis() // after Serve returned: the handler is shut down
-	h, err := NewHandler(opts...)
+	defer closeRedis() // after Serve returned: the app is shut down
+	app, err := livetemplate.NewApp(opts...)
 	if err != nil {
 		return err
 	}
-	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), h)
+	h, err := NewHandler(app)
+	if err != nil {
+		return errors.Join(err, app.Close())
+	}
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }
 
 // quote:end

@@ -30,29 +30,32 @@ func TestRestart(t *testing.T) {
 		require.NoError(t, err)
 		return livetemplate.WithAuthenticator(a)
 	}
+	serve := func(opts ...livetemplate.Option) (*livetemplate.App, *livetest.Server) {
+		app, err := livetemplate.NewApp(opts...)
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = app.Close() })
+		h, err := NewHandler(app)
+		require.NoError(t, err)
+		return app, livetest.Start(t, h)
+	}
 
-	before, err := NewHandler(livetemplate.WithSessionStore(store), anon())
-	require.NoError(t, err)
-	p := livetest.Start(t, before).Open("/")
+	before, srv := serve(livetemplate.WithSessionStore(store), anon())
+	p := srv.Open("/")
 	require.NoError(t, p.Click("#add"))
 	require.NoError(t, p.Click("#add"))
 	cookies := p.Browser().Cookies()
 	require.NoError(t, before.Close()) // the process stops
 
-	after, err := NewHandler(livetemplate.WithSessionStore(store), anon()) // and starts again
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = after.Close() })
-	q := livetest.Start(t, after).NewBrowser(&livetest.BrowserOptions{Cookies: cookies}).Open("/")
+	_, srv = serve(livetemplate.WithSessionStore(store), anon()) // and starts again
+	q := srv.NewBrowser(&livetest.BrowserOptions{Cookies: cookies}).Open("/")
 	assert.Equal(t, "2 items", q.Text("#n"))
 
 	state, _, err := store.Get(t.Context(), "g:"+groupOf(t, key, cookies))
 	require.NoError(t, err)
 	assert.JSONEq(t, `{"cart":{"Items":["007","007"]}}`, string(state))
 
-	mem, err := NewHandler(anon())
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = mem.Close() })
-	r := livetest.Start(t, mem).NewBrowser(&livetest.BrowserOptions{Cookies: cookies}).Open("/")
+	_, srv = serve(anon())
+	r := srv.NewBrowser(&livetest.BrowserOptions{Cookies: cookies}).Open("/")
 	assert.Equal(t, "0 items", r.Text("#n"), "the default store is in memory")
 }
 

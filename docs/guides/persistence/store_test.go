@@ -26,19 +26,19 @@ func (c *Cart) Change(ctx *livetemplate.ActionContext) error {
 
 const page = `<body><p id="n">{{len .Items}} items</p><button id="add" lvt-click="add" lvt-data-sku="007">Add</button></body>`
 
-// NewHandler serves the cart with opts (a session store, an authenticator).
-func NewHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("cart", append([]livetemplate.Option{livetemplate.WithText(page), livetemplate.WithStrict()}, opts...)...)
+// NewHandler mounts the cart on app, whose session store keeps it.
+func NewHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("cart", livetemplate.WithText(page))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(&Cart{}), nil
+	return app.Mount(tmpl, &Cart{})
 }
 
 // quote:redis
 // OpenRedis connects to Redis at url ("redis://127.0.0.1:6379/0") and
-// returns a session store over it. Close the client after the handlers
-// that use the store have shut down.
+// returns a session store over it. Close the client after the apps that
+// use the store have shut down.
 func OpenRedis(ctx context.Context, url string) (*redisstore.Store, *redis.Client, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {

@@ -28,7 +28,9 @@ const wait = 2 * time.Second
 
 func TestPushes(t *testing.T) {
 	prices := &Prices{m: map[string]string{"ACME": "1.00"}}
-	h, err := NewHandler(prices, livetemplate.WithAuthenticator(byHeader))
+	app, err := livetemplate.NewApp(livetemplate.WithAuthenticator(byHeader))
+	require.NoError(t, err)
+	h, err := NewHandler(app, prices)
 	require.NoError(t, err)
 	srv := livetest.Start(t, h)
 	as := func(who string) *livetest.Page {
@@ -37,33 +39,40 @@ func TestPushes(t *testing.T) {
 	phone, laptop, bob := as("ann/phone"), as("ann/laptop"), as("bob/pc")
 
 	var wg sync.WaitGroup
-	wg.Go(func() { RunClock(h, 10*time.Millisecond) })
+	wg.Go(func() { RunClock(app, 10*time.Millisecond) })
 	require.NoError(t, bob.WaitFor(func(string) bool { return bob.Text("#now") != "" }, wait))
 
 	// A page cannot send the server's action.
 	assert.Error(t, bob.Send("clock.tick", map[string]any{"now": "never"}))
 
-	require.NoError(t, Notify(t.Context(), h, "ann", "hello"))
+	require.NoError(t, Notify(t.Context(), app, "ann", "hello"))
 	require.NoError(t, phone.WaitText("#inbox li", "hello", wait))
 	require.NoError(t, laptop.WaitText("#inbox li", "hello", wait))
 	assert.Zero(t, bob.Count("#inbox li"))
 
 	// Users: state changes with no page open; the next page shows it.
-	require.NoError(t, Notify(t.Context(), h, "cid", "welcome"))
+	require.NoError(t, Notify(t.Context(), app, "cid", "welcome"))
 	assert.Equal(t, "welcome", as("cid/pc").Text("#inbox li"))
 
-	r, err := h.Broadcast(t.Context(), livetemplate.Users("ann"), "inbox.notify", map[string]any{"text": "again"})
+	r, err := app.Broadcast(t.Context(), livetemplate.Users("ann"), "inbox.notify", map[string]any{"text": "again"})
 	require.NoError(t, err)
 	assert.Equal(t, livetemplate.Reach{States: 1, Pages: 2}, r, "one user's state, two pages")
+	r, err = h.Broadcast(t.Context(), livetemplate.Users("ann"), "inbox.notify", map[string]any{"text": "once more"})
+	require.NoError(t, err)
+	assert.Equal(t, livetemplate.Reach{States: 1, Pages: 2}, r, "the handler's pages: the same here")
 
-	require.NoError(t, SetPrice(t.Context(), h, prices, "ACME", "2.50"))
+	require.NoError(t, SetPrice(t.Context(), app, prices, "ACME", "2.50"))
 	require.NoError(t, bob.WaitText("#price", "ACME 2.50", wait))
 
-	_, err = h.Broadcast(t.Context(), livetemplate.All(), "inbox.nope", nil)
+	_, err = app.Broadcast(t.Context(), livetemplate.All(), "inbox.nope", nil)
+	assert.ErrorIs(t, err, livetemplate.ErrUnknownAction)
+	_, err = app.Broadcast(t.Context(), livetemplate.All(), "nope.tick", nil)
 	assert.ErrorIs(t, err, livetemplate.ErrUnknownAction)
 
-	require.NoError(t, h.Close())
+	require.NoError(t, app.Close())
 	wg.Wait() // RunClock returned: Broadcast said ErrClosed
+	_, err = app.Refresh(t.Context(), livetemplate.All())
+	assert.ErrorIs(t, err, livetemplate.ErrClosed)
 	_, err = h.Refresh(t.Context(), livetemplate.All())
 	assert.ErrorIs(t, err, livetemplate.ErrClosed)
 }

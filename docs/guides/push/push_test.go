@@ -56,33 +56,31 @@ const page = `<body>
 <button id="clear" lvt-click="inbox.clear">Clear</button>
 </body>`
 
-// NewHandler serves the dashboard.
-func NewHandler(prices *Prices, opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	own := []livetemplate.Option{
-		livetemplate.WithText(page), livetemplate.WithStrict(),
-		livetemplate.WithFuncs(map[string]any{"price": prices.Get}),
-	}
-	tmpl, err := livetemplate.New("dashboard", append(own, opts...)...)
+// NewHandler mounts the dashboard on app.
+func NewHandler(app *livetemplate.App, prices *Prices) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("dashboard", livetemplate.WithText(page),
+		livetemplate.WithFuncs(map[string]any{"price": prices.Get}))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(
+	return app.Mount(tmpl,
 		livetemplate.Named("clock", livetemplate.Global(&Clock{})),
 		livetemplate.Named("inbox", livetemplate.PerUser(&Inbox{})),
-	), nil
+	)
 }
 
 // quote:clock
-// RunClock pushes the time to every page until h shuts down. Run it in a
-// goroutine that you wait for after shutting h down.
-func RunClock(h *livetemplate.Handler, every time.Duration) {
+// RunClock pushes the time to every page of app that shows the clock, until
+// app shuts down. Run it in a goroutine that you wait for after shutting
+// app down.
+func RunClock(app *livetemplate.App, every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for now := time.Now(); ; now = <-tick.C {
-		_, err := h.Broadcast(context.Background(), livetemplate.All(), "clock.tick",
+		_, err := app.Broadcast(context.Background(), livetemplate.All(), "clock.tick",
 			map[string]any{"now": now.Format(time.TimeOnly)})
 		if errors.Is(err, livetemplate.ErrClosed) {
-			return // the handler shut down
+			return // the app shut down
 		}
 	}
 }
@@ -92,16 +90,16 @@ func RunClock(h *livetemplate.Handler, every time.Duration) {
 // quote:notify
 // Notify adds a note to a user's inbox, on every page of theirs, on every
 // instance; the inbox changes even if none is open.
-func Notify(ctx context.Context, h *livetemplate.Handler, user, text string) error {
-	_, err := h.Broadcast(ctx, livetemplate.Users(user), "inbox.notify", map[string]any{"text": text})
+func Notify(ctx context.Context, app *livetemplate.App, user, text string) error {
+	_, err := app.Broadcast(ctx, livetemplate.Users(user), "inbox.notify", map[string]any{"text": text})
 	return err
 }
 
 // SetPrice changes data the stores do not hold, then renders the pages
 // again so that they show it.
-func SetPrice(ctx context.Context, h *livetemplate.Handler, prices *Prices, sym, v string) error {
+func SetPrice(ctx context.Context, app *livetemplate.App, prices *Prices, sym, v string) error {
 	prices.Set(sym, v)
-	_, err := h.Refresh(ctx, livetemplate.All())
+	_, err := app.Refresh(ctx, livetemplate.All())
 	return err
 }
 

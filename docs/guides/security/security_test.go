@@ -23,10 +23,12 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func serve(t *testing.T) *httptest.Server {
-	h, err := NewHandler()
+	app, err := NewApp()
+	require.NoError(t, err)
+	h, err := NewHandler(app)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
-	t.Cleanup(func() { srv.Close(); _ = h.Close() })
+	t.Cleanup(func() { srv.Close(); _ = app.Close() })
 	return srv
 }
 
@@ -67,8 +69,15 @@ func TestHeadersAndOrigins(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 
-	_, err = livetemplate.New("x", livetemplate.WithText("x"), livetemplate.WithAllowedOrigins("[bad"))
-	assert.Error(t, err)
+	_, err = livetemplate.NewApp(livetemplate.WithAllowedOrigins("[bad"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `origin pattern "[bad"`)
+	_, err = livetemplate.NewApp(livetemplate.WithRedirectHosts("evil.example/path"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `redirect host "evil.example/path": not a host`)
+	_, err = livetemplate.New("x", livetemplate.WithText("x"), livetemplate.WithAllowedOrigins("https://partner.example"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "WithAllowedOrigins configures how pages are served: pass it to NewApp")
 }
 
 // A page token is bound to the session group that loaded the page: another
@@ -88,4 +97,35 @@ func TestTokenIsBoundToTheGroup(t *testing.T) {
 	assert.Contains(t, string(b), `"t":"tree"`)
 	assert.Contains(t, string(b), `"token":`, "a new page, with a new token")
 	assert.NotContains(t, string(b), token)
+}
+
+// Redirect accepts a path of the site and refuses what could lead
+// elsewhere (hosts WithRedirectHosts allows are tested in docs/guides/apps).
+func TestRedirectTargets(t *testing.T) {
+	for _, tc := range []struct {
+		target string
+		ok     bool
+	}{
+		{target: "/orders/7?tab=items", ok: true},
+		{target: "orders/7"},
+		{target: "//evil.example/"},
+		{target: "/\\evil.example/"},
+		{target: "/%2F/evil.example/"},
+		{target: "https://evil.example/"},
+		{target: "javascript:alert(1)"},
+		{target: "https://user:pw@accounts.example/"},
+	} {
+		t.Run(tc.target, func(t *testing.T) {
+			ctx, err := livetemplate.NewActionContext(t.Context(), livetemplate.ActionInput{Action: "go"})
+			require.NoError(t, err)
+			err = ctx.Redirect(tc.target)
+			if tc.ok {
+				assert.NoError(t, err)
+				assert.Equal(t, tc.target, ctx.Redirected())
+			} else {
+				assert.Error(t, err)
+				assert.Empty(t, ctx.Redirected())
+			}
+		})
+	}
 }

@@ -35,25 +35,29 @@ func (c *Counter) Change(ctx *livetemplate.ActionContext) error {
 	return nil
 }
 
-// newHandler parses counter.html and serves it with a Counter.
-func newHandler() (*livetemplate.Handler, error) {
-	tmpl, err := livetemplate.New("counter.html", livetemplate.WithStrict())
+// newHandler parses counter.html and mounts it on app, showing a Counter.
+func newHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	tmpl, err := livetemplate.New("counter.html")
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(&Counter{}), nil
+	return app.Mount(tmpl, &Counter{})
 }
 
 func main() {
-	h, err := newHandler()
+	app, err := livetemplate.NewApp() // anonymous visitors, state in memory
 	if err != nil {
 		log.Fatal(err)
+	}
+	h, err := newHandler(app)
+	if err != nil {
+		log.Fatal(err) // a mistake in the template stops the program here
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	log.Print("serving on http://localhost:8080")
 	// Serve until Ctrl-C, then close the server and the live pages together.
-	if err := livetemplate.Serve(ctx, livetemplate.NewServer(":8080", h), h); err != nil {
+	if err := livetemplate.Serve(ctx, livetemplate.NewServer(":8080", h), app); err != nil {
 		log.Fatal(err)
 	}
 }

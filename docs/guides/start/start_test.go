@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,9 +18,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // quote:test
 func TestCounter(t *testing.T) {
-	h, err := newHandler()
+	h, err := newHandler(livetest.App(t)) // an app that shuts down when the test ends
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
 
 	srv := livetest.Start(t, h)
 	tab := srv.Open("/") // a new browser
@@ -38,14 +39,27 @@ func TestCounter(t *testing.T) {
 
 // A bad number is refused with a field error, and nothing changes.
 func TestBadNumber(t *testing.T) {
-	h, err := newHandler()
+	h, err := newHandler(livetest.App(t))
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
 	tab := livetest.Start(t, h).Open("/")
 	err = tab.Send("add", map[string]any{"by": "ten"})
 	var ae *livetest.ActionError
 	require.ErrorAs(t, err, &ae)
 	assert.Equal(t, "invalid", ae.Code)
 	assert.Equal(t, "0", tab.Text("#count"))
-	_ = livetemplate.ErrUnknownAction
+}
+
+// The mistake the guide makes on purpose: {{.Cuont}} in counter.html stops
+// the program at Mount, with the message testdata/mistake.txt shows.
+func TestMistakeStopsAtMount(t *testing.T) {
+	src, err := os.ReadFile("counter.html")
+	require.NoError(t, err)
+	tmpl, err := livetemplate.New("counter.html",
+		livetemplate.WithText(strings.Replace(string(src), "{{.Count}}", "{{.Cuont}}", 1)))
+	require.NoError(t, err, "it parses")
+	_, mountErr := livetest.App(t).Mount(tmpl, &Counter{})
+	require.Error(t, mountErr)
+	want, err := os.ReadFile("testdata/mistake.txt")
+	require.NoError(t, err)
+	assert.Equal(t, strings.TrimSpace(string(want)), mountErr.Error())
 }

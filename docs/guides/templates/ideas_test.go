@@ -77,18 +77,18 @@ func (v *View) Change(ctx *livetemplate.ActionContext) error {
 }
 
 // quote:handler
-func NewHandler() (*livetemplate.Handler, error) {
+// NewHandler mounts the ideas page on app.
+func NewHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
 	tmpl, err := livetemplate.New("ideas.html",
 		livetemplate.WithFS(files, "ideas.html"), // files is an embed.FS
-		livetemplate.WithStrict(),
 	)
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(
+	return app.Mount(tmpl,
 		livetemplate.Named("board", &Board{}),
 		livetemplate.PerConnection(livetemplate.Named("view", &View{By: "new"})),
-	), nil
+	)
 }
 
 // quote:end

@@ -15,9 +15,8 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestIdeas(t *testing.T) {
-	h, err := NewHandler()
+	h, err := NewHandler(livetest.App(t))
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = h.Close() })
 	srv := livetest.Start(t, h)
 	a := srv.Open("/")
 	assert.Equal(t, "No ideas yet.", a.Text("#ideas li"))
