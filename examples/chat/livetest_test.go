@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lvtgo/livetemplate/examples/chat/chat"
 	"github.com/lvtgo/livetemplate/livetest"
 )
 
@@ -114,19 +115,61 @@ func TestLivetestValidation(t *testing.T) {
 func TestLivetestRoomNames(t *testing.T) {
 	a := start(t)
 	b := a.browser(t, "ann")
-	for path, want := range map[string]string{
-		"/":                                 "#lobby",
-		"/?room=dev":                        "#dev",
-		"/?room=my-room-2":                  "#my-room-2",
-		"/?room=Dev":                        "#lobby",
-		"/?room=%3Cscript%3E":               "#lobby",
-		"/?room=" + strings.Repeat("a", 33): "#lobby",
+	for _, tc := range []struct {
+		path, want string
+		bad        bool // names no valid room: the lobby, with a flash
+	}{
+		{path: "/", want: "#lobby"},
+		{path: "/?room=", want: "#lobby"},
+		{path: "/?room=dev", want: "#dev"},
+		{path: "/?room=my-room-2", want: "#my-room-2"},
+		{path: "/?room=Dev", want: "#lobby", bad: true},
+		{path: "/?room=%3Cscript%3E", want: "#lobby", bad: true},
+		{path: "/?room=" + strings.Repeat("a", 33), want: "#lobby", bad: true},
 	} {
-		p := b.Open(path)
-		assert.Equal(t, want, p.Text("h1"), path)
-		assert.Equal(t, "page", func() string { v, _ := p.Attr(`#rooms a[href="/?room=`+want[1:]+`"]`, "aria-current"); return v }(), path)
+		p := b.Open(tc.path)
+		assert.Equal(t, tc.want, p.Text("h1"), tc.path)
+		current, _ := p.Attr(`#rooms a[href="/?room=`+tc.want[1:]+`"]`, "aria-current")
+		assert.Equal(t, "page", current, tc.path)
+		if tc.bad {
+			assert.Equal(t, chat.BadRoom+" Here is the #lobby.", p.Text(".flash.error .message"), tc.path)
+			require.NoError(t, p.Click(`.flash.error button[lvt-click="lvt.dismiss"]`), tc.path)
+		}
+		assert.Zero(t, p.Count(".flash"), tc.path)
 		p.Close()
 	}
+}
+
+func TestLivetestRoomLinksAreLive(t *testing.T) {
+	a := start(t)
+	ann := a.browser(t, "ann").Open("/?room=dev")
+	for _, room := range chat.Rooms {
+		_, live := ann.Attr(`#rooms a[href="/?room=`+room+`"]`, "lvt-navigate")
+		assert.True(t, live, room)
+	}
+	// A live navigation starts with a GET that the sign-in guards like a
+	// page load: a signed-in user gets the new page's token.
+	resp, body := a.get(t, "/?room=random", ann.Browser().Cookies(), "Lvt-Navigate", "from-a-page")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `"t":"page"`)
+	resp, _ = a.get(t, "/?room=random", nil, "Lvt-Navigate", "from-a-page")
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "signed out: to the sign-in page")
+}
+
+func TestLivetestJoinARoomByName(t *testing.T) {
+	a := start(t)
+	ann := a.browser(t, "ann").Open("/")
+	var refused *livetest.ActionError
+	for _, name := range []string{"", "a b", "<b>", strings.Repeat("a", 33)} {
+		require.ErrorAs(t, ann.Submit("#join", url.Values{"room": {name}}), &refused, name)
+		assert.Equal(t, "invalid", refused.Code, name)
+		assert.Equal(t, chat.BadRoom, ann.FieldError("room"), name)
+	}
+	// A valid name sends the page to the room (ActionContext.Redirect;
+	// livetest does not follow it: the redirect itself is tested with
+	// View.Change in package chat).
+	require.NoError(t, ann.Submit("#join", url.Values{"room": {"Book-Club"}}))
+	assert.Empty(t, ann.FieldError("room"))
 }
 
 func TestLivetestLogoutClosesThePages(t *testing.T) {

@@ -11,8 +11,8 @@
 //	go run ./examples/chat -addr :8082 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
 //
 // The page itself (stores, template, routes) is the package in chat/; the
-// sign-in is package examples/login; this file serves them until the
-// process is told to stop.
+// sign-in is package examples/login; this file makes the App the page is
+// mounted on and serves it until the process is told to stop.
 package main
 
 import (
@@ -52,23 +52,28 @@ func run(ctx context.Context, addr, redisURL, secret string, logger *slog.Logger
 	if err != nil {
 		return err
 	}
-	var opts []livetemplate.Option
+	opts := []livetemplate.Option{livetemplate.WithLogger(logger)}
 	if redisURL != "" {
 		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
 		if err != nil {
 			return err
 		}
-		defer closeRedis()
-		opts = ropts
+		defer closeRedis() // after Serve has shut the app down
+		opts = append(opts, ropts...)
 	}
 	// After the Redis options, whose anonymous authenticator this replaces.
-	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()), livetemplate.WithLogger(logger))
-	h, err := chat.NewHandler(opts...)
+	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))
+	app, err := livetemplate.NewApp(opts...)
 	if err != nil {
 		return err
 	}
+	h, err := chat.NewHandler(app, lg)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
 	logger.Info("serving", "addr", addr)
-	// Serve shuts the server and the page's live connections down together
+	// Serve shuts the server and the app's live connections down together
 	// when ctx ends (Ctrl-C).
-	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, chat.Routes(h, lg)), h)
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }

@@ -1,13 +1,20 @@
-// Package chat is the page of the chat example: a room (a store shared by
-// every page in the room, on every instance, that also keeps who is
-// online), each page's own view (which room it shows), the template, and
-// the routes that put the page behind the sign-in of package
+// Package chat is the chat example: a room (a store shared by every page
+// in the room, on every instance, that also keeps who is online), each
+// page's own view (which room it shows), the template, and NewHandler,
+// which mounts the page on an App behind the sign-in of package
 // examples/login. The example's main (one directory up) serves it; tests
-// build it with options of their own.
+// mount it on an app of their own.
+//
+// The room menu's links are lvt-navigate links: moving to another room
+// swaps the page over the same live connection (the new room's Room and
+// View come from the new URL). Going to a room by name is an action that
+// redirects (View.Change, "join"), and a URL naming no valid room shows the
+// lobby with a flash message (View.Mount).
 package chat
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,6 +42,9 @@ const MaxText = 500
 // roomName is what a room may be called.
 var roomName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
+// RoomPath returns the path of the page of room name: "/?room=" and name.
+func RoomPath(name string) string { return "/?room=" + url.QueryEscape(name) }
+
 // RoomOf returns the room a page shows: its ?room= parameter if it is a
 // valid room name (1 to 32 of a-z, 0-9 and '-'), else DefaultRoom. It is
 // the key of the Room store (livetemplate.Scoped): pages with the same
@@ -43,11 +53,18 @@ func RoomOf(r *http.Request, _ auth.Identity) string {
 	if r == nil {
 		return DefaultRoom
 	}
-	if name := r.URL.Query().Get("room"); roomName.MatchString(name) {
+	if name := r.URL.Query().Get("room"); ValidRoom(name) {
 		return name
 	}
 	return DefaultRoom
 }
+
+// ValidRoom reports whether name is a valid room name: 1 to 32 of a-z,
+// 0-9 and '-'.
+func ValidRoom(name string) bool { return roomName.MatchString(name) }
+
+// BadRoom is the message of a room name that is not valid.
+const BadRoom = "A room name is 1 to 32 of a-z, 0-9 and '-'."
 
 // Message is one message of a room.
 type Message struct {
@@ -116,14 +133,34 @@ type View struct {
 	Room string // the room's name (RoomOf)
 }
 
-// Mount reads the page's room from its URL (RoomOf).
+// Mount reads the page's room from its URL (RoomOf): on a page load, and
+// on a live navigation to another room. A URL that names a room that is
+// not valid shows the lobby, with a flash message of kind "error" that
+// says why.
 func (v *View) Mount(ctx *livetemplate.ActionContext) error {
-	v.Room = RoomOf(ctx.Request(), auth.Identity{})
+	r := ctx.Request()
+	v.Room = RoomOf(r, auth.Identity{})
+	if r != nil {
+		if name := r.URL.Query().Get("room"); name != "" && !ValidRoom(name) {
+			ctx.Flash("error", BadRoom+" Here is the #"+DefaultRoom+".")
+		}
+	}
 	return nil
 }
 
-// Change refuses every action: the view changes only with the URL.
-func (v *View) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }
+// Change handles "view.join": it sends the page to the room named in field
+// room (RoomPath), live, or refuses a name that is not valid with a
+// FieldError for room. Capitals are taken as small letters.
+func (v *View) Change(ctx *livetemplate.ActionContext) error {
+	if ctx.Action() != "join" {
+		return livetemplate.ErrUnknownAction
+	}
+	name := strings.ToLower(strings.TrimSpace(ctx.GetString("room")))
+	if !ValidRoom(name) {
+		return livetemplate.FieldError{Field: "room", Message: BadRoom}
+	}
+	return ctx.Redirect(RoomPath(name))
+}
 
 // Rooms lists the rooms the page links to: Rooms, and the page's own if it
 // is another.

@@ -62,3 +62,36 @@ func TestRoomOf(t *testing.T) {
 	v.Room = "x"
 	assert.Equal(t, append(chat.Rooms[:len(chat.Rooms):len(chat.Rooms)], "x"), v.Rooms())
 }
+
+func TestViewJoinRedirectsToTheRoom(t *testing.T) {
+	var v chat.View
+	actx := act(t, "ann", "join", map[string]any{"room": " Book-Club "})
+	require.NoError(t, v.Change(actx))
+	assert.Equal(t, "/?room=book-club", actx.Redirected())
+
+	for _, bad := range []string{"", "a b", "é", "x/../y"} {
+		actx := act(t, "ann", "join", map[string]any{"room": bad})
+		assert.Equal(t, map[string]string{"room": chat.BadRoom}, livetemplate.FieldErrors(v.Change(actx)), bad)
+		assert.Empty(t, actx.Redirected(), bad)
+	}
+	assert.ErrorIs(t, v.Change(act(t, "ann", "leave", nil)), livetemplate.ErrUnknownAction)
+}
+
+func TestViewMountFlashesABadRoom(t *testing.T) {
+	mount := func(target string) (chat.View, *livetemplate.ActionContext) {
+		actx, err := livetemplate.NewActionContext(t.Context(), livetemplate.ActionInput{
+			Action: "mount", Request: httptest.NewRequest("GET", target, nil), Identity: auth.Identity{UserID: "ann", GroupID: "ann"},
+		})
+		require.NoError(t, err)
+		var v chat.View
+		require.NoError(t, v.Mount(actx))
+		return v, actx
+	}
+	v, actx := mount("/?room=dev")
+	assert.Equal(t, "dev", v.Room)
+	assert.Empty(t, actx.Flashed())
+	v, actx = mount("/?room=Dev")
+	assert.Equal(t, chat.DefaultRoom, v.Room)
+	assert.Equal(t, livetemplate.Flash{{Kind: "error", Message: chat.BadRoom + " Here is the #lobby."}}, actx.Flashed())
+	assert.Empty(t, actx.Redirected(), "the lobby shows at the URL given")
+}
