@@ -13,6 +13,7 @@ import (
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
 	"github.com/lvtgo/livetemplate/examples/chat/chat"
 	"github.com/lvtgo/livetemplate/examples/login"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // start serves the chat on 127.0.0.1 until the test ends and returns its
@@ -22,8 +23,9 @@ func start(t *testing.T) string {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Title: "Chat"})
 	require.NoError(t, err)
-	h := browsertest.Handler(t, chat.NewHandler, livetemplate.WithAuthenticator(lg.Authenticator()))
-	srv := httptest.NewServer(chat.Routes(h, lg))
+	h, err := chat.NewHandler(livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator())), lg)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -154,4 +156,17 @@ func TestE2ELogoutClosesTheSockets(t *testing.T) {
 	// The sign-in is gone: a reload asks for it again.
 	annToo.Reload()
 	annToo.WaitJS(`() => location.pathname === "/login"`)
+}
+
+// A URL that names no valid room shows the lobby, with a flash message
+// that says why; dismissing it removes it.
+func TestE2EABadRoomNameShowsTheLobbyWithAMessage(t *testing.T) {
+	url := start(t)
+	ann := browsertest.New(t).Tab(t)
+	signIn(ann, url, "/?room=Dev", "ann")
+	ann.WaitTextIs("h1", "#lobby")
+	ann.WaitTextIs(".flash.error .message", chat.BadRoom+" Here is the #lobby.")
+	ann.Click(`.flash.error button[lvt-click="lvt.dismiss"]`)
+	ann.WaitGone(".flash")
+	send(ann, "still live") // the page works on after the dismissal
 }

@@ -23,8 +23,8 @@ import (
 	"syscall"
 
 	"github.com/lvtgo/livetemplate"
-	"github.com/lvtgo/livetemplate/examples/todos/todos"
 	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/examples/todos/todos"
 )
 
 func main() {
