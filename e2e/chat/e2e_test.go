@@ -1,5 +1,5 @@
 // Package chat_test tests the chat example in a real headless Chromium:
-// two users in one room, a third in another, sign-in and logout.
+// two users in one room, a third in another, sign-in, moderation and logout.
 package chat_test
 
 import (
@@ -23,12 +23,15 @@ func start(t *testing.T) string {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Title: "Chat"})
 	require.NoError(t, err)
-	h, err := chat.NewHandler(livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator())), lg)
+	h, err := chat.NewHandler(livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator())), lg, admin)
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// admin is the administrator's name in the tests.
+const admin = "boss"
 
 // Selectors of the page.
 const (
@@ -169,4 +172,23 @@ func TestE2EABadRoomNameShowsTheLobbyWithAMessage(t *testing.T) {
 	ann.Click(`.flash.error button[lvt-click="lvt.dismiss"]`)
 	ann.WaitGone(".flash")
 	send(ann, "still live") // the page works on after the dismissal
+}
+
+// The administrator's moderation page and a user's chat page show one
+// room: a message sent on one shows on the other, a message deleted on the
+// moderation page leaves the chat page at once.
+func TestE2EModerationDeletesFromTheRoom(t *testing.T) {
+	url := start(t)
+	b := browsertest.New(t)
+	boss, ann := b.Tab(t), b.Context(t).Tab(t)
+	signIn(boss, url, "/admin?room=dev", admin)
+	boss.WaitTextIs("h1", "Moderate #dev")
+	signIn(ann, url, "/?room=dev", "ann")
+	send(ann, "oops")
+	send(ann, "keep this")
+	boss.WaitTextIs("#count", "2")
+	boss.Click(`#messages li[data-key="1"] .delete`)
+	boss.WaitTextIs(".flash.info .message", "Deleted a message of ann.")
+	ann.WaitJS(`() => [...document.querySelectorAll("#messages .text")].map((e) => e.textContent).join() === "keep this"`)
+	boss.WaitTextIs("#count", "1")
 }

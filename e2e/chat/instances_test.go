@@ -31,7 +31,7 @@ func TestE2ETwoInstancesShareARoom(t *testing.T) {
 		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = closeRedis() }) // after the app's own cleanup
-		h, err := chat.NewHandler(livetest.App(t, append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))...), lg)
+		h, err := chat.NewHandler(livetest.App(t, append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))...), lg, admin)
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

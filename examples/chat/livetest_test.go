@@ -210,3 +210,74 @@ func TestLivetestWorksOverHTTP(t *testing.T) {
 	require.NoError(t, ann.WaitText("#messages li:last-child", "bob: over a WebSocket", wait))
 	require.NoError(t, ann.WaitText("#online", online("ann", "bob"), wait))
 }
+
+// The moderation page shows the same Room as the room's chat pages: a
+// message deleted there is gone from every chat page of the room at once,
+// and a message sent from a chat page shows there at once.
+func TestLivetestModerationSharesTheRoom(t *testing.T) {
+	a := start(t)
+	ann := a.browser(t, "ann").Open("/")
+	bob := a.browser(t, "bob").Open("/")
+	require.NoError(t, ann.Submit("#send", url.Values{"text": {"spam"}}))
+	require.NoError(t, ann.Submit("#send", url.Values{"text": {"hello"}}))
+	require.NoError(t, bob.WaitText("#messages li:last-child .text", "hello", wait))
+
+	bossB := a.browser(t, admin)
+	bossChat := bossB.Open("/")
+	href, _ := bossChat.Attr("#moderate", "href")
+	assert.Equal(t, "/admin?room=lobby", href)
+	_, live := bossChat.Attr("#moderate", "lvt-navigate")
+	assert.True(t, live)
+	assert.Zero(t, ann.Count("#moderate"), "no moderation link for others")
+
+	boss := bossB.Open("/admin?room=lobby")
+	assert.Equal(t, "Moderate #lobby", boss.Text("h1"))
+	assert.Equal(t, "2", boss.Text("#count"))
+	for _, room := range chat.Rooms {
+		_, live := boss.Attr(`#rooms a[href="/admin?room=`+room+`"]`, "lvt-navigate")
+		assert.True(t, live, room)
+	}
+	href, _ = boss.Attr("#chat", "href")
+	assert.Equal(t, "/?room=lobby", href)
+
+	require.NoError(t, boss.Click(`#messages li[data-key="1"] .delete`))
+	assert.Equal(t, "Deleted a message of ann.", boss.Text(".flash.info .message"))
+	assert.Equal(t, "1", boss.Text("#count"))
+	for _, p := range []*livetest.Page{ann, bob, bossChat} {
+		require.NoError(t, p.WaitFor(func(string) bool { return p.Count("#messages li") == 1 }, wait))
+		assert.Equal(t, "ann: hello", p.Text("#messages li"))
+	}
+	require.NoError(t, bob.Submit("#send", url.Values{"text": {"what happened?"}}))
+	require.NoError(t, boss.WaitText("#count", "2", wait))
+
+	require.NoError(t, boss.Click("#clear")) // lvt-confirm: livetest says yes
+	assert.Equal(t, "Deleted all 2 messages.", boss.Text(".flash.info .message"))
+	require.NoError(t, ann.WaitFor(func(string) bool { return ann.Count("#messages li") == 0 }, wait))
+	require.NoError(t, boss.Click(`.flash.info button[lvt-click="lvt.dismiss"]`))
+	assert.Zero(t, boss.Count(".flash"))
+
+	// Another room's moderation page shows that room only.
+	dev := bossB.Open("/admin?room=dev")
+	assert.Equal(t, "0", dev.Text("#count"))
+}
+
+func TestLivetestModerationIsTheAdministrators(t *testing.T) {
+	a := start(t)
+	annB := a.browser(t, "ann")
+	ann := annB.Open("/")
+	require.NoError(t, ann.Submit("#send", url.Values{"text": {"mine"}}))
+	var refused *livetest.ActionError
+	for _, action := range []string{"room.delete", "room.clear"} {
+		require.ErrorAs(t, ann.Send(action, map[string]any{"id": 1}), &refused, action)
+		assert.Equal(t, "Only the administrator can moderate a room.", refused.Message, action)
+	}
+	assert.Equal(t, 1, ann.Count("#messages li"))
+
+	resp, _ := a.get(t, "/admin?room=lobby", nil)
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "signed out: to the sign-in page")
+	for _, header := range [][]string{nil, {"Lvt-Navigate", "from-a-page"}, {"Connection", "Upgrade", "Upgrade", "websocket",
+		"Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}} {
+		resp, _ = a.get(t, "/admin?room=lobby", annB.Cookies(), header...)
+		assert.Equal(t, http.StatusForbidden, resp.StatusCode, header)
+	}
+}

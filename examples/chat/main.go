@@ -1,5 +1,6 @@
 // Command chat is a chat with rooms: sign in with a name, pick a room, and
-// everybody in that room sees your messages and who is online, live.
+// everybody in that room sees your messages and who is online, live. The
+// administrator (-admin, default "admin") moderates a room at /admin.
 //
 //	go run ./examples/chat -addr :8080
 //
@@ -33,17 +34,18 @@ func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
 	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share rooms and presence with every instance given the same one")
 	secret := flag.String("secret", "", "key that signs sign-ins (at least 32 bytes; default: random, so give several instances the same one)")
+	admin := flag.String("admin", "admin", "the user name of the administrator, who moderates the rooms")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, *secret, slog.Default()); err != nil {
+	if err := run(ctx, *addr, *redisURL, *secret, *admin, slog.Default()); err != nil {
 		slog.Error("chat failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the chat on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL, secret string, logger *slog.Logger) error {
+func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog.Logger) error {
 	key, err := login.Key(secret, logger)
 	if err != nil {
 		return err
@@ -67,12 +69,12 @@ func run(ctx context.Context, addr, redisURL, secret string, logger *slog.Logger
 	if err != nil {
 		return err
 	}
-	h, err := chat.NewHandler(app, lg)
+	h, err := chat.NewHandler(app, lg, admin)
 	if err != nil {
 		_ = app.Close()
 		return err
 	}
-	logger.Info("serving", "addr", addr)
+	logger.Info("serving", "addr", addr, "admin", admin)
 	// Serve shuts the server and the app's live connections down together
 	// when ctx ends (Ctrl-C).
 	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)

@@ -26,6 +26,9 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // testKey signs the tests' sign-ins.
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
+// admin is the administrator's name in the tests.
+const admin = "boss"
+
 // app is the chat served for one test.
 type app struct {
 	srv *livetest.Server
@@ -41,7 +44,7 @@ func start(t *testing.T, opts ...livetemplate.Option) *app {
 	// The sign-in's authenticator comes last: it replaces the anonymous one
 	// of instances.Redis.
 	a := livetest.App(t, append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))...)
-	h, err := chat.NewHandler(a, lg)
+	h, err := chat.NewHandler(a, lg, admin)
 	require.NoError(t, err)
 	return &app{srv: livetest.Start(t, h), app: a}
 }

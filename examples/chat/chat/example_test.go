@@ -22,7 +22,7 @@ func ExampleNewHandler() {
 		panic(err)
 	}
 	defer app.Close()
-	h, err := chat.NewHandler(app, lg)
+	h, err := chat.NewHandler(app, lg, "admin")
 	if err != nil {
 		panic(err)
 	}
