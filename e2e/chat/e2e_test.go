@@ -1,5 +1,5 @@
 // Package chat_test tests the chat example in a real headless Chromium:
-// two users in one room, a third in another, sign-in and logout.
+// two users in one room, a third in another, sign-in, moderation and logout.
 package chat_test
 
 import (
@@ -13,6 +13,7 @@ import (
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
 	"github.com/lvtgo/livetemplate/examples/chat/chat"
 	"github.com/lvtgo/livetemplate/examples/login"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // start serves the chat on 127.0.0.1 until the test ends and returns its
@@ -22,11 +23,15 @@ func start(t *testing.T) string {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Title: "Chat"})
 	require.NoError(t, err)
-	h := browsertest.Handler(t, chat.NewHandler, livetemplate.WithAuthenticator(lg.Authenticator()))
-	srv := httptest.NewServer(chat.Routes(h, lg))
+	h, err := chat.NewHandler(livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator())), lg, admin)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// admin is the administrator's name in the tests.
+const admin = "boss"
 
 // Selectors of the page.
 const (
@@ -154,4 +159,36 @@ func TestE2ELogoutClosesTheSockets(t *testing.T) {
 	// The sign-in is gone: a reload asks for it again.
 	annToo.Reload()
 	annToo.WaitJS(`() => location.pathname === "/login"`)
+}
+
+// A URL that names no valid room shows the lobby, with a flash message
+// that says why; dismissing it removes it.
+func TestE2EABadRoomNameShowsTheLobbyWithAMessage(t *testing.T) {
+	url := start(t)
+	ann := browsertest.New(t).Tab(t)
+	signIn(ann, url, "/?room=Dev", "ann")
+	ann.WaitTextIs("h1", "#lobby")
+	ann.WaitTextIs(".flash.error .message", chat.BadRoom+" Here is the #lobby.")
+	ann.Click(`.flash.error button[lvt-click="lvt.dismiss"]`)
+	ann.WaitGone(".flash")
+	send(ann, "still live") // the page works on after the dismissal
+}
+
+// The administrator's moderation page and a user's chat page show one
+// room: a message sent on one shows on the other, a message deleted on the
+// moderation page leaves the chat page at once.
+func TestE2EModerationDeletesFromTheRoom(t *testing.T) {
+	url := start(t)
+	b := browsertest.New(t)
+	boss, ann := b.Tab(t), b.Context(t).Tab(t)
+	signIn(boss, url, "/admin?room=dev", admin)
+	boss.WaitTextIs("h1", "Moderate #dev")
+	signIn(ann, url, "/?room=dev", "ann")
+	send(ann, "oops")
+	send(ann, "keep this")
+	boss.WaitTextIs("#count", "2")
+	boss.Click(`#messages li[data-key="1"] .delete`)
+	boss.WaitTextIs(".flash.info .message", "Deleted a message of ann.")
+	ann.WaitJS(`() => [...document.querySelectorAll("#messages .text")].map((e) => e.textContent).join() === "keep this"`)
+	boss.WaitTextIs("#count", "1")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/examples/login"
 	"github.com/lvtgo/livetemplate/internal/testutil"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // Two instances of the chat share one Redis server and one -secret, as
@@ -29,9 +30,10 @@ func TestE2ETwoInstancesShareARoom(t *testing.T) {
 		require.NoError(t, err)
 		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = closeRedis() }) // after the handler's own cleanup
-		h := browsertest.Handler(t, chat.NewHandler, append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))...)
-		srv := httptest.NewServer(chat.Routes(h, lg))
+		t.Cleanup(func() { _ = closeRedis() }) // after the app's own cleanup
+		h, err := chat.NewHandler(livetest.App(t, append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))...), lg, admin)
+		require.NoError(t, err)
+		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)
 		return srv.URL
 	}

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
-	"github.com/lvtgo/livetemplate/examples/counter/counter"
 	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
@@ -21,8 +20,8 @@ func TestE2ETwoInstancesShareTheCount(t *testing.T) {
 	instance := func() string {
 		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = closeRedis() }) // after the handler's own cleanup
-		return listen(t, browsertest.Handler(t, counter.NewHandler, opts...))
+		t.Cleanup(func() { _ = closeRedis() }) // after the app's own cleanup
+		return listen(t, testHandler(t, opts...))
 	}
 	urlA, urlB := instance(), instance()
 	b := browsertest.New(t)

@@ -16,6 +16,7 @@ import (
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
 	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
 	"github.com/lvtgo/livetemplate/examples/login"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 const admin = "boss"
@@ -27,10 +28,9 @@ func start(t *testing.T) string {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Title: "Dashboard", Team: true})
 	require.NoError(t, err)
-	h := browsertest.Handler(t, func(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-		return dashboard.NewHandler(admin, opts...)
-	}, livetemplate.WithAuthenticator(lg.Authenticator()))
-	srv := httptest.NewServer(dashboard.Routes(h, lg, admin))
+	h, err := dashboard.NewHandler(livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator())), lg, admin)
+	require.NoError(t, err)
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -96,6 +96,13 @@ func TestE2EAnnouncementsReachExactlyTheirTargets(t *testing.T) {
 	waitAnnouncements(ann, "for all", "for red", "for ann")
 	waitAnnouncements(bob, "for all", "for red")
 	waitAnnouncements(cid, "for all")
+
+	// The admin page says who the last announcement went to (a flash
+	// message), until it is dismissed (the built-in action lvt.dismiss).
+	boss.WaitTextIs("#flash .flash.info .message", "Announced to all.")
+	boss.Click(`#flash .flash.info button[lvt-click="lvt.dismiss"]`)
+	boss.WaitGone("#flash .flash")
+	assert.Zero(t, browsertest.Eval[int](ann, `document.querySelectorAll("#flash .flash").length`), "the flash is the admin's only")
 
 	// A page that leaves is counted out.
 	cid.Navigate("about:blank")

@@ -9,6 +9,7 @@ import (
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // Poll is a room's poll: every page in the room shares it.
@@ -37,14 +38,8 @@ func room(r *http.Request, _ auth.Identity) string { return r.URL.Query().Get("r
 // Two browsers in one room share its poll; a third, in another room, sees
 // nothing of it.
 func TestE2EScopedStoreIsSharedByRoom(t *testing.T) {
-	h := browsertest.Handler(t, func(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-		tmpl, err := livetemplate.New("poll", append([]livetemplate.Option{livetemplate.WithText(page), livetemplate.WithStrict()}, opts...)...)
-		if err != nil {
-			return nil, err
-		}
-		return tmpl.Handle(livetemplate.Scoped(&Poll{}, room)), nil
-	})
-	srv := httptest.NewServer(h)
+	tmpl := livetemplate.Must(livetemplate.New("poll", livetemplate.WithText(page)))
+	srv := httptest.NewServer(livetest.App(t).Handle(tmpl, livetemplate.Scoped(&Poll{}, room)))
 	t.Cleanup(srv.Close)
 	b := browsertest.New(t)
 	alice, bob, carol := b.Context(t).Tab(t), b.Context(t).Tab(t), b.Context(t).Tab(t)

@@ -13,16 +13,20 @@ import (
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
 	"github.com/lvtgo/livetemplate/examples/todos/todos"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // End-to-end tests: the to-do list in a real headless Chromium, served by
 // httptest servers on 127.0.0.1. Each test starts its server before its
 // browser, so that the browser's tabs close first.
 
-// testHandler builds the page's handler for one test.
-func testHandler(t *testing.T, opts ...livetemplate.Option) livetemplate.LiveHandler {
+// testHandler mounts the page on an app made for one test (logging to the
+// test's output, shut down when the test ends), configured by opts.
+func testHandler(t *testing.T, opts ...livetemplate.Option) *livetemplate.Handler {
 	t.Helper()
-	return browsertest.Handler(t, todos.NewHandler, opts...)
+	h, err := todos.NewHandler(livetest.App(t, opts...))
+	require.NoError(t, err)
+	return h
 }
 
 // start serves a new page handler on 127.0.0.1 until the test ends and

@@ -1,5 +1,6 @@
 // Command chat is a chat with rooms: sign in with a name, pick a room, and
-// everybody in that room sees your messages and who is online, live.
+// everybody in that room sees your messages and who is online, live. The
+// administrator (-admin, default "admin") moderates a room at /admin.
 //
 //	go run ./examples/chat -addr :8080
 //
@@ -11,8 +12,8 @@
 //	go run ./examples/chat -addr :8082 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
 //
 // The page itself (stores, template, routes) is the package in chat/; the
-// sign-in is package examples/login; this file serves them until the
-// process is told to stop.
+// sign-in is package examples/login; this file makes the App the page is
+// mounted on and serves it until the process is told to stop.
 package main
 
 import (
@@ -33,17 +34,18 @@ func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
 	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share rooms and presence with every instance given the same one")
 	secret := flag.String("secret", "", "key that signs sign-ins (at least 32 bytes; default: random, so give several instances the same one)")
+	admin := flag.String("admin", "admin", "the user name of the administrator, who moderates the rooms")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, *secret, slog.Default()); err != nil {
+	if err := run(ctx, *addr, *redisURL, *secret, *admin, slog.Default()); err != nil {
 		slog.Error("chat failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the chat on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL, secret string, logger *slog.Logger) error {
+func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog.Logger) error {
 	key, err := login.Key(secret, logger)
 	if err != nil {
 		return err
@@ -52,23 +54,28 @@ func run(ctx context.Context, addr, redisURL, secret string, logger *slog.Logger
 	if err != nil {
 		return err
 	}
-	var opts []livetemplate.Option
+	opts := []livetemplate.Option{livetemplate.WithLogger(logger)}
 	if redisURL != "" {
 		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
 		if err != nil {
 			return err
 		}
-		defer closeRedis()
-		opts = ropts
+		defer closeRedis() // after Serve has shut the app down
+		opts = append(opts, ropts...)
 	}
 	// After the Redis options, whose anonymous authenticator this replaces.
-	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()), livetemplate.WithLogger(logger))
-	h, err := chat.NewHandler(opts...)
+	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))
+	app, err := livetemplate.NewApp(opts...)
 	if err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", addr)
-	// Serve shuts the server and the page's live connections down together
+	h, err := chat.NewHandler(app, lg, admin)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
+	logger.Info("serving", "addr", addr, "admin", admin)
+	// Serve shuts the server and the app's live connections down together
 	// when ctx ends (Ctrl-C).
-	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, chat.Routes(h, lg)), h)
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }

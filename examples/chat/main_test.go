@@ -26,22 +26,27 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // testKey signs the tests' sign-ins.
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
+// admin is the administrator's name in the tests.
+const admin = "boss"
+
 // app is the chat served for one test.
 type app struct {
-	srv  *livetest.Server
-	page *livetemplate.Handler
+	srv *livetest.Server
+	app *livetemplate.App
 }
 
-// start serves the chat (sign-in, page, logout) for one test.
+// start serves the chat (sign-in, page, logout) on an app made for one
+// test, configured by opts.
 func start(t *testing.T, opts ...livetemplate.Option) *app {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: testKey, Title: "Chat", Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	require.NoError(t, err)
 	// The sign-in's authenticator comes last: it replaces the anonymous one
 	// of instances.Redis.
-	opts = append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))
-	h := livetest.Handler(t, chat.NewHandler, opts...)
-	return &app{srv: livetest.Start(t, chat.Routes(h, lg)), page: h}
+	a := livetest.App(t, append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))...)
+	h, err := chat.NewHandler(a, lg, admin)
+	require.NoError(t, err)
+	return &app{srv: livetest.Start(t, h), app: a}
 }
 
 // noRedirects is an HTTP client that shows redirects instead of following
@@ -67,13 +72,17 @@ func (a *app) browser(t *testing.T, name string) *livetest.Browser {
 	return a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: a.signIn(t, name)})
 }
 
-// get fetches path with cookies, without following redirects.
-func (a *app) get(t *testing.T, path string, cookies []*http.Cookie) (*http.Response, string) {
+// get fetches path with cookies and headers (name, value, …), without
+// following redirects, and returns the response and its body.
+func (a *app) get(t *testing.T, path string, cookies []*http.Cookie, header ...string) (*http.Response, string) {
 	t.Helper()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, a.srv.URL+path, nil)
 	require.NoError(t, err)
 	for _, c := range cookies {
 		req.AddCookie(c)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := noRedirects.Do(req)
 	require.NoError(t, err)

@@ -9,8 +9,9 @@
 //	go run ./examples/counter -addr :8081 -redis redis://127.0.0.1:6379/0
 //	go run ./examples/counter -addr :8082 -redis redis://127.0.0.1:6379/0
 //
-// The page itself (state, template, handler) is the package in counter/;
-// this file serves it until the process is told to stop.
+// The page itself (state, template, NewHandler) is the package in
+// counter/; this file makes the App it is mounted on and serves it until
+// the process is told to stop.
 package main
 
 import (
@@ -32,35 +33,34 @@ func main() {
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	var opts []livetemplate.Option
-	if *redisURL != "" {
-		ropts, closeRedis, err := instances.Redis(ctx, *redisURL, slog.Default())
-		if err != nil {
-			slog.Error("cannot use Redis", "err", err)
-			os.Exit(1)
-		}
-		defer closeRedis()
-		opts = ropts
-	}
-	h, err := newHandler(opts...)
-	if err != nil {
-		slog.Error("cannot build the page", "err", err)
-		os.Exit(1)
-	}
-	slog.Info("serving", "addr", *addr)
-	// Serve shuts the server and the page's live connections down together
-	// when ctx ends (Ctrl-C).
-	if err := livetemplate.Serve(ctx, livetemplate.NewServer(*addr, h), h); err != nil {
-		slog.Error("server failed", "err", err)
+	if err := run(ctx, *addr, *redisURL, slog.Default()); err != nil {
+		slog.Error("counter failed", "err", err)
 		os.Exit(1)
 	}
 }
 
-// newHandler builds the page's handler; the tests give it options.
-func newHandler(opts ...livetemplate.Option) (livetemplate.LiveHandler, error) {
-	h, err := counter.NewHandler(opts...)
-	if err != nil {
-		return nil, err
+// run serves the counter on addr until ctx ends.
+func run(ctx context.Context, addr, redisURL string, logger *slog.Logger) error {
+	opts := []livetemplate.Option{livetemplate.WithLogger(logger)}
+	if redisURL != "" {
+		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
+		if err != nil {
+			return err
+		}
+		defer closeRedis() // after Serve has shut the app down
+		opts = append(opts, ropts...)
 	}
-	return h, nil
+	app, err := livetemplate.NewApp(opts...)
+	if err != nil {
+		return err
+	}
+	h, err := counter.NewHandler(app)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
+	logger.Info("serving", "addr", addr)
+	// Serve shuts the server and the app's live connections down together
+	// when ctx ends (Ctrl-C).
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }

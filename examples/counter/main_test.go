@@ -1,17 +1,16 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.uber.org/goleak"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/examples/counter/counter"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // The browser tests of this page are in the module e2e (e2e/counter).
@@ -19,22 +18,14 @@ import (
 // TestMain checks for leaked goroutines.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// testHandler builds the page's handler for one test, logging to the test's
-// output, and shuts it down when the test ends.
-func testHandler(t *testing.T, opts ...livetemplate.Option) livetemplate.LiveHandler {
+// testHandler mounts the page on an app made for one test (logging to
+// the test's output, shut down when the test ends), configured by opts.
+func testHandler(t *testing.T, opts ...livetemplate.Option) *livetemplate.Handler {
 	t.Helper()
-	opts = append([]livetemplate.Option{livetemplate.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil)))}, opts...)
-	h, err := newHandler(opts...)
+	h, err := counter.NewHandler(livetest.App(t, opts...))
 	if err != nil {
-		t.Fatalf("build the page: %v", err)
+		t.Fatalf("mount the page: %v", err)
 	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := h.Shutdown(ctx); err != nil {
-			t.Errorf("shut the page down: %v", err)
-		}
-	})
 	return h
 }
 

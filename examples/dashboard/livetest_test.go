@@ -50,6 +50,8 @@ func TestLivetestAdminOnly(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no live connection either")
 	resp, _ = a.do(t, http.MethodPost, "/admin", ann)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no actions over HTTP either")
+	resp, _ = a.do(t, http.MethodGet, "/admin", ann, "Lvt-Navigate", "a-token")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no live navigation either")
 	resp, page := a.do(t, http.MethodGet, "/", ann)
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.NotContains(t, page, `href="/admin"`)
@@ -163,4 +165,48 @@ func TestLivetestLogoutClosesThePages(t *testing.T) {
 	err := ann.WaitFor(func(string) bool { return false }, wait)
 	assert.True(t, errors.Is(err, livetest.ErrClosed), "ann's page is closed: %v", err)
 	require.NoError(t, boss.WaitText("#users", "1", wait))
+}
+
+func TestLivetestAnnouncingShowsAFlashUntilDismissed(t *testing.T) {
+	a := start(t)
+	boss := a.browser(t, admin, "").Open("/admin")
+	bossHome := boss.Tab("/")
+	assert.Zero(t, boss.Count("#flash .flash"))
+	announce(t, boss, "all", "lunch is served")
+	assert.Equal(t, "Announced to all.", boss.Text("#flash .flash.info .message"))
+	require.NoError(t, bossHome.WaitText("#announcements li:first-child .text", "lunch is served", wait))
+	assert.Zero(t, bossHome.Count("#flash .flash"), "the flash is the acting page's only")
+
+	announce(t, boss, "user:boss", "note to self")
+	assert.Equal(t, 1, boss.Count("#flash .flash"), "one message per kind: the newest")
+	assert.Equal(t, "Announced to user:boss.", boss.Text("#flash .flash.info .message"))
+	require.NoError(t, boss.Click(`#flash .flash.info button[lvt-click="lvt.dismiss"]`))
+	assert.Zero(t, boss.Count("#flash .flash"))
+
+	// A failed announcement shows no flash.
+	require.Error(t, boss.Submit("#announce", url.Values{"text": {" "}}))
+	assert.Zero(t, boss.Count("#flash .flash"))
+}
+
+func TestLivetestPagesLinkWithLiveNavigation(t *testing.T) {
+	a := start(t)
+	boss := a.browser(t, admin, "").Open("/admin")
+	for _, p := range []*livetest.Page{boss, boss.Tab("/")} {
+		for _, href := range []string{"/", "/admin"} {
+			_, live := p.Attr(`nav a[href="`+href+`"]`, "lvt-navigate")
+			assert.True(t, live, "a link to %s is live", href)
+		}
+	}
+	current, _ := boss.Attr("nav a[aria-current]", "href")
+	assert.Equal(t, "/admin", current)
+	ann := a.browser(t, "ann", "red").Open("/")
+	assert.Zero(t, ann.Count("nav"), "no links to the admin page for others")
+
+	// A live navigation starts with a GET that the routes guard like a page
+	// load: the administrator gets the new page's token, others get 403.
+	resp, body := a.do(t, http.MethodGet, "/admin", boss.Browser().Cookies(), "Lvt-Navigate", "from-a-page")
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, body, `"t":"page"`)
+	resp, _ = a.do(t, http.MethodGet, "/admin", ann.Browser().Cookies(), "Lvt-Navigate", "from-a-page")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 }

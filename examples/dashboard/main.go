@@ -12,9 +12,10 @@
 //	go run ./examples/dashboard -addr :8081 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
 //	go run ./examples/dashboard -addr :8082 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
 //
-// The page itself (stores, template, routes) is the package in dashboard/;
-// the sign-in is package examples/login; this file serves them until the
-// process is told to stop.
+// The pages themselves (stores, templates, routes) are the package in
+// dashboard/; the sign-in is package examples/login; this file makes the
+// App they are mounted on and serves them until the process is told to
+// stop.
 package main
 
 import (
@@ -55,23 +56,28 @@ func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog
 	if err != nil {
 		return err
 	}
-	var opts []livetemplate.Option
+	opts := []livetemplate.Option{livetemplate.WithLogger(logger)}
 	if redisURL != "" {
 		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
 		if err != nil {
 			return err
 		}
-		defer closeRedis()
-		opts = ropts
+		defer closeRedis() // after Serve has shut the app down
+		opts = append(opts, ropts...)
 	}
 	// After the Redis options, whose anonymous authenticator this replaces.
-	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()), livetemplate.WithLogger(logger))
-	h, err := dashboard.NewHandler(admin, opts...)
+	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))
+	app, err := livetemplate.NewApp(opts...)
 	if err != nil {
 		return err
 	}
+	h, err := dashboard.NewHandler(app, lg, admin)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
 	logger.Info("serving", "addr", addr, "admin", admin)
-	// Serve shuts the server and the page's live connections down together
+	// Serve shuts the server and the app's live connections down together
 	// when ctx ends (Ctrl-C).
-	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, dashboard.Routes(h, lg, admin)), h)
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }

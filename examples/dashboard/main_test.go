@@ -31,22 +31,22 @@ const admin = "boss"
 
 // app is the dashboard served for one test.
 type app struct {
-	srv  *livetest.Server
-	page *livetemplate.Handler
+	srv *livetest.Server
+	app *livetemplate.App
 }
 
-// start serves the dashboard (sign-in, pages, logout) for one test.
+// start serves the dashboard (sign-in, pages, logout) on an app made for
+// one test, configured by opts.
 func start(t *testing.T, opts ...livetemplate.Option) *app {
 	t.Helper()
 	lg, err := login.New(login.Options{Key: testKey, Title: "Dashboard", Team: true, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	require.NoError(t, err)
 	// The sign-in's authenticator comes last: it replaces the anonymous one
 	// of instances.Redis.
-	opts = append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))
-	h := livetest.Handler(t, func(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-		return dashboard.NewHandler(admin, opts...)
-	}, opts...)
-	return &app{srv: livetest.Start(t, dashboard.Routes(h, lg, admin)), page: h}
+	a := livetest.App(t, append(slices.Clone(opts), livetemplate.WithAuthenticator(lg.Authenticator()))...)
+	h, err := dashboard.NewHandler(a, lg, admin)
+	require.NoError(t, err)
+	return &app{srv: livetest.Start(t, h), app: a}
 }
 
 // noRedirects is an HTTP client that shows redirects instead of following

@@ -1,4 +1,4 @@
-// Package instances wires a page for several server instances that share
+// Package instances wires an App for several server instances that share
 // one Redis server: the session store (session/redisstore), the bus
 // (broadcast/redisbus) and the key that signs anonymous cookies, which every
 // instance must share (redisstore.Secret). The examples' -redis flag uses
@@ -6,8 +6,9 @@
 //
 //	opts, closeRedis, err := instances.Redis(ctx, "redis://127.0.0.1:6379/0", logger)
 //	if err != nil { ... }
-//	defer closeRedis()
-//	h, err := counter.NewHandler(opts...)
+//	defer closeRedis() // after the app has shut down
+//	app, err := livetemplate.NewApp(opts...)
+//	h, err := counter.NewHandler(app)
 package instances
 
 import (
@@ -30,11 +31,13 @@ import (
 const KeyName = "livetemplate:anonymous-key"
 
 // Redis connects to the Redis server at url ("redis://host:port/db") and
-// returns the options that make a page share its state, its changes and
-// its visitors' identities with every other instance using the same
-// server, and a function that closes the connection (call it after the
-// handler has shut down). It fails if the server cannot be reached within
-// ctx.
+// returns the options for livetemplate.NewApp that make an app share its
+// states, its changes and its visitors' identities with every other
+// instance using the same server (WithSessionStore, WithBus, and
+// WithAuthenticator with the shared anonymous key: pass an authenticator
+// of your own after them to replace it), and a function that closes the
+// connection (call it after the app has shut down). It fails if the server
+// cannot be reached within ctx.
 func Redis(ctx context.Context, url string, logger *slog.Logger) ([]livetemplate.Option, func() error, error) {
 	o, err := redis.ParseURL(url)
 	if err != nil {

@@ -28,17 +28,13 @@ func (c *counter) Change(*livetemplate.ActionContext) error { c.N++; return nil 
 func TestTwoInstancesOneGroup(t *testing.T) {
 	rdb := testutil.StartRedis(t)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	tmpl := livetemplate.Must(livetemplate.New("n",
+		livetemplate.WithText(`<body><p id="n">{{.N}}</p><button id="inc" lvt-click="inc">+</button></body>`)))
 	instance := func() *livetemplate.Handler {
 		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), log)
 		require.NoError(t, err)
-		tmpl := livetemplate.Must(livetemplate.New("n", append(opts, livetemplate.WithLogger(log),
-			livetemplate.WithText(`<body><p id="n">{{.N}}</p><button id="inc" lvt-click="inc">+</button></body>`))...))
-		h := tmpl.Handle(&counter{})
-		t.Cleanup(func() {
-			assert.NoError(t, h.Close())
-			assert.NoError(t, closeRedis())
-		})
-		return h
+		t.Cleanup(func() { assert.NoError(t, closeRedis()) }) // after the app's own cleanup
+		return livetest.App(t, append(opts, livetemplate.WithLogger(log))...).Handle(tmpl, &counter{})
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/a/", instance())

@@ -24,7 +24,7 @@ func ExampleLogin_RequireLogin() {
 	})
 	mux := http.NewServeMux()
 	mux.Handle(login.Path, lg)
-	mux.Handle("/{$}", lg.RequireLogin(hello)) // in an example: lg.RequireLogin(liveHandler)
+	mux.Handle("/{$}", lg.RequireLogin(hello)) // in the examples: lg.RequireLogin(app.Handle(page, store))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 

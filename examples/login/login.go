@@ -11,10 +11,10 @@
 //
 //	key, err := login.Key(*secret, logger) // -secret, or a random key
 //	lg, err := login.New(login.Options{Key: key})
-//	h, err := chat.NewHandler(livetemplate.WithAuthenticator(lg.Authenticator()))
+//	app, err := livetemplate.NewApp(livetemplate.WithAuthenticator(lg.Authenticator()))
 //	mux.Handle("/login", lg)
-//	mux.Handle("POST /logout", lg.Logout(h))
-//	mux.Handle("/{$}", lg.RequireLogin(h))
+//	mux.Handle("POST /logout", lg.Logout(app))
+//	mux.Handle("/{$}", lg.RequireLogin(app.Handle(page, &Room{})))
 package login
 
 import (
@@ -130,7 +130,7 @@ func Key(secret string, logger *slog.Logger) ([]byte, error) {
 }
 
 // Authenticator returns the authenticator that reads the sign-in cookie:
-// give it to the live pages (livetemplate.WithAuthenticator). A user's
+// give it to the App of the live pages (livetemplate.WithAuthenticator). A user's
 // UserID is their name; their GroupID is their team (Options.Team) or
 // their name.
 func (l *Login) Authenticator() *jwtauth.Authenticator { return l.jwt }
@@ -275,15 +275,16 @@ func isUpgrade(r *http.Request) bool {
 }
 
 // Disconnecter closes the live pages of the users a target names, on every
-// instance: *livetemplate.Handler is one.
+// instance: *livetemplate.App is one (every page of the app), and so is
+// *livetemplate.Handler (the pages of one handler).
 type Disconnecter interface {
 	Disconnect(ctx context.Context, t livetemplate.Target) (livetemplate.Reach, error)
 }
 
 // Logout returns the handler of POST /logout: it clears the sign-in
-// cookie, closes the signed-in user's live connections on pages (every
-// tab, every instance: their pages then show they are offline), and
-// redirects to Path. Cross-origin POSTs are refused (403).
+// cookie, closes the signed-in user's live connections on pages, usually
+// the App's (every tab, every instance: their pages then show they are
+// offline), and redirects to Path. Cross-origin POSTs are refused (403).
 func (l *Login) Logout(pages ...Disconnecter) http.Handler {
 	return l.csrf.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {

@@ -1,13 +1,29 @@
-// Package chat is the page of the chat example: a room (a store shared by
-// every page in the room, on every instance, that also keeps who is
-// online), each page's own view (which room it shows), the template, and
-// the routes that put the page behind the sign-in of package
+// Package chat is the chat example: a room (a store shared by every page
+// in the room, on every instance, that also keeps who is online), each
+// page's own view (which room it shows), the template, and NewHandler,
+// which mounts the page on an App behind the sign-in of package
 // examples/login. The example's main (one directory up) serves it; tests
-// build it with options of their own.
+// mount it on an app of their own.
+//
+// It has two live pages, mounted on one App: the room page at / (every
+// signed-in user: chat.html) and the moderation page at AdminPath (the
+// administrator only: moderate.html), where the administrator deletes
+// messages. Both show the same Scoped Room store, so a room's chat pages
+// and its moderation page share one state: a message deleted on one is
+// gone from the others at once.
+//
+// Links between rooms and pages are lvt-navigate links: moving to another
+// room swaps the page over the same live connection (the new room's Room
+// and View come from the new URL). Going to a room by name is an action
+// that redirects (View.Change, "join"), and a URL naming no valid room
+// shows the lobby with a flash message (View.Mount); moderating actions
+// report what they did with a flash message.
 package chat
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -35,6 +51,12 @@ const MaxText = 500
 // roomName is what a room may be called.
 var roomName = regexp.MustCompile(`^[a-z0-9-]{1,32}$`)
 
+// AdminPath is the URL of the moderation page.
+const AdminPath = "/admin"
+
+// RoomPath returns the path of the page of room name: "/?room=" and name.
+func RoomPath(name string) string { return "/?room=" + url.QueryEscape(name) }
+
 // RoomOf returns the room a page shows: its ?room= parameter if it is a
 // valid room name (1 to 32 of a-z, 0-9 and '-'), else DefaultRoom. It is
 // the key of the Room store (livetemplate.Scoped): pages with the same
@@ -43,11 +65,18 @@ func RoomOf(r *http.Request, _ auth.Identity) string {
 	if r == nil {
 		return DefaultRoom
 	}
-	if name := r.URL.Query().Get("room"); roomName.MatchString(name) {
+	if name := r.URL.Query().Get("room"); ValidRoom(name) {
 		return name
 	}
 	return DefaultRoom
 }
+
+// ValidRoom reports whether name is a valid room name: 1 to 32 of a-z,
+// 0-9 and '-'.
+func ValidRoom(name string) bool { return roomName.MatchString(name) }
+
+// BadRoom is the message of a room name that is not valid.
+const BadRoom = "A room name is 1 to 32 of a-z, 0-9 and '-'."
 
 // Message is one message of a room.
 type Message struct {
@@ -72,8 +101,33 @@ var _ livetemplate.Watcher = (*Room)(nil)
 
 // Change handles "room.send": the acting user's message, in field text.
 // An empty or overly long text is refused with a FieldError for text.
+//
+// On the moderation page (a page with a Mod store) it also handles
+// "room.delete", which deletes the message whose ID is in field id, and
+// "room.clear", which deletes them all; each reports what it did with a
+// flash message (kind "info"). From any other page they are refused with a
+// UserError.
 func (r *Room) Change(ctx *livetemplate.ActionContext) error {
 	switch ctx.Action() {
+	case "delete", "clear":
+		if _, ok := ctx.Store("mod").(*Mod); !ok {
+			return livetemplate.UserErrorf("Only the administrator can moderate a room.")
+		}
+		if ctx.Action() == "clear" {
+			ctx.Flash("info", fmt.Sprintf("Deleted all %d messages.", len(r.Messages)))
+			r.Messages = nil
+			return nil
+		}
+		id, err := ctx.GetInt("id")
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(r.Messages, func(m Message) bool { return m.ID == id })
+		if i < 0 {
+			return livetemplate.UserErrorf("That message is gone already.")
+		}
+		ctx.Flash("info", "Deleted a message of "+r.Messages[i].Author+".")
+		r.Messages = slices.Delete(r.Messages, i, i+1)
 	case "send":
 		text := strings.TrimSpace(ctx.GetString("text"))
 		switch {
@@ -114,16 +168,39 @@ func (r *Room) Disconnected(ctx *livetemplate.ActionContext) error {
 // View is one page's own view: the room it shows. It is per connection.
 type View struct {
 	Room string // the room's name (RoomOf)
+	// AdminName is the administrator's user name, set by NewHandler: the
+	// room page links to the moderation page for them.
+	AdminName string
 }
 
-// Mount reads the page's room from its URL (RoomOf).
+// Mount reads the page's room from its URL (RoomOf): on a page load, and
+// on a live navigation to another room. A URL that names a room that is
+// not valid shows the lobby, with a flash message of kind "error" that
+// says why.
 func (v *View) Mount(ctx *livetemplate.ActionContext) error {
-	v.Room = RoomOf(ctx.Request(), auth.Identity{})
+	r := ctx.Request()
+	v.Room = RoomOf(r, auth.Identity{})
+	if r != nil {
+		if name := r.URL.Query().Get("room"); name != "" && !ValidRoom(name) {
+			ctx.Flash("error", BadRoom+" Here is the #"+DefaultRoom+".")
+		}
+	}
 	return nil
 }
 
-// Change refuses every action: the view changes only with the URL.
-func (v *View) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }
+// Change handles "view.join": it sends the page to the room named in field
+// room (RoomPath), live, or refuses a name that is not valid with a
+// FieldError for room. Capitals are taken as small letters.
+func (v *View) Change(ctx *livetemplate.ActionContext) error {
+	if ctx.Action() != "join" {
+		return livetemplate.ErrUnknownAction
+	}
+	name := strings.ToLower(strings.TrimSpace(ctx.GetString("room")))
+	if !ValidRoom(name) {
+		return livetemplate.FieldError{Field: "room", Message: BadRoom}
+	}
+	return ctx.Redirect(RoomPath(name))
+}
 
 // Rooms lists the rooms the page links to: Rooms, and the page's own if it
 // is another.
@@ -133,3 +210,24 @@ func (v *View) Rooms() []string {
 	}
 	return append(slices.Clone(Rooms), v.Room)
 }
+
+// Mod is the moderation page's own store. Its Mount refuses the page to
+// anyone but AdminName, so a page that has one is the administrator's:
+// Room.Change lets only such pages delete messages.
+type Mod struct {
+	// AdminName is the administrator's user name, set by NewHandler.
+	AdminName string
+}
+
+// Mount refuses the moderation page to anyone but AdminName, with a
+// UserError (the routes of NewHandler answer such requests 403 before
+// they get here).
+func (m *Mod) Mount(ctx *livetemplate.ActionContext) error {
+	if ctx.UserID() != m.AdminName {
+		return livetemplate.UserErrorf("Only the administrator may moderate.")
+	}
+	return nil
+}
+
+// Change refuses every action: the moderating actions are the Room's.
+func (m *Mod) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }

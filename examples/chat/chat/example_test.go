@@ -10,19 +10,23 @@ import (
 	"github.com/lvtgo/livetemplate/examples/login"
 )
 
-// The chat behind its sign-in: a visitor who has not signed in is sent to
-// the form.
-func ExampleRoutes() {
+// The chat on an App, behind its sign-in: a visitor who has not signed in
+// is sent to the form.
+func ExampleNewHandler() {
 	lg, err := login.New(login.Options{Key: []byte("an example key of at least 32 bytes")})
 	if err != nil {
 		panic(err)
 	}
-	h, err := chat.NewHandler(livetemplate.WithAuthenticator(lg.Authenticator()))
+	app, err := livetemplate.NewApp(livetemplate.WithAuthenticator(lg.Authenticator()))
 	if err != nil {
 		panic(err)
 	}
-	defer h.Close()
-	srv := httptest.NewServer(chat.Routes(h, lg)) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, chat.Routes(h, lg)), h)
+	defer app.Close()
+	h, err := chat.NewHandler(app, lg, "admin")
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(h) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 	defer srv.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get(srv.URL + "/?room=dev")

@@ -1,6 +1,6 @@
 // Package counter is the page of the counter example: its state, its
-// template and the handler that serves them. The example's main (one
-// directory up) serves it; tests build it with options of their own.
+// template and NewHandler, which mounts them on an App. The example's main
+// (one directory up) serves it; tests mount it on an app of their own.
 package counter
 
 import (
@@ -38,14 +38,14 @@ func (c *Counter) Change(ctx *livetemplate.ActionContext) error {
 	return nil
 }
 
-// NewHandler builds the page's handler, in strict mode (template mistakes
-// are errors). opts come after the page's own options, so they can replace
-// them (a test's logger, session store or authenticator).
-func NewHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	own := []livetemplate.Option{livetemplate.WithFS(files, "counter.html"), livetemplate.WithStrict()}
-	tmpl, err := livetemplate.New("counter.html", append(own, opts...)...)
-	if err != nil {
-		return nil, err
-	}
-	return tmpl.Handle(&Counter{}), nil
+// page is the page's template. Templates are strict by default: reading a
+// field the store lacks is an error, found when the page is mounted.
+var page = livetemplate.Must(livetemplate.New("counter.html", livetemplate.WithFS(files, "counter.html")))
+
+// NewHandler mounts the counter page on app and returns its handler: one
+// Counter per session group (the tabs of one browser). Serve it at any
+// path. It fails if the page does not mount: if app already shows a
+// different store named "counter" on another page.
+func NewHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
+	return app.Mount(page, &Counter{})
 }

@@ -1,16 +1,19 @@
-// Package dashboard is the page of the dashboard example: announcements
-// an administrator addresses to everyone, to one user or to one team, each
+// Package dashboard is the dashboard example: announcements an
+// administrator addresses to everyone, to one user or to one team, each
 // shown live to exactly the users it is for; and, for the administrator,
-// who is connected. It holds the stores, the template and the routes that
-// put the page behind the sign-in of package examples/login. The example's
-// main (one directory up) serves it; tests build it with options of their
-// own.
+// who is connected. It holds the stores, the templates of its two pages and
+// NewHandler, which mounts them on one App behind the sign-in of package
+// examples/login. The example's main (one directory up) serves it; tests
+// mount it on an app of their own.
 //
-// One handler serves both URLs: / (every signed-in user) and /admin (the
-// administrator only, guarded by Routes and again by View.Mount and
-// Board.Change). Every store is Global, so both URLs share the same
-// announcements and counts; what a page shows of them depends on who views
-// it (.viewer) and on which URL it was opened (View).
+// Its two pages are mounted on one App: / (every signed-in user:
+// home.html) and AdminPath (the administrator only, guarded by the routes
+// of NewHandler and again by View.Mount and Board.Change: admin.html).
+// Both show the same Global stores, so they share one Board and one
+// People, on every instance: an announcement made on the admin page
+// reaches every home page it is for. What a page shows of them depends on
+// who views it (.viewer). The administrator moves between the pages with
+// lvt-navigate links, over the same live connection.
 package dashboard
 
 import (
@@ -98,7 +101,8 @@ type Board struct {
 // Change handles "board.announce" (fields text and target), which only
 // the administrator's page (View.Admin) may send: anyone else gets a
 // UserError. An empty or overly long text, or a bad target, is refused
-// with a FieldError.
+// with a FieldError. A success shows the administrator a flash message
+// (kind "info") saying who the announcement went to.
 func (b *Board) Change(ctx *livetemplate.ActionContext) error {
 	switch ctx.Action() {
 	case "announce":
@@ -121,6 +125,7 @@ func (b *Board) Change(ctx *livetemplate.ActionContext) error {
 		if len(b.Items) > MaxAnnouncements {
 			b.Items = b.Items[:MaxAnnouncements]
 		}
+		ctx.Flash("info", "Announced to "+target+".")
 	default:
 		return livetemplate.ErrUnknownAction
 	}
@@ -198,24 +203,20 @@ func remember(m map[string]time.Time, name string, now time.Time) {
 type View struct {
 	// AdminName is the administrator's user name, set by NewHandler.
 	AdminName string
-	// Admin is true on the administrator's page (AdminPath), false on /.
+	// Admin is true on the administrator's page (admin.html), as NewHandler
+	// mounts it, and false on the home page.
 	Admin bool
 }
 
-// Mount tells the administrator's page from the others. A page of
-// AdminPath opened by anyone but AdminName fails (Routes answers such
-// requests 403 before they get here).
+// Mount refuses the administrator's page (Admin) to anyone but AdminName,
+// with a UserError (the routes of NewHandler answer such requests 403
+// before they get here).
 func (v *View) Mount(ctx *livetemplate.ActionContext) error {
-	r := ctx.Request()
-	if r == nil || r.URL.Path != AdminPath {
-		return nil
-	}
-	if ctx.UserID() != v.AdminName {
+	if v.Admin && ctx.UserID() != v.AdminName {
 		return livetemplate.UserErrorf("Only the administrator may open this page.")
 	}
-	v.Admin = true
 	return nil
 }
 
-// Change refuses every action: the view changes only with the URL.
+// Change refuses every action: a view is what its page is.
 func (v *View) Change(*livetemplate.ActionContext) error { return livetemplate.ErrUnknownAction }

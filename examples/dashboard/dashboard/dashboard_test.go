@@ -11,6 +11,8 @@ import (
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
+	"github.com/lvtgo/livetemplate/examples/login"
+	"github.com/lvtgo/livetemplate/livetest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -90,6 +92,23 @@ func TestPeopleRemembersABoundedNumber(t *testing.T) {
 }
 
 func TestNewHandlerChecksTheAdminName(t *testing.T) {
-	_, err := dashboard.NewHandler("not a name")
+	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Team: true})
+	require.NoError(t, err)
+	app := livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator()))
+	_, err = dashboard.NewHandler(app, lg, "not a name")
 	assert.ErrorContains(t, err, `administrator "not a name"`)
+}
+
+func TestAnnouncingShowsAFlash(t *testing.T) {
+	var b dashboard.Board
+	actx := act(t, "boss", "boss", "announce", map[string]any{"text": "hi", "target": "group:red"}, &dashboard.View{AdminName: "boss", Admin: true})
+	require.NoError(t, b.Change(actx))
+	assert.Equal(t, livetemplate.Flash{{Kind: "info", Message: "Announced to group:red."}}, actx.Flashed())
+}
+
+func TestOnlyTheAdminMountsTheAdminPage(t *testing.T) {
+	var ue *livetemplate.UserError
+	assert.ErrorAs(t, (&dashboard.View{AdminName: "boss", Admin: true}).Mount(act(t, "ann", "red", "mount", nil, nil)), &ue)
+	assert.NoError(t, (&dashboard.View{AdminName: "boss", Admin: true}).Mount(act(t, "boss", "boss", "mount", nil, nil)))
+	assert.NoError(t, (&dashboard.View{AdminName: "boss"}).Mount(act(t, "ann", "red", "mount", nil, nil)), "the home page is anyone's")
 }

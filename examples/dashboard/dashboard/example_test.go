@@ -11,18 +11,23 @@ import (
 	"github.com/lvtgo/livetemplate/examples/login"
 )
 
-// The dashboard behind its sign-in: /admin is for the administrator only.
-func ExampleRoutes() {
+// The dashboard's pages on one App, behind their sign-in: /admin is for
+// the administrator only.
+func ExampleNewHandler() {
 	lg, err := login.New(login.Options{Key: []byte("an example key of at least 32 bytes"), Team: true})
 	if err != nil {
 		panic(err)
 	}
-	h, err := dashboard.NewHandler("admin", livetemplate.WithAuthenticator(lg.Authenticator()))
+	app, err := livetemplate.NewApp(livetemplate.WithAuthenticator(lg.Authenticator()))
 	if err != nil {
 		panic(err)
 	}
-	defer h.Close()
-	srv := httptest.NewServer(dashboard.Routes(h, lg, "admin")) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, …), h)
+	defer app.Close()
+	h, err := dashboard.NewHandler(app, lg, "admin")
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(h) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 	defer srv.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, name := range []string{"ann", "admin"} {

@@ -10,40 +10,56 @@ import (
 	"github.com/lvtgo/livetemplate/examples/login"
 )
 
-//go:embed dashboard.html
+//go:embed home.html admin.html layout.html
 var files embed.FS
 
-// NewHandler builds the page's handler, in strict mode (template mistakes
-// are errors), for both / and AdminPath: the Global Board and People, and
-// a View per page. admin is the administrator's user name. opts come after
-// the page's own options, so they can replace them; give it the
-// authenticator of a login.Login with teams (livetemplate.WithAuthenticator).
-func NewHandler(admin string, opts ...livetemplate.Option) (*livetemplate.Handler, error) {
-	if err := login.ValidName("admin", admin); err != nil {
-		return nil, fmt.Errorf("dashboard: administrator %q: %w", admin, err)
+// The pages' templates, with the parts they share (layout.html). Templates
+// are strict by default: reading a field the stores lack is an error, found
+// when a page is mounted.
+var (
+	home  = livetemplate.Must(livetemplate.New("home.html", livetemplate.WithFS(files, "home.html", "layout.html")))
+	admin = livetemplate.Must(livetemplate.New("admin.html", livetemplate.WithFS(files, "admin.html", "layout.html")))
+)
+
+// NewHandler mounts the dashboard's two pages on app and returns the
+// handler of the whole application:
+//
+//   - / (home.html) for signed-in users, who see the announcements made
+//     to them; others are sent to the sign-in page;
+//   - AdminPath (admin.html) for the user named adminName only: 403 for
+//     other users, on page loads, WebSocket upgrades, POSTs and live
+//     navigations alike;
+//   - login.Path, lg's sign-in page;
+//   - POST /logout, which signs the user out and closes their live pages of
+//     app, on every instance (App.Disconnect).
+//
+// Both pages show the Global stores Board ("board") and People ("people"),
+// so they share their states, and a View ("view") of their own. app must
+// authenticate with lg (livetemplate.WithAuthenticator(lg.Authenticator())),
+// lg must ask for teams (login.Options.Team) for announcements to teams to
+// reach anyone, and adminName must be a valid name (login.ValidName).
+// NewHandler fails if it is not, or if a page does not mount (say, app
+// already shows other stores named "board" or "people").
+func NewHandler(app *livetemplate.App, lg *login.Login, adminName string) (http.Handler, error) {
+	if err := login.ValidName("admin", adminName); err != nil {
+		return nil, fmt.Errorf("dashboard: administrator %q: %w", adminName, err)
 	}
-	own := []livetemplate.Option{livetemplate.WithFS(files, "dashboard.html"), livetemplate.WithStrict()}
-	tmpl, err := livetemplate.New("dashboard.html", append(own, opts...)...)
+	board := livetemplate.Named("board", livetemplate.Global(&Board{}))
+	people := livetemplate.Named("people", livetemplate.Global(&People{}))
+	homePage, err := app.Mount(home, board, people,
+		livetemplate.Named("view", livetemplate.PerConnection(&View{AdminName: adminName})))
 	if err != nil {
 		return nil, err
 	}
-	return tmpl.Handle(
-		livetemplate.Named("board", livetemplate.Global(&Board{})),
-		livetemplate.Named("people", livetemplate.Global(&People{})),
-		livetemplate.Named("view", livetemplate.PerConnection(&View{AdminName: admin})),
-	), nil
-}
-
-// Routes returns the application: the page h at / for signed-in users
-// (others are sent to /login) and at AdminPath for admin only (403 for
-// other users, on page loads, WebSocket upgrades and POSTs alike), the
-// sign-in page at /login, and POST /logout, which also closes the user's
-// pages of h.
-func Routes(h *livetemplate.Handler, lg *login.Login, admin string) http.Handler {
+	adminPage, err := app.Mount(admin, board, people,
+		livetemplate.Named("view", livetemplate.PerConnection(&View{AdminName: adminName, Admin: true})))
+	if err != nil {
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.Handle(login.Path, lg)
-	mux.Handle("POST /logout", lg.Logout(h))
-	mux.Handle("/{$}", lg.RequireLogin(h))
-	mux.Handle(AdminPath, lg.Restrict(func(id auth.Identity) bool { return id.UserID == admin }, h))
-	return mux
+	mux.Handle("POST /logout", lg.Logout(app))
+	mux.Handle("/{$}", lg.RequireLogin(homePage))
+	mux.Handle(AdminPath, lg.Restrict(func(id auth.Identity) bool { return id.UserID == adminName }, adminPage))
+	return mux, nil
 }

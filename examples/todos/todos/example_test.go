@@ -8,18 +8,23 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/todos/todos"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func ExampleNewHandler() {
-	h, err := todos.NewHandler()
+	app, err := livetemplate.NewApp()
 	if err != nil {
 		panic(err)
 	}
-	defer h.Close()
-	srv := httptest.NewServer(h) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), h)
+	defer app.Close()
+	h, err := todos.NewHandler(app)
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(h) // in main: livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 	defer srv.Close()
 	resp, err := http.Get(srv.URL)
 	if err != nil {
