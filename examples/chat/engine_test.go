@@ -34,7 +34,6 @@ func (c *canonical) Mount(ctx *livetemplate.ActionContext) error {
 // View.Mount works around it by showing the lobby at the URL it was given
 // instead of redirecting.
 func TestEngineFlashOfAMountRedirectIsLost(t *testing.T) {
-	t.Skip("engine bug: the flash of a Mount that redirects a page load is lost (see the doc comment); remove this line once fixed")
 	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(
 		`<html><body><h1>{{.canonical.Room}}</h1>{{range .flash}}<p class="flash">{{.Message}}</p>{{end}}</body></html>`)))
 	app := livetest.App(t)

@@ -278,12 +278,14 @@ func (p *Page) Tree(ref int64) ([]byte, error) {
 }
 
 // Poll returns what an HTTP poll of a client at seq gets now: a full tree
-// (full) when the client does not hold what the page last sent, else the
-// next patch message, or nil when nothing changed; and the channel that
-// is signalled when something may have.
-func (p *Page) Poll(seq uint64) (msg []byte, full bool, notify <-chan struct{}) {
+// (full) when the client does not hold what the page last sent (checked
+// when check is true: on the poll's first look, not after it waited, when
+// the page may have sent the client a reply meanwhile), else the next patch
+// message, or nil when nothing changed; and the channel that is signalled
+// when something may have.
+func (p *Page) Poll(seq uint64, check bool) (msg []byte, full bool, notify <-chan struct{}) {
 	p.mu.Lock()
-	full = p.full || p.stream.Last() == nil || seq != p.seq
+	full = p.full || p.stream.Last() == nil || (check && seq != p.seq)
 	notify = p.notify
 	p.mu.Unlock()
 	if full {

@@ -91,8 +91,8 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 func (s *Server) poll(ctx context.Context, w http.ResponseWriter, p *page.Page, seq uint64) {
 	t := time.NewTimer(runtime.PollTimeout)
 	defer t.Stop()
-	for {
-		msg, full, notify := p.Poll(seq)
+	for first := true; ; first = false {
+		msg, full, notify := p.Poll(seq, first)
 		switch {
 		case full:
 			s.writeTree(w, p, 0)

@@ -32,7 +32,6 @@ import (
 // lvt:reconnected (e2e/counter's TestE2EHTTPModeSurvivesARestartWithoutALoop
 // works around it with pollAgain).
 func TestEngineAnHTTPActionLeavesTheWaitingPollWaiting(t *testing.T) {
-	t.Skip("engine bug: an action over HTTP ends the waiting poll with a full tree (see the doc comment); remove this line once fixed")
 	app := livetest.App(t)
 	h, err := counter.NewHandler(app)
 	require.NoError(t, err)
