@@ -56,7 +56,6 @@ var allowedDeps = map[string][]string{
 	"client":                   {},
 	"diff":                     {},
 	"internal/wire":            {},
-	"registry":                 {},
 	"session":                  {},
 	"session/sessiontest":      {"session", "github.com/stretchr/testify"},
 	"session/redisstore":       {"session", "github.com/redis/go-redis/v9"},
