@@ -23,6 +23,8 @@ const module = "github.com/lvtgo/livetemplate"
 var allowedDeps = map[string][]string{
 	"docs/guides":             {},
 	"docs/guides/actions":     {},
+	"docs/guides/apps":        {},
+	"docs/guides/pagetest":    {},
 	"docs/guides/authn":       {},
 	"docs/guides/groups":      {},
 	"docs/guides/instances":   {},

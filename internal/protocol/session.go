@@ -73,6 +73,11 @@ func (c *visitor) navigate(ctx context.Context, from *page.Page, token string, s
 		rt.Detach(from, sock)
 	}
 	if _, err := rt.Attach(ctx, p, sock, c.req, 0, ref); err != nil {
+		if sock == nil && errors.Is(err, page.ErrTaken) && p.Polling() {
+			// Over HTTP a poll of the client may have reached the new page
+			// first: it is live on polls already, which is where it goes.
+			return p, nil
+		}
 		if errors.Is(err, page.ErrTaken) || errors.Is(err, page.ErrGone) {
 			return nil, fault.New(fault.UnknownPage, "")
 		}
