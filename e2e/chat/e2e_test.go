@@ -144,6 +144,9 @@ func TestE2ELogoutClosesTheSockets(t *testing.T) {
 	b := browsertest.New(t)
 	ann, annToo := b.Tab(t), b.Tab(t)
 	bob := b.Context(t).Tab(t)
+	// The client reports the sign-out, which no lvt-error slot shows.
+	ann.AllowConsole(`livetemplate: connection: unauthorized`)
+	annToo.AllowConsole(`livetemplate: connection: unauthorized`)
 	signIn(ann, url, "/", "ann")
 	open(annToo, url, "/?room=dev")
 	signIn(bob, url, "/", "bob")
