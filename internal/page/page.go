@@ -158,6 +158,14 @@ func (p *Page) Request() *http.Request {
 	return p.req
 }
 
+// Seq returns the seq of the last message that changed what the page's
+// client holds.
+func (p *Page) Seq() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seq
+}
+
 // Live reports whether a connection serves the page now.
 func (p *Page) Live() bool {
 	p.mu.Lock()

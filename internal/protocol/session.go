@@ -66,24 +66,34 @@ func (c *visitor) open(ctx context.Context, token string, seq uint64, sock page.
 func (c *visitor) navigate(ctx context.Context, from *page.Page, token string, sock page.Socket, ref int64) (*page.Page, error) {
 	rt := c.s.rt
 	p := rt.Lookup(token, c.id)
-	if p == nil || p == from {
+	switch {
+	case p == nil || p == from:
 		return nil, fault.New(fault.UnknownPage, "")
+	case sock == nil && p.Polling():
+		// Over HTTP a poll of the client may have reached the new page
+		// first: it is live on polls already, which is where it goes (the
+		// answer is its tree).
+		return p, nil
+	case p.Live():
+		return nil, fault.New(fault.UnknownPage, "") // another connection serves it
 	}
 	if from != nil {
 		rt.Detach(from, sock)
 	}
-	if _, err := rt.Attach(ctx, p, sock, c.req, 0, ref); err != nil {
-		if sock == nil && errors.Is(err, page.ErrTaken) && p.Polling() {
-			// Over HTTP a poll of the client may have reached the new page
-			// first: it is live on polls already, which is where it goes.
-			return p, nil
-		}
-		if errors.Is(err, page.ErrTaken) || errors.Is(err, page.ErrGone) {
-			return nil, fault.New(fault.UnknownPage, "")
-		}
-		return nil, err
+	_, err := rt.Attach(ctx, p, sock, c.req, 0, ref)
+	if err == nil {
+		return p, nil
 	}
-	return p, nil
+	if from != nil {
+		// Stay where the client was: it loads the URL in full next.
+		if _, rerr := rt.Attach(ctx, from, sock, c.req, from.Seq(), 0); rerr != nil {
+			return nil, rerr
+		}
+	}
+	if errors.Is(err, page.ErrTaken) || errors.Is(err, page.ErrGone) {
+		return nil, fault.New(fault.UnknownPage, "")
+	}
+	return nil, err
 }
 
 // act applies an action of page p, rate-limited per group and address, and

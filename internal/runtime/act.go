@@ -179,6 +179,7 @@ func (rt *Runtime) dismiss(p *page.Page, data map[string]json.RawMessage) {
 	if len(keep) > 0 {
 		next.FlashData = rt.o.Hooks.Flash(keep)
 	}
+	p.Hold()
 	p.SetPrivate(&next)
 }
 
