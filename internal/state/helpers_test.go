@@ -160,12 +160,12 @@ func (l *logs) lines() []string {
 // otherwise uses its inner store.
 type flaky struct {
 	session.Store
-	mu      sync.Mutex
-	getErr  error
-	putErr  error
-	gets    int
-	puts    int
-	onPut   func() // called before a Put that goes through
+	mu     sync.Mutex
+	getErr error
+	putErr error
+	gets   int
+	puts   int
+	onPut  func() // called before a Put that goes through
 }
 
 func (f *flaky) Get(ctx context.Context, g string) ([]byte, uint64, error) {
