@@ -377,3 +377,21 @@ func TestFirstRenders(t *testing.T) {
 	reuse.Next(sock4)
 	assert.EqualValues(t, 2, v.renders.Load(), "a forgotten page's bytes are back in the budget too")
 }
+
+// Options.MaxPerGroup: "pages that show none of its state are not
+// counted". A page attached with Group false must not take the room of one
+// that shows the group's state.
+func TestGroupLimitCountsOnlyPagesThatShowTheGroupsState(t *testing.T) {
+	t.Parallel()
+	o := unbounded
+	o.MaxPerGroup = 1
+	tab := page.NewTable(o)
+	v := newView(t)
+	other, grouped := newPage(v, ada, "a"), newPage(v, bob, "b")
+	tab.AddFresh(other, nil, "", 0)
+	tab.AddFresh(grouped, nil, "", 0)
+
+	require.NoError(t, tab.Attach(other, page.Attachment{Socket: &socket{}, Group: false}))
+	assert.NoError(t, tab.Attach(grouped, page.Attachment{Socket: &socket{}, Group: true}),
+		"the only page that shows the group's state is within MaxPerGroup 1")
+}
