@@ -572,3 +572,51 @@ func ExampleRuntime() {
 	// {"t":"tree","seq":1,"tree":{"p":{"0":["<p>Count: ","</p>"]},"s":0,"0":"0"}}
 	// <nil> {"t":"reply","ref":1,"seq":2,"patch":{"0":"1"}}
 }
+
+// While an action runs, the page's other output flows; once the action
+// publishes, output waits for its reply, which carries what it changed.
+// A writer that runs between the action and its reply (as a WebSocket's
+// does) must get nothing then.
+func TestTheReplyCarriesWhatTheActionChanged(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		action string
+		data   string
+		want   string
+	}{
+		{name: "a shared store", action: "counter.inc", want: "<main>2||info:Saved.;</main>"},
+		{name: "the page's own store", action: "note.set", data: `{"text":"x"}`, want: "<main>1|x|info:Saved.;</main>"},
+		{name: "a flash message", action: "counter.flash", want: "<main>2||info:Saved.;</main>"},
+		{name: "dismissing a flash message", action: runtime.Dismiss, want: "<main>1||</main>"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a := newApp(t, appOptions{})
+			v := a.mount(t, "notes", notesPage, runtime.Shape{Map: true}, nil, counterDecl, noteDecl)
+			adas := a.open(t, v, ada)
+			_, err := adas.act("counter.flash", "")
+			require.NoError(t, err)
+			require.Equal(t, "<main>1||info:Saved.;</main>", adas.html())
+
+			var data map[string]json.RawMessage
+			if tc.data != "" {
+				require.NoError(t, json.Unmarshal([]byte(tc.data), &data))
+			}
+			require.True(t, adas.p.Reserve(t.Context(), adas.sock, 99))
+			_, err = a.Act(t.Context(), adas.p, tc.action, data, request("/"))
+			require.NoError(t, err)
+			if b := adas.p.Next(adas.sock); b != nil {
+				t.Errorf("output waits for the reply, but the writer got %s", b)
+				var m msg
+				require.NoError(t, json.Unmarshal(b, &m))
+				adas.apply(m)
+			}
+			adas.p.Settle(adas.sock, 99, nil, "")
+			m := adas.read()
+			assert.Equal(t, "reply", m.T)
+			assert.Equal(t, tc.want, adas.html(), "the reply carried the change")
+		})
+	}
+}
