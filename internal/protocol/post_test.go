@@ -190,3 +190,14 @@ func TestAPageMovesFromItsWebSocketToHTTP(t *testing.T) {
 	m = c.answer(s.post(t, "/", "ada", fmt.Sprintf(`{"t":"action","ref":1,"name":"counter.inc","token":%q}`, token)))
 	assert.Equal(t, "<html><body><p>1</p></body></html>", c.html())
 }
+
+// Every action gets exactly one reply with its ref (docs/protocol.md §3.3).
+// Over WebSocket a message over the limit is answered with the ref found in
+// what was read; over HTTP too.
+func TestATooLargeHTTPActionIsAnsweredWithItsRef(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, serverOptions{limits: func(l *runtime.Limits) { l.MaxMessageBytes = 256 }})
+	res := s.post(t, "/", "ada", `{"t":"action","ref":5,"name":"x","data":{"v":"`+strings.Repeat("a", 300)+`"}}`)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.status)
+	assert.JSONEq(t, `{"t":"reply","ref":5,"error":{"code":"too_large","message":"message too large"}}`, res.body)
+}
