@@ -366,3 +366,9 @@ func (l *logs) Handle(_ context.Context, r slog.Record) error {
 }
 func (l *logs) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l *logs) WithGroup(string) slog.Handler      { return l }
+
+func (l *logs) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.recs...)
+}

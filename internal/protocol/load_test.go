@@ -169,9 +169,3 @@ func TestIdentifyFailures(t *testing.T) {
 	assert.Contains(t, s.logs.lines(), "ERROR authentication failed")
 	assert.Contains(t, s.logs.lines(), "ERROR authenticator returned an identity without a group")
 }
-
-func (l *logs) lines() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.recs...)
-}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -79,7 +80,7 @@ func (c *counter) change(call *runtime.Call) error {
 
 func (c *counter) mount(call *runtime.Call) error {
 	if r := call.Request(); r != nil {
-		if n, err := form.Int(map[string]json.RawMessage{"n": json.RawMessage(`"` + r.URL.Query().Get("start") + `"`)}, "n"); err == nil {
+		if n, err := strconv.Atoi(r.URL.Query().Get("start")); err == nil {
 			c.N = n
 		}
 	}
