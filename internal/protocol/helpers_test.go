@@ -61,7 +61,8 @@ func hooks() runtime.Hooks {
 		Mount: func(s any, c *runtime.Call) error {
 			if g, ok := s.(*gate); ok && c.Request() != nil {
 				if c.Request().URL.Query().Has("away") {
-					return c.Redirect("/away")
+					c.Flash("info", "Please sign in.")
+					return c.Redirect("/")
 				}
 				if c.Request().URL.Query().Has("refuse") {
 					return fault.New(fault.Failed, "Members only.")
@@ -83,7 +84,7 @@ var (
 )
 
 const (
-	homePage  = `<html><body><p>{{.counter.N}}</p></body></html>`
+	homePage  = `<html><body><p>{{.counter.N}}</p>{{range .flash}}<em>{{.Message}}</em>{{end}}</body></html>`
 	otherPage = `<html><body><h1>other {{.counter.N}} {{.gate.Open}}</h1></body></html>`
 )
 

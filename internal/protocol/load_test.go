@@ -103,8 +103,25 @@ func TestAMountThatRedirectsAnswers303(t *testing.T) {
 	require.NoError(t, err)
 	res.Body.Close()
 	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
-	assert.Equal(t, "/away", res.Header.Get("Location"))
+	assert.Equal(t, "/", res.Header.Get("Location"))
 	assert.Zero(t, s.rt.Pages().Len())
+
+	// Its flash message waits for the next page load, under a cookie.
+	var parked *http.Cookie
+	for _, c := range res.Cookies() {
+		if c.Name == "lvt-flash" {
+			parked = c
+		}
+	}
+	require.NotNil(t, parked, "the flash is parked")
+	assert.True(t, parked.HttpOnly)
+	assert.Equal(t, "/", parked.Path)
+	withCookie := http.Header{"Cookie": {parked.Name + "=" + parked.Value}}
+	next := s.do(t, http.MethodGet, "/", "ada", withCookie, "")
+	assert.Contains(t, next.body, "<em>Please sign in.</em>")
+	assert.Contains(t, next.header.Get("Set-Cookie"), "lvt-flash=;", "shown once: the cookie is cleared")
+	again := s.do(t, http.MethodGet, "/", "ada", withCookie, "")
+	assert.NotContains(t, again.body, "<em>", "taken already")
 }
 
 func TestAMountThatRefuses(t *testing.T) {

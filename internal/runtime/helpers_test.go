@@ -106,6 +106,7 @@ func (n *note) change(call *runtime.Call) error {
 
 func (n *note) mount(call *runtime.Call) error {
 	if r := call.Request(); r != nil && r.URL.Query().Has("away") {
+		call.Flash("info", "Please sign in.")
 		return call.Redirect("/away")
 	}
 	n.Text = "hello"

@@ -352,6 +352,48 @@ func TestAMountThatRedirects(t *testing.T) {
 	assert.Nil(t, out.Page)
 	assert.Empty(t, out.HTML)
 	assert.Zero(t, a.Pages().Len(), "no page is kept")
+	require.NotEmpty(t, out.Parked, "the Mount's flash waits for the next page load")
+
+	to := a.mount(t, "away", `<h1>{{range .flash}}{{.Message}}{{end}}</h1>`, runtime.Shape{Map: true}, nil, counterDecl)
+	for _, tc := range []struct {
+		name string
+		id   auth.Identity
+		want string
+	}{
+		{name: "another group", id: cy, want: "<h1></h1>"},
+		{name: "the next load", id: ada, want: "<h1>Please sign in.</h1>"},
+		{name: "once", id: ada, want: "<h1></h1>"},
+	} {
+		next, err := a.Load(t.Context(), runtime.Loading{View: to, ID: tc.id, Addr: "10.0.0.1", Request: request("/away"), Flash: out.Parked})
+		require.NoError(t, err, tc.name)
+		assert.Equal(t, tc.want, next.HTML, tc.name)
+	}
+
+	// A Mount that redirects a live navigation leaves its flash with the
+	// page the client leaves.
+	from := a.open(t, v, ada)
+	nav, err := a.Load(t.Context(), runtime.Loading{View: v, ID: ada, Addr: "10.0.0.1", Request: request("/?away"), From: from.p.Token})
+	require.NoError(t, err)
+	assert.Equal(t, "/away", nav.Redirect)
+	assert.Empty(t, nav.Parked)
+	next, err := a.Load(t.Context(), runtime.Loading{View: to, ID: ada, Addr: "10.0.0.1", Request: request("/away"), From: from.p.Token})
+	require.NoError(t, err)
+	assert.Equal(t, "<h1>Please sign in.</h1>", next.HTML)
+}
+
+// An HTTP page the client navigates away from stops counting as live at
+// once.
+func TestLoadingFromAnHTTPPageDetachesIt(t *testing.T) {
+	t.Parallel()
+	a := newApp(t, appOptions{})
+	v := a.mount(t, "counter", counterPage, runtime.Shape{}, nil, counterDecl)
+	polling, _ := a.load(t, v, ada, "/")
+	_, err := a.Attach(t.Context(), polling, nil, request("/"), 0, 0)
+	require.NoError(t, err)
+	_, err = a.Load(t.Context(), runtime.Loading{View: v, ID: ada, Addr: "10.0.0.1", Request: request("/"), From: polling.Token})
+	require.NoError(t, err)
+	assert.False(t, polling.Live())
+	assert.Same(t, polling, a.Lookup(polling.Token, ada), "kept, to come back to")
 }
 
 func TestTwoViewsShareAStore(t *testing.T) {
