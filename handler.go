@@ -15,7 +15,6 @@ import (
 type Handler struct {
 	app *App
 	v   *runtime.View
-	own bool // made by Template.Handle: its app is its own
 }
 
 // ServeHTTP implements http.Handler.

@@ -24,9 +24,9 @@ type Limits struct {
 	// MaxMessageBytes is the largest message accepted (default 64 KiB);
 	// larger ones are answered with a too_large error.
 	MaxMessageBytes int64
-	// MaxConnsPerGroup is how many live connections (WebSockets and HTTP
-	// pages that poll) one session group may have (default 100). One more
-	// is refused: WebSocket close 4029, HTTP 429.
+	// MaxConnsPerGroup is how many live pages (on WebSockets and HTTP
+	// polls) that show a session group's state one group may have (default
+	// 100). One more is refused: WebSocket close 4029, HTTP 429.
 	MaxConnsPerGroup int
 	// MaxConnsPerAddress is how many live connections, including
 	// WebSockets that have not joined yet, one client address may have

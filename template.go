@@ -80,7 +80,6 @@ func (t *Template) Handle(stores ...Store) *Handler {
 		_ = app.Close()
 		panic(err)
 	}
-	h.own = true
 	return h
 }
 

@@ -64,6 +64,10 @@ var (
 	errBody      = &Error{Status: http.StatusBadRequest, Code: CodeBadRequest, Message: "could not read the message"}
 )
 
+// tooLargePrefix is how much of a body announced as too large is read, to
+// find its ref.
+const tooLargePrefix = 512
+
 // ReadMessage checks that r is a POST (else 405), same-origin (checked with
 // http.CrossOriginProtection: Sec-Fetch-Site, or Origin against Host) or
 // from an origin that Origins allows (else 403; the same decision as
@@ -71,7 +75,10 @@ var (
 // types a form can send without CORS are refused with 415), with a
 // non-empty body of at most MaxBody bytes (else 413, or 400 if empty or
 // unreadable), and returns the body. Every refusal is an [*Error], ready for
-// [WriteError]. It does not parse the JSON. Safe for concurrent use.
+// [WriteError]; with a 413 it also returns the start of the body (up to
+// MaxBody bytes, and up to 512 when Content-Length alone gave it away), so
+// that the caller can still find the message's ref. It does not parse the
+// JSON. Safe for concurrent use.
 func (h *HTTP) ReadMessage(r *http.Request) ([]byte, error) {
 	if r.Method != http.MethodPost {
 		return nil, errMethod
@@ -84,14 +91,15 @@ func (h *HTTP) ReadMessage(r *http.Request) ([]byte, error) {
 		return nil, errMediaType
 	}
 	if r.ContentLength > h.maxBody {
-		return nil, errTooLarge
+		prefix, _ := io.ReadAll(io.LimitReader(r.Body, min(h.maxBody, tooLargePrefix)))
+		return prefix, errTooLarge
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, h.maxBody+1))
 	switch {
 	case err != nil:
 		return nil, errBody
 	case int64(len(body)) > h.maxBody:
-		return nil, errTooLarge
+		return body[:h.maxBody], errTooLarge
 	case len(body) == 0:
 		return nil, errEmpty
 	}

@@ -85,6 +85,11 @@ func TestReadMessage(t *testing.T) {
 			assert.Equal(t, tc.status, e.Status)
 			assert.Equal(t, tc.code, e.Code)
 			assert.NotEmpty(t, e.Message)
+			if tc.status == http.StatusRequestEntityTooLarge {
+				// The start of the body, for the caller to find a ref in.
+				assert.True(t, strings.HasPrefix(tc.body, string(body)) && len(body) > 0 && len(body) <= 128, "%d bytes", len(body))
+				return
+			}
 			assert.Nil(t, body)
 		})
 	}

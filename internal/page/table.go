@@ -56,6 +56,7 @@ type Table struct {
 	byState  map[string]map[*Page]struct{}
 	byView   map[View]map[*Page]struct{}
 	perAddr  map[string]int
+	perGroup map[string]int // live pages that count against their group's limit
 	unjoined int
 	fresh    list.List // rendered, never connected: oldest first
 	idle     list.List // connection ended: oldest first
@@ -65,13 +66,14 @@ type Table struct {
 // NewTable returns an empty table.
 func NewTable(o Options) *Table {
 	return &Table{
-		o:       o,
-		byToken: make(map[string]*Page),
-		byGroup: make(map[string]map[*Page]struct{}),
-		byUser:  make(map[string]map[*Page]struct{}),
-		byState: make(map[string]map[*Page]struct{}),
-		byView:  make(map[View]map[*Page]struct{}),
-		perAddr: make(map[string]int),
+		o:        o,
+		byToken:  make(map[string]*Page),
+		byGroup:  make(map[string]map[*Page]struct{}),
+		byUser:   make(map[string]map[*Page]struct{}),
+		byState:  make(map[string]map[*Page]struct{}),
+		byView:   make(map[View]map[*Page]struct{}),
+		perAddr:  make(map[string]int),
+		perGroup: make(map[string]int),
 	}
 }
 
@@ -210,7 +212,7 @@ func (t *Table) Attach(p *Page, a Attachment) error {
 		t.park(p, &t.idle)
 		return errTooMany
 	}
-	if a.Group && t.o.MaxPerGroup >= 0 && len(t.byGroup[p.ID.GroupID]) >= t.o.MaxPerGroup {
+	if a.Group && t.o.MaxPerGroup >= 0 && t.perGroup[p.ID.GroupID] >= t.o.MaxPerGroup {
 		t.park(p, &t.idle)
 		return errTooMany
 	}
@@ -236,6 +238,10 @@ func (t *Table) Attach(p *Page, a Attachment) error {
 	resume := p.stream.Last() != nil && a.Seq == p.seq
 	p.full, p.ack = !resume, resume
 	p.navRef = a.Ref
+	p.counted = a.Group
+	if a.Group {
+		t.perGroup[p.ID.GroupID]++
+	}
 	t.index(p)
 	p.wakeLocked()
 	return nil
@@ -259,6 +265,12 @@ func (t *Table) Detach(p *Page, sock Socket) (states []*state.State, ok bool) {
 	t.unindex(p)
 	if polling {
 		t.done(p.Addr)
+	}
+	if p.counted {
+		p.counted = false
+		if t.perGroup[p.ID.GroupID]--; t.perGroup[p.ID.GroupID] <= 0 {
+			delete(t.perGroup, p.ID.GroupID)
+		}
 	}
 	if !p.gone && !t.closed {
 		t.park(p, &t.idle)
