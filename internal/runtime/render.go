@@ -91,7 +91,27 @@ func (v *View) renderFrom(p *page.Page, b basis) (*diff.Tree, error) {
 		}
 		return t, err
 	}
-	return v.renders.get(k, func() (*diff.Tree, error) { return v.execute(p, b) })
+	return v.cached(k, b).get(func() (*diff.Tree, error) { return v.execute(p, b) })
+}
+
+// cached returns the entry that shares the render of k, made from b: on
+// the snapshot itself when the page shows one state and nothing else that
+// depends on it (no lock, and as many entries as states; they go with the
+// snapshot), else in the view's bounded cache.
+func (v *View) cached(k renderKey, b basis) *renderEntry {
+	if k.snap == 0 {
+		return v.renders.entry(k)
+	}
+	slot := b.snaps[0].Derived(v, func() any { return new(atomic.Pointer[renderEntry]) }).(*atomic.Pointer[renderEntry])
+	for {
+		e := slot.Load()
+		if e != nil && e.key == k {
+			return e
+		}
+		if n := (&renderEntry{key: k}); slot.CompareAndSwap(e, n) {
+			return n
+		}
+	}
 }
 
 // keep records t, rendered for page p from b (while an action was applied),
@@ -103,7 +123,7 @@ func (v *View) keep(p *page.Page, b basis, t *diff.Tree) {
 		p.SetMemo(&page.Memo{Key: k, Tree: t})
 		return
 	}
-	v.renders.get(k, func() (*diff.Tree, error) { return t, nil })
+	v.cached(k, b).get(func() (*diff.Tree, error) { return t, nil })
 }
 
 // execute runs the template for page p with b's data.
@@ -160,9 +180,9 @@ func (v *View) data(id auth.Identity, b basis) (any, error) {
 // by the pages that hold the same trees.
 func (v *View) Patch(from, to *diff.Tree) *diff.Patch { return v.patches.get(from, to) }
 
-// renderCache shares renders among pages that show the same thing: the
-// last one looked up without a lock (the thousands of pages of one group
-// after a change), the recent ones in a bounded map.
+// renderCache shares renders among pages that show the same thing and
+// more than one state (or their viewer): the last one looked up without a
+// lock, the recent ones in a bounded map.
 type renderCache struct {
 	last atomic.Pointer[renderEntry]
 	mu   sync.Mutex
@@ -179,8 +199,14 @@ type renderEntry struct {
 // maxRenders bounds the renders a view keeps for sharing.
 const maxRenders = 64
 
-// get returns the render of k, rendering it once with render.
-func (rc *renderCache) get(k renderKey, render func() (*diff.Tree, error)) (*diff.Tree, error) {
+// get returns the entry's render, rendering it once with render.
+func (e *renderEntry) get(render func() (*diff.Tree, error)) (*diff.Tree, error) {
+	e.once.Do(func() { e.tree, e.err = render() })
+	return e.tree, e.err
+}
+
+// entry returns the entry of k.
+func (rc *renderCache) entry(k renderKey) *renderEntry {
 	e := rc.last.Load()
 	if e == nil || e.key != k {
 		rc.mu.Lock()
@@ -195,8 +221,7 @@ func (rc *renderCache) get(k renderKey, render func() (*diff.Tree, error)) (*dif
 		rc.mu.Unlock()
 		rc.last.Store(e)
 	}
-	e.once.Do(func() { e.tree, e.err = render() })
-	return e.tree, e.err
+	return e
 }
 
 // patchCache shares patches among pages that hold the same tree: each new

@@ -23,6 +23,7 @@ type Snapshot struct {
 	ids     *atomic.Uint64 // the table's counter of ids
 	stored  bool           // exactly what the session store holds at version
 	decoded sync.Map       // store name → decoded store
+	derived sync.Map       // Derived's values by key
 }
 
 // pushesKey is the reserved entry that lists the ids of the last server
@@ -87,6 +88,17 @@ func (sn *Snapshot) Store(d *schema.Decl) (any, error) {
 	}
 	v, _ = sn.decoded.LoadOrStore(d.Name, v)
 	return v, nil
+}
+
+// Derived returns the value derived from the snapshot under key: made once
+// by make, shared by every caller, and kept as long as the snapshot (say a
+// view's render of it, for the thousands of pages that show the state).
+func (sn *Snapshot) Derived(key any, make func() any) any {
+	if v, ok := sn.derived.Load(key); ok {
+		return v
+	}
+	v, _ := sn.derived.LoadOrStore(key, make())
+	return v
 }
 
 // Copy returns a new value of store d holding the snapshot's state of it,

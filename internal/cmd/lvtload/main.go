@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"runtime"
 	"sort"
 	"strings"
@@ -54,7 +55,18 @@ func serveMain(args []string) error {
 	lifetime := fs.Duration("for", 30*time.Minute, "stop after this long")
 	stdin := fs.Bool("stdin", false, "stop when standard input closes (run uses this)")
 	redisURL := fs.String("redis", "", "share state, changes and cookies with other instances through this Redis (redis://127.0.0.1:PORT/0)")
+	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile to this file when it stops")
 	_ = fs.Parse(args)
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
 	if err := loopbackOnly(*addr); err != nil {
 		return err
 	}
