@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"sync"
 	"text/template/parse"
 )
 
@@ -37,6 +38,30 @@ type loop struct {
 	items *template.Template // {{range .}}BODY{{end}}, BODY instrumented
 	size  int32              // dynamics of one item
 	codecs
+	// For printsAddresses: the body, the name space and the tok function.
+	body   *parse.ListNode
+	lookup func(string) *template.Template
+	tok    string
+	kinds  sync.Map // element type → *itemKind
+}
+
+// itemKind is how a loop snapshots items of one element type.
+type itemKind struct {
+	c        *codec // nil: not cacheable
+	identity bool   // record the addresses of pointers below the item's top
+}
+
+// kind returns how items of type typ are snapshotted.
+func (l *loop) kind(typ reflect.Type) *itemKind {
+	if k, ok := l.kinds.Load(typ); ok {
+		return k.(*itemKind)
+	}
+	k := &itemKind{c: l.get(typ)}
+	if k.c != nil {
+		k.identity = printsAddresses(l.body, typ, l.lookup, l.tok)
+	}
+	v, _ := l.kinds.LoadOrStore(typ, k)
+	return v.(*itemKind)
 }
 
 // loopCompiler converts the pure ranges of one program.
@@ -142,7 +167,8 @@ func (lc *loopCompiler) convert(r *parse.RangeNode, id, size int32, info *bodyIn
 			Args: []parse.Node{&parse.DotNode{NodeType: parse.NodeDot}}}}},
 		List: r.List,
 	}}}
-	lc.done[id] = &loop{items: h, size: size, codecs: codecs{names: info.names, types: &lc.ct.types}}
+	lc.done[id] = &loop{items: h, size: size, codecs: codecs{names: info.names, types: &lc.ct.types},
+		body: r.List, lookup: lc.clone.Lookup, tok: lc.tokName}
 	return []parse.Node{decl, cond}
 }
 
@@ -157,7 +183,7 @@ func (t *Template) loopOK(slot int, v reflect.Value) bool {
 	if slot <= 0 || slot >= len(t.loops) || t.loops[slot] == nil {
 		return false
 	}
-	return t.loops[slot].get(v.Type().Elem()) != nil
+	return t.loops[slot].kind(v.Type().Elem()).c != nil
 }
 
 // loopToken is the tok function of converted ranges: it keeps v until the

@@ -85,8 +85,8 @@ func (r *recorder) execItems(l *loop, v reflect.Value) error {
 // are executed, in one pass over just them.
 func (r *recorder) reuse(fi int, l *loop, v reflect.Value) error {
 	typ := v.Type().Elem()
-	c := l.get(typ)
-	if c == nil {
+	k := l.kind(typ)
+	if k.c == nil {
 		return fmt.Errorf("diff: converted range: %v cannot be cached", typ)
 	}
 	f := &r.stack[fi]
@@ -94,7 +94,7 @@ func (r *recorder) reuse(fi int, l *loop, v reflect.Value) error {
 	if rg := f.pd.rng; rg != nil && rg.id == f.id && rg.snap != nil && rg.snap.typ == typ && len(rg.snap.ends) == len(rg.items) {
 		base = rg
 	}
-	snap := l.snapshot(c, v, base)
+	snap := l.snapshot(k, v, base)
 	items := make([]*node, v.Len())
 	miss, pairs := matchItems(base, snap, items)
 	if len(miss) > 0 {
@@ -135,7 +135,7 @@ func (r *recorder) reuse(fi int, l *loop, v reflect.Value) error {
 }
 
 // snapshot returns the snapshots of the items of v.
-func (l *loop) snapshot(c *codec, v reflect.Value, base *rangeNode) *rangeSnap {
+func (l *loop) snapshot(k *itemKind, v reflect.Value, base *rangeNode) *rangeSnap {
 	n := v.Len()
 	capacity := 0
 	if base != nil {
@@ -143,10 +143,10 @@ func (l *loop) snapshot(c *codec, v reflect.Value, base *rangeNode) *rangeSnap {
 	}
 	buf := make([]byte, 0, capacity)
 	ends := make([]int32, n)
-	s := snapshotter{codecs: &l.codecs, identity: true}
+	s := snapshotter{codecs: &l.codecs, identity: k.identity}
 	for j := range n {
 		if len(buf) < maxSnapshotBuffer {
-			buf, _ = s.appendItem(buf, c, v.Index(j))
+			buf, _ = s.appendItem(buf, k.c, v.Index(j))
 		}
 		if j == 0 && capacity == 0 && len(buf) > 0 {
 			grown := make([]byte, len(buf), len(buf)*n+len(buf)*n/8+64)

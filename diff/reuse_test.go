@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -39,6 +40,9 @@ type rItem struct {
 	Arr   [2]int8
 	F     float64
 }
+
+// rWrap holds a pointer: printing it shows the pointer's address.
+type rWrap struct{ P *rOwner }
 
 // rZone is read by rClock's methods: state the data does not show. Tests
 // that change it run one step at a time (no t.Parallel).
@@ -114,9 +118,11 @@ func (e *reuseEditor) item() rItem {
 // anyValue returns values of changing dynamic types, some of which run
 // code when printed.
 func (e *reuseEditor) anyValue() any {
-	switch e.r.IntN(9) {
+	switch e.r.IntN(10) {
 	case 0:
 		return nil
+	case 9:
+		return rWrap{P: &rOwner{Name: e.word()}}
 	case 1:
 		return e.word()
 	case 2:
@@ -199,6 +205,16 @@ func (e *reuseEditor) edit(s rState) rState {
 				c := *o
 				s.Items[i].Owner = &c
 			}
+			if w, ok := s.Items[i].Any.(rWrap); ok {
+				c := *w.P
+				s.Items[i].Any = rWrap{P: &c}
+			}
+		}
+		for i, a := range s.Anys {
+			if w, ok := a.(rWrap); ok {
+				c := *w.P
+				s.Anys[i] = rWrap{P: &c}
+			}
 		}
 	}
 	return s
@@ -235,11 +251,13 @@ func (e *reuseEditor) editItems(items []rItem) []rItem {
 
 // reuseTemplates cover bodies that may be converted and bodies that must
 // not be, each next to data that would show a wrong reuse.
-var reuseTemplates = []struct {
+type reuseTemplate struct {
 	name    string
 	src     string
 	convert bool // whether some range of it should be converted
-}{
+}
+
+var reuseTemplates = []reuseTemplate{
 	{name: "pure keyed items", convert: true, src: `<ul>{{range .Items}}<li data-key="{{.ID}}" class="{{if .Done}}done{{end}}">{{.Title}}{{range .Tags}}<b>{{.}}</b>{{end}}{{with .Owner}}<i>{{.Name}} {{.Age}}</i>{{end}}{{.F}} {{.Arr}}{{with .M}} {{.a}}{{end}}</li>{{end}}</ul>`},
 	{name: "whole item printed (pointer addresses show)", convert: true, src: `{{range .Items}}<p>{{.}}</p>{{end}}`},
 	{name: "items through pointers, changed in place", convert: true, src: `{{range .Ptrs}}<p title="{{.Title}}">{{.Owner}} {{.Any}} {{.Tags}}</p>{{end}}`},
@@ -255,6 +273,8 @@ var reuseTemplates = []struct {
 	{name: "stringer reads hidden state", convert: true, src: `{{range .Anys}}<p>{{printf "%v" .}}</p>{{end}}{{range .Anys}}<q>{{.}}</q>{{end}}`},
 	{name: "range value of changing kind", convert: true, src: `{{range .Var}}<i>{{.}}</i>{{else}}<i>empty</i>{{end}}`},
 	{name: "array of structs", convert: true, src: `{{range .Arr}}<b>{{.Name}}</b>{{end}}{{with .Arr}}{{range .}}[{{.}}]{{end}}{{end}}`},
+	{name: "owner printed through with and template", convert: true, src: `{{define "o"}}<i>{{.}}</i>{{end}}{{range .Items}}<p>{{with .Owner}}{{.}}{{end}}{{template "o" .Owner}}{{$o := .Owner}}{{$o}}</p>{{end}}`},
+	{name: "addresses printed through with and template", convert: true, src: `{{define "o"}}<i>{{.}}</i>{{end}}{{range .Items}}<p>{{with .Any}}{{.}}{{end}}</p>{{end}}{{range .Items}}{{template "o" .}}{{end}}{{range .Items}}{{$i := .}}{{$i}}{{end}}`},
 	{name: "nested pure templates", convert: true, src: `{{define "owner"}}{{with .}}<i>{{.Name}}</i>{{end}}{{end}}{{define "item"}}<li id="{{.ID}}">{{.Title}}{{template "owner" .Owner}}{{range .Tags}}<b>{{.}}</b>{{end}}</li>{{end}}<ul>{{range .Items}}{{template "item" .}}{{end}}</ul><ol>{{range .Ptrs}}{{template "item" .}}{{end}}</ol>`},
 	{name: "body calls an impure template", src: `{{define "t"}}<i>{{.Title}} {{len .Tags}}</i>{{end}}{{range .Items}}{{template "t" .}}{{end}}`},
 }
@@ -285,9 +305,9 @@ func runReuse(t *testing.T, r chooser, steps int, done func() bool) {
 }
 
 func TestReuseRandomEdits(t *testing.T) {
-	for _, seed := range []uint64{1, 2, 3} {
+	for _, seed := range []uint64{1, 2} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			runReuse(t, rand.New(rand.NewPCG(seed, 16)), 300, nil)
+			runReuse(t, rand.New(rand.NewPCG(seed, 16)), 200, nil)
 		})
 	}
 }
@@ -369,7 +389,7 @@ func TestReuseWithTimeAndMethods(t *testing.T) {
 // TestReuseConcurrent renders from one shared previous tree in several
 // goroutines at once (run with -race).
 func TestReuseConcurrent(t *testing.T) {
-	tpl := reuseTemplates[15]
+	tpl := reuseTemplates[slices.IndexFunc(reuseTemplates, func(tc reuseTemplate) bool { return tc.name == "nested pure templates" })]
 	ct := mustCompile(t, nil, tpl.src)
 	e := &reuseEditor{r: rand.New(rand.NewPCG(5, 5))}
 	states := make([]rState, 12)
@@ -482,4 +502,68 @@ func TestReuseTrickyValues(t *testing.T) {
 		[]map[int]string{{1: "a", 2: "b"}}, []map[int]string{{2: "b", 1: "a"}}, []map[int]string{{1: "b", 2: "a"}},
 	}
 	runCase(t, nil, steps, `{{range .}}<p>{{.}}</p><script>var v = {{.}};</script>{{end}}`)
+}
+
+// TestReusePrintsAddresses checks when snapshots record pointer addresses:
+// only where the body may print a value that holds a pointer.
+func TestReusePrintsAddresses(t *testing.T) {
+	tests := []struct {
+		body string
+		want bool
+	}{
+		{`{{.Title}} {{.ID}} {{.F}} {{.Arr}} {{.Tags}} {{.M}}`, false},
+		{`{{with .Owner}}{{.Name}} {{.Age}}{{end}} {{.Owner.Name}}`, false},
+		{`{{.Owner}}`, false}, // the escaper follows the top pointer; rOwner holds none
+		{`{{$o := .Owner}}{{$o.Name}}`, false},
+		{`{{range .Tags}}{{.}}{{end}}`, false},
+		{`{{.}}`, true},
+		{`{{.Any}}`, true},
+		{`{{with .Any}}{{.}}{{end}}`, true},
+		{`{{$x := .}}{{$x}}`, true},
+		{`{{template "self" .}}`, true},
+		{`{{template "owner" .Owner}}`, false},
+		{`{{template "owner" .}}`, true}, // prints its dot: here an rItem
+	}
+	for _, tc := range tests {
+		t.Run(tc.body, func(t *testing.T) {
+			src := `{{define "self"}}{{.}}{{end}}{{define "owner"}}{{.}}{{end}}{{range .}}` + tc.body + `{{end}}`
+			tmpl := parseSrc(t, nil, src)
+			ct, err := Compile(tmpl)
+			require.NoError(t, err)
+			var l *loop
+			for _, x := range ct.loops {
+				if x != nil {
+					l = x
+					break // the outer range: the first slot converted
+				}
+			}
+			require.NotNil(t, l, "the range is converted")
+			k := l.kind(reflect.TypeFor[rItem]())
+			require.NotNil(t, k.c)
+			assert.Equal(t, tc.want, k.identity)
+		})
+	}
+}
+
+// TestReuseFreshPointers: items whose pointers are new but whose content is
+// not (a store decoded again) are reused when the body prints no address.
+func TestReuseFreshPointers(t *testing.T) {
+	ct := mustCompile(t, nil, `{{range .}}<li>{{.Title}} {{with .Owner}}{{.Name}}{{end}}</li>{{end}}`)
+	items := []*rItem{{ID: 1, Title: "a", Owner: &rOwner{Name: "x"}}, {ID: 2, Title: "b"}}
+	prev, err := ct.Render(items)
+	require.NoError(t, err)
+	again := make([]*rItem, len(items))
+	for i, it := range items {
+		c := *it
+		if c.Owner != nil {
+			o := *c.Owner
+			c.Owner = &o
+		}
+		again[i] = &c
+	}
+	next, err := ct.RenderFrom(prev, again)
+	require.NoError(t, err)
+	for i := range items {
+		assert.Same(t, prev.root.dyns[0].rng.items[i], next.root.dyns[0].rng.items[i])
+	}
 }
