@@ -567,3 +567,40 @@ func TestReuseFreshPointers(t *testing.T) {
 		assert.Same(t, prev.root.dyns[0].rng.items[i], next.root.dyns[0].rng.items[i])
 	}
 }
+
+// TestReuseDocExample checks the example of docs/templates.md, "What makes
+// a page fast": the first list is executed every time, the second reuses
+// its unchanged items.
+func TestReuseDocExample(t *testing.T) {
+	type todo struct {
+		ID            int
+		Title, Status string
+		Class, Due    string
+	}
+	slow := mustCompile(t, nil, `{{range $i, $t := .Todos}}
+  <li class="{{if eq $t.Status "done"}}done{{end}}">{{$t.Title}}, {{$t.Due}} ({{$.User}})</li>
+{{end}}`)
+	fast := mustCompile(t, nil, `{{range .Todos}}
+  <li data-key="{{.ID}}" class="{{.Class}}">{{.Title}}, {{.Due}}</li>
+{{end}}`)
+	count := func(ct *Template) (n int) {
+		for _, l := range ct.loops {
+			if l != nil {
+				n++
+			}
+		}
+		return n
+	}
+	assert.Equal(t, 0, count(slow))
+	assert.Equal(t, 1, count(fast))
+	todos := []todo{{ID: 1, Title: "a", Class: "done", Due: "Jan 2"}, {ID: 2, Title: "b", Due: "Jan 3"}}
+	data := map[string]any{"User": "ana", "Todos": todos}
+	prev, err := fast.Render(data)
+	require.NoError(t, err)
+	edited := slices.Clone(todos)
+	edited[1].Title = "B"
+	next, err := fast.RenderFrom(prev, map[string]any{"User": "ana", "Todos": edited})
+	require.NoError(t, err)
+	assert.Same(t, prev.root.dyns[0].rng.items[0], next.root.dyns[0].rng.items[0])
+	assert.NotSame(t, prev.root.dyns[0].rng.items[1], next.root.dyns[0].rng.items[1])
+}
