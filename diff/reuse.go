@@ -94,6 +94,13 @@ func (r *recorder) reuse(fi int, l *loop, v reflect.Value) error {
 	if rg := f.pd.rng; rg != nil && rg.id == f.id && rg.snap != nil && rg.snap.typ == typ && len(rg.snap.ends) == len(rg.items) {
 		base = rg
 	}
+	if !v.CanAddr() {
+		// An array passed by value: snapshot an addressable copy, so that
+		// an item is always encoded the same way (snapshot.go).
+		c := reflect.New(v.Type()).Elem()
+		c.Set(v)
+		v = c
+	}
 	snap := l.snapshot(k, v, base)
 	items := make([]*node, v.Len())
 	miss, pairs := matchItems(base, snap, items)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // A snapshot is the encoding of everything a pure range body can observe of
@@ -44,6 +45,71 @@ type codec struct {
 	fields []*codec // struct fields, in order
 	flatN  int      // array: the number of elements
 	bytes  bool     // a slice or array of bytes, encoded at once
+	// flat lists, for a struct or array made of numbers, booleans and
+	// strings only, where those are in memory: an addressable value of it
+	// is encoded from there, without reflection.
+	flat []flatOp
+}
+
+// flatOp is one part of a flat value: size bytes at off, or the string
+// at off.
+type flatOp struct {
+	off, size uintptr
+	str       bool
+}
+
+// maxFlatOps bounds the parts of a flat value.
+const maxFlatOps = 64
+
+// flatOps appends the parts of a value of type t at offset off to ops,
+// merging adjacent fixed-size parts. It reports false if t holds anything
+// but numbers, booleans and strings, or too many parts.
+func flatOps(t reflect.Type, off uintptr, ops []flatOp) ([]flatOp, bool) {
+	switch t.Kind() {
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Complex64, reflect.Complex128:
+		if n := len(ops); n > 0 && !ops[n-1].str && ops[n-1].off+ops[n-1].size == off {
+			ops[n-1].size += t.Size()
+			return ops, true
+		}
+		ops = append(ops, flatOp{off: off, size: t.Size()})
+	case reflect.String:
+		ops = append(ops, flatOp{off: off, str: true})
+	case reflect.Array:
+		for i := range t.Len() {
+			var ok bool
+			if ops, ok = flatOps(t.Elem(), off+uintptr(i)*t.Elem().Size(), ops); !ok {
+				return nil, false
+			}
+		}
+	case reflect.Struct:
+		for i := range t.NumField() {
+			f := t.Field(i)
+			var ok bool
+			if ops, ok = flatOps(f.Type, off+f.Offset, ops); !ok {
+				return nil, false
+			}
+		}
+	default:
+		return nil, false
+	}
+	return ops, len(ops) <= maxFlatOps
+}
+
+// appendFlat appends the flat value at p.
+func appendFlat(b []byte, ops []flatOp, p unsafe.Pointer) []byte {
+	for _, op := range ops {
+		q := unsafe.Add(p, op.off)
+		if op.str {
+			str := *(*string)(q)
+			b = binary.AppendUvarint(b, uint64(len(str)))
+			b = append(b, str...)
+			continue
+		}
+		b = append(b, unsafe.Slice((*byte)(q), op.size)...)
+	}
+	return b
 }
 
 // codecs builds and caches the codecs of one converted range: their
@@ -181,6 +247,11 @@ func (b *codecBuilder) build(typ reflect.Type) *codec {
 			c.fields[i] = b.build(typ.Field(i).Type)
 		}
 	}
+	if c.kind == reflect.Struct || c.kind == reflect.Array {
+		if ops, ok := flatOps(typ, 0, nil); ok {
+			c.flat = ops
+		}
+	}
 	return c
 }
 
@@ -229,6 +300,14 @@ func (s *snapshotter) value(b []byte, c *codec, v reflect.Value, top bool) []byt
 }
 
 func (s *snapshotter) value1(b []byte, c *codec, v reflect.Value, top bool) []byte {
+	// Whether a value is addressable depends only on how it was reached
+	// (slice elements and pointer targets are, interface and map contents
+	// are not, fields and array elements are if their parent is) once the
+	// item itself is (reuse.go makes sure): one position in a type is
+	// always encoded the same way.
+	if c.flat != nil && v.CanAddr() {
+		return appendFlat(b, c.flat, v.Addr().UnsafePointer())
+	}
 	switch c.kind {
 	case reflect.Bool:
 		if v.Bool() {
