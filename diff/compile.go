@@ -105,11 +105,32 @@ func randomSuffix() string {
 	return hex.EncodeToString(b[:])
 }
 
+// Options tunes [CompileWith]. The zero value is what [Compile] uses.
+type Options struct {
+	// FuncsKnown reports that Funcs holds every function added to the
+	// template with Funcs (FuncsKnown with no Funcs: there are none). Range
+	// bodies may then call the builtins Funcs does not redefine (eq, ne,
+	// lt, le, gt, ge, and, or, not, len, index, slice, print, printf,
+	// println, html, js, urlquery; never call) and still reuse items
+	// (docs/templates.md, "What makes a page fast"). By default no builtin
+	// is known to be text/template's own, and a range body that calls one
+	// is executed every time. A Funcs that misses a function which
+	// redefines a builtin can make renders differ from Execute.
+	FuncsKnown bool
+	Funcs      template.FuncMap
+}
+
 // Compile prepares t for rendering as a tree. t itself is not modified and
 // stays usable. t must not have been executed yet (html/template cannot clone
 // a template after its first Execute); Compile returns an error in that case,
-// and for any escaping error Execute would report.
+// and for any escaping error Execute would report. Compile is
+// CompileWith(t, Options{}).
 func Compile(t *template.Template) (*Template, error) {
+	return CompileWith(t, Options{})
+}
+
+// CompileWith is [Compile] with options.
+func CompileWith(t *template.Template, opts Options) (*Template, error) {
 	if t == nil {
 		return nil, errors.New("diff: compile: nil template")
 	}
@@ -121,13 +142,13 @@ func Compile(t *template.Template) (*Template, error) {
 		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), failedExecute(t))
 	}
 	ct := &Template{name: t.Name()}
-	fast, loops, err := ct.build(t, true)
+	fast, loops, err := ct.build(t, &opts)
 	if err != nil {
 		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
 	}
 	ct.fast, ct.plain = fast, fast
 	if len(loops) > 0 {
-		if ct.plain, _, err = ct.build(t, false); err != nil {
+		if ct.plain, _, err = ct.build(t, nil); err != nil {
 			return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
 		}
 	}
@@ -135,9 +156,9 @@ func Compile(t *template.Template) (*Template, error) {
 	return ct, nil
 }
 
-// build makes one program from a clone of t. With convert, the ranges whose
-// items can be reused are converted (loop.go); it returns how many.
-func (ct *Template) build(t *template.Template, convert bool) (*program, map[int32]*loop, error) {
+// build makes one program from a clone of t. With opts, the ranges whose
+// items can be reused are converted (loop.go); it returns them.
+func (ct *Template) build(t *template.Template, opts *Options) (*program, map[int32]*loop, error) {
 	clone, err := t.Clone()
 	if err != nil {
 		return nil, nil, err
@@ -148,8 +169,8 @@ func (ct *Template) build(t *template.Template, convert bool) (*program, map[int
 	stopCall := "{{" + stopFunc + "}}"
 	clone.Funcs(template.FuncMap{stopFunc: func() (string, error) { return "", stop }})
 	var lc *loopCompiler
-	if convert {
-		lc = newLoopCompiler(ct, clone, suffix)
+	if opts != nil {
+		lc = newLoopCompiler(ct, clone, suffix, *opts)
 		if err := lc.addHolders(stopCall); err != nil {
 			return nil, nil, err
 		}
@@ -185,7 +206,7 @@ func (ct *Template) build(t *template.Template, convert bool) (*program, map[int
 		in.marks[p] = m
 	}
 	in.moveToArena(p)
-	if convert {
+	if lc != nil {
 		ct.rootSize = in.sizes[t.Name()]
 		ct.loops = make([]*loop, in.nextID+1)
 		for id, l := range lc.done {

@@ -17,12 +17,21 @@ type loopCompiler struct {
 	pure    map[*parse.RangeNode]*bodyInfo
 	okName  string
 	tokName string
+	funcs   map[string]bool // builtins bodies may call
 	done    map[int32]*loop
 }
 
-func newLoopCompiler(ct *Template, clone *template.Template, suffix string) *loopCompiler {
+func newLoopCompiler(ct *Template, clone *template.Template, suffix string, opts Options) *loopCompiler {
 	lc := &loopCompiler{ct: ct, clone: clone, suffix: suffix, holders: map[*parse.RangeNode]*template.Template{},
-		okName: loopPrefix + "ok_" + suffix, tokName: loopPrefix + "tok_" + suffix, done: map[int32]*loop{}}
+		okName: loopPrefix + "ok_" + suffix, tokName: loopPrefix + "tok_" + suffix, done: map[int32]*loop{},
+		funcs: map[string]bool{}}
+	if opts.FuncsKnown {
+		for _, name := range builtinNames {
+			if _, redefined := opts.Funcs[name]; !redefined {
+				lc.funcs[name] = true
+			}
+		}
+	}
 	clone.Funcs(template.FuncMap{lc.okName: ct.loopOK, lc.tokName: ct.loopToken})
 	return lc
 }
@@ -68,7 +77,7 @@ func (lc *loopCompiler) escapeHolders(stop error) {
 		}
 	}
 	lc.pure = map[*parse.RangeNode]*bodyInfo{}
-	p := newPurity(lc.clone.Lookup)
+	p := newPurity(lc.clone.Lookup, lc.funcs)
 	for r := range lc.holders {
 		if info, ok := p.rangeBody(r); ok {
 			lc.pure[r] = info

@@ -46,10 +46,10 @@
 //
 // Compile also decides which {{range}} bodies render each item from the
 // item alone: they read only dot and its fields (no $, no variable from
-// outside the body), call no function but html/template's escapers
-// (builtins included: Funcs can redefine them), have no {{break}} or
-// {{continue}} of their own, and call only templates that follow the same
-// rules. Such a range is converted: when it ranges over a non-empty slice
+// outside the body), call no function but html/template's escapers (and
+// the builtins but call, when [CompileWith] is told which functions Funcs
+// added: Funcs can redefine a builtin), have no {{break}} or {{continue}}
+// of their own, and call only templates that follow the same rules. Such a range is converted: when it ranges over a non-empty slice
 // or array, the recorder takes over the loop. For each item it makes a
 // snapshot, a copy of every value the body can observe of it (and, where
 // the body may print a pointer, its address); [Template.RenderFrom] reuses

@@ -65,22 +65,27 @@ func (s *printScan) list(l *parse.ListNode, dot reflect.Type, vars []typedVar) [
 func (s *printScan) node(n parse.Node, dot reflect.Type, vars []typedVar) []typedVar {
 	switch n := n.(type) {
 	case *parse.ActionNode:
+		t := s.pipeline(n.Pipe, dot, vars)
 		if len(n.Pipe.Decl) == 0 {
-			s.printed(n.Pipe, dot, vars)
+			if t != stringType {
+				// Not a string an escaper made (html/template ends every
+				// printed pipeline with one): printed as it is.
+				s.check(t, true)
+			}
 			return vars
 		}
-		return s.declare(n.Pipe, s.pipeType(n.Pipe, dot, vars), vars)
+		return s.declare(n.Pipe, t, vars)
 	case *parse.IfNode:
-		v := s.declare(n.Pipe, s.pipeType(n.Pipe, dot, vars), vars)
+		v := s.declare(n.Pipe, s.pipeline(n.Pipe, dot, vars), vars)
 		s.list(n.List, dot, v)
 		s.list(n.ElseList, dot, v)
 	case *parse.WithNode:
-		t := s.pipeType(n.Pipe, dot, vars)
+		t := s.pipeline(n.Pipe, dot, vars)
 		v := s.declare(n.Pipe, t, vars)
 		s.list(n.List, t, v)
 		s.list(n.ElseList, dot, v)
 	case *parse.RangeNode:
-		key, elem := rangeTypes(s.pipeType(n.Pipe, dot, vars))
+		key, elem := rangeTypes(s.pipeline(n.Pipe, dot, vars))
 		v := vars
 		switch d := n.Pipe.Decl; len(d) {
 		case 1:
@@ -93,7 +98,7 @@ func (s *printScan) node(n parse.Node, dot reflect.Type, vars []typedVar) []type
 	case *parse.TemplateNode:
 		var t reflect.Type
 		if n.Pipe != nil {
-			t = s.pipeType(n.Pipe, dot, vars)
+			t = s.pipeline(n.Pipe, dot, vars)
 		}
 		key := scanKey{n.Name, t}
 		if s.seen[key] {
@@ -129,28 +134,125 @@ func (s *printScan) declare(p *parse.PipeNode, t reflect.Type, vars []typedVar) 
 	return vars
 }
 
-// printed records a print of every value the pipeline p uses.
-func (s *printScan) printed(p *parse.PipeNode, dot reflect.Type, vars []typedVar) {
-	for _, c := range p.Cmds {
-		if id, ok := c.Args[0].(*parse.IdentifierNode); ok && id.Ident == s.tok {
-			continue // prints a token, not its argument
-		}
-		for _, a := range c.Args {
-			switch a := a.(type) {
-			case *parse.IdentifierNode:
-			case *parse.PipeNode:
-				s.printed(a, dot, vars)
-				s.check(s.pipeType(a, dot, vars))
-			default:
-				s.check(s.argType(a, dot, vars))
+// Kinds of function a pipeline may call.
+var (
+	// fmtFuncs print their arguments with fmt, pointers at the top
+	// included (fmt shows the address of a pointer to a number).
+	fmtFuncs = map[string]bool{"print": true, "printf": true, "println": true, "html": true, "js": true, "urlquery": true}
+	// compareFuncs compare their arguments with ==: pointers by address.
+	compareFuncs = map[string]bool{"eq": true, "ne": true}
+	// boolFuncs return a bool.
+	boolFuncs = map[string]bool{"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true, "not": true}
+)
+
+// pipeline checks what the pipeline p shows of pointers and returns the
+// type of its value (nil if unknown). Escapers print their arguments, and
+// the value of the command before them, below the pointers at the top;
+// fmt builtins print them whole; eq and ne compare them, pointers by
+// address. Other builtins and the ok function show nothing of addresses.
+func (s *printScan) pipeline(p *parse.PipeNode, dot reflect.Type, vars []typedVar) reflect.Type {
+	if p == nil {
+		return nil
+	}
+	var prev reflect.Type // the value of the command before, passed on as the last argument
+	for i, c := range p.Cmds {
+		id, call := c.Args[0].(*parse.IdentifierNode)
+		if !call {
+			prev = nil
+			if len(c.Args) == 1 {
+				prev = s.operand(c.Args[0], dot, vars)
 			}
+			continue
+		}
+		args := make([]reflect.Type, 0, len(c.Args))
+		for _, a := range c.Args[1:] {
+			args = append(args, s.operand(a, dot, vars))
+		}
+		if i > 0 {
+			args = append(args, prev)
+		}
+		switch name := id.Ident; {
+		case name == s.tok:
+			prev = stringType // prints a token, not its argument
+		case escaperFuncs[name]:
+			for _, t := range args {
+				s.check(t, true)
+			}
+			prev = stringType
+		case fmtFuncs[name]:
+			for _, t := range args {
+				s.check(t, false)
+			}
+			prev = stringType
+		case compareFuncs[name]:
+			for _, t := range args {
+				s.check(t, false)
+			}
+			prev = boolType
+		case boolFuncs[name]:
+			prev = boolType
+		case name == "len":
+			prev = intType
+		case name == "index":
+			prev = indexType(args)
+		case name == "slice":
+			prev = nil
+			if len(args) > 0 {
+				prev = args[0]
+			}
+		case name == "and" || name == "or":
+			prev = nil // one of its arguments
+		default: // the ok function of a converted range, or unknown
+			prev = nil
 		}
 	}
+	return prev
 }
 
-// check records whether printing a value of type t may show an address.
-func (s *printScan) check(t reflect.Type) {
-	for t != nil && t.Kind() == reflect.Pointer {
+// operand returns the type of one argument; a parenthesized pipeline in
+// it is checked as any pipeline.
+func (s *printScan) operand(a parse.Node, dot reflect.Type, vars []typedVar) reflect.Type {
+	if p, ok := a.(*parse.PipeNode); ok {
+		return s.pipeline(p, dot, vars)
+	}
+	if c, ok := a.(*parse.ChainNode); ok {
+		if p, ok := c.Node.(*parse.PipeNode); ok {
+			return fieldType(s.pipeline(p, dot, vars), c.Field)
+		}
+	}
+	return s.argType(a, dot, vars)
+}
+
+// indexType returns the type of index's result for arguments of types
+// args (the item first), nil if unknown.
+func indexType(args []reflect.Type) reflect.Type {
+	if len(args) == 0 {
+		return nil
+	}
+	t := args[0]
+	for range args[1:] {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t == nil {
+			return nil
+		}
+		switch t.Kind() {
+		case reflect.Array, reflect.Slice, reflect.Map:
+			t = t.Elem()
+		case reflect.String:
+			t = reflect.TypeFor[uint8]()
+		default:
+			return nil
+		}
+	}
+	return t
+}
+
+// check records whether printing (or comparing) a value of type t may
+// show an address; strip: the pointers at its top do not show.
+func (s *printScan) check(t reflect.Type, strip bool) {
+	for strip && t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem() // the escapers follow pointers at the top
 	}
 	if t == nil || holdsPointer(t, map[reflect.Type]bool{}) {
@@ -182,24 +284,6 @@ func holdsPointer(t reflect.Type, seen map[reflect.Type]bool) bool {
 	return false
 }
 
-// pipeType returns the type of the value of p, nil if unknown.
-func (s *printScan) pipeType(p *parse.PipeNode, dot reflect.Type, vars []typedVar) reflect.Type {
-	if p == nil || len(p.Cmds) == 0 {
-		return nil
-	}
-	c := p.Cmds[len(p.Cmds)-1]
-	if id, ok := c.Args[0].(*parse.IdentifierNode); ok {
-		if escaperFuncs[id.Ident] || id.Ident == s.tok {
-			return stringType
-		}
-		return nil // the ok function of a converted range, as unknown
-	}
-	if len(c.Args) != 1 {
-		return nil
-	}
-	return s.argType(c.Args[0], dot, vars)
-}
-
 // argType returns the type of one operand, nil if unknown.
 func (s *printScan) argType(a parse.Node, dot reflect.Type, vars []typedVar) reflect.Type {
 	switch a := a.(type) {
@@ -215,15 +299,9 @@ func (s *printScan) argType(a parse.Node, dot reflect.Type, vars []typedVar) ref
 		}
 		return nil
 	case *parse.ChainNode:
-		var t reflect.Type
-		if p, ok := a.Node.(*parse.PipeNode); ok {
-			t = s.pipeType(p, dot, vars)
-		} else {
-			t = s.argType(a.Node, dot, vars)
-		}
-		return fieldType(t, a.Field)
+		return fieldType(s.operand(a.Node, dot, vars), a.Field)
 	case *parse.PipeNode:
-		return s.pipeType(a, dot, vars)
+		return s.pipeline(a, dot, vars)
 	case *parse.StringNode:
 		return stringType
 	case *parse.BoolNode:

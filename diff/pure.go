@@ -32,6 +32,13 @@ var escaperFuncs = map[string]bool{
 	"_eval_args_":                     true,
 }
 
+// builtinNames are text/template's builtins whose result depends on their
+// arguments alone: all but call. A range body may call one of them only
+// when the caller of Compile vouches that Funcs did not redefine it
+// ([Options]).
+var builtinNames = []string{"and", "or", "not", "len", "index", "slice", "print", "printf", "println",
+	"html", "js", "urlquery", "eq", "ne", "lt", "le", "gt", "ge"}
+
 // bodyInfo is what the analysis of a range body found out: the field and
 // key names its pipelines (and the templates it calls) look up, which
 // decides which methods of the data they could call.
@@ -45,8 +52,8 @@ type bodyInfo struct {
 //
 //   - reads only the item: dot, fields and keys of it, variables it declares
 //     itself (never $ or a variable declared outside it);
-//   - calls no function but html/template's escapers (builtins such as eq,
-//     len or printf are refused too: Funcs can redefine them);
+//   - calls no function but html/template's escapers and the builtins of
+//     funcs (those the caller vouches Funcs did not redefine);
 //   - has no {{break}} or {{continue}} of the range itself (those of a range
 //     nested in the body are fine);
 //   - calls only templates that are pure in the same sense, in which $ is
@@ -56,6 +63,7 @@ type bodyInfo struct {
 // decided later, per type, with the names the body uses (snapshot.go).
 type purity struct {
 	lookup func(name string) *template.Template
+	funcs  map[string]bool        // builtins bodies may call
 	local  map[string]*localInfo // templates checked on their own
 }
 
@@ -67,8 +75,8 @@ type localInfo struct {
 	names map[string]bool
 }
 
-func newPurity(lookup func(string) *template.Template) *purity {
-	return &purity{lookup: lookup, local: map[string]*localInfo{}}
+func newPurity(lookup func(string) *template.Template, funcs map[string]bool) *purity {
+	return &purity{lookup: lookup, funcs: funcs, local: map[string]*localInfo{}}
 }
 
 // scope is the analysis state inside one body or called template.
@@ -78,6 +86,7 @@ type scope struct {
 	loops  int               // ranges nested in the body around this point
 	names  map[string]bool   // field names looked up
 	calls  []string          // templates called
+	funcs  map[string]bool   // builtins it may call
 }
 
 // rangeBody reports whether r's body is pure, and what it looks up.
@@ -85,7 +94,7 @@ func (p *purity) rangeBody(r *parse.RangeNode) (*bodyInfo, bool) {
 	if len(r.Pipe.Decl) > 0 { // {{range $i, $e := …}}: the body may read the index
 		return nil, false
 	}
-	s := &scope{names: map[string]bool{}}
+	s := &scope{names: map[string]bool{}, funcs: p.funcs}
 	if !s.list(r.List) || !p.calls(s.calls, s.names) {
 		return nil, false
 	}
@@ -126,7 +135,7 @@ func (p *purity) template(name string) *localInfo {
 	if t == nil || t.Tree == nil || t.Tree.Root == nil {
 		return l // a template html/template derived for another context
 	}
-	s := &scope{dollar: true, names: map[string]bool{}}
+	s := &scope{dollar: true, names: map[string]bool{}, funcs: p.funcs}
 	l.ok = s.list(t.Tree.Root)
 	l.calls, l.names = s.calls, s.names
 	return l
@@ -259,7 +268,7 @@ func (s *scope) arg(a parse.Node) bool {
 	case *parse.PipeNode:
 		return s.pipe(a, nil)
 	case *parse.IdentifierNode:
-		return escaperFuncs[a.Ident]
+		return escaperFuncs[a.Ident] || s.funcs[a.Ident]
 	}
 	return false
 }

@@ -74,6 +74,7 @@ type rState struct {
 	Labels []rLabel
 	Var    any // a slice, an array, a map, a channel-free nothing…
 	Arr    [3]rOwner
+	Fn     func(string) string
 }
 
 // clone copies the state; Ptrs keeps pointing at the same items, which
@@ -255,6 +256,9 @@ type reuseTemplate struct {
 	name    string
 	src     string
 	convert bool // whether some range of it should be converted
+	// builtins: compiled with Options{FuncsKnown: true}, so that bodies may
+	// call builtins.
+	builtins bool
 }
 
 var reuseTemplates = []reuseTemplate{
@@ -276,7 +280,20 @@ var reuseTemplates = []reuseTemplate{
 	{name: "owner printed through with and template", convert: true, src: `{{define "o"}}<i>{{.}}</i>{{end}}{{range .Items}}<p>{{with .Owner}}{{.}}{{end}}{{template "o" .Owner}}{{$o := .Owner}}{{$o}}</p>{{end}}`},
 	{name: "addresses printed through with and template", convert: true, src: `{{define "o"}}<i>{{.}}</i>{{end}}{{range .Items}}<p>{{with .Any}}{{.}}{{end}}</p>{{end}}{{range .Items}}{{template "o" .}}{{end}}{{range .Items}}{{$i := .}}{{$i}}{{end}}`},
 	{name: "nested pure templates", convert: true, src: `{{define "owner"}}{{with .}}<i>{{.Name}}</i>{{end}}{{end}}{{define "item"}}<li id="{{.ID}}">{{.Title}}{{template "owner" .Owner}}{{range .Tags}}<b>{{.}}</b>{{end}}</li>{{end}}<ul>{{range .Items}}{{template "item" .}}{{end}}</ul><ol>{{range .Ptrs}}{{template "item" .}}{{end}}</ol>`},
+	{name: "builtins on the item", convert: true, builtins: true, src: `<ul>{{range .Items}}<li class="{{if eq .Title "stop" "skip"}}x{{else if lt .ID 5}}y{{end}}">{{len .Tags}}{{with .Tags}} {{index . 0}}{{end}} {{index .M "a"}} {{and .Done .Title}} {{or .Title "none"}} {{not .Done}} {{printf "%q" .Title}} {{js .Title}} {{print .F .Arr}}</li>{{end}}</ul>`},
+	{name: "printf shows addresses", convert: true, builtins: true, src: `{{range .Items}}<p>{{printf "%p" .Owner}}</p>{{end}}`},
+	{name: "eq compares addresses", convert: true, builtins: true, src: `{{range .Items}}<p>{{if eq .Owner .Owner}}same{{end}} {{print .Owner}}</p>{{end}}`},
+	{name: "builtins on outer data, trusted", builtins: true, src: `{{range .Items}}<li>{{len $.Items}} {{index $.Items 0}}</li>{{end}}`},
+	{name: "call", builtins: true, src: `{{range .Items}}<li>{{if .Owner}}{{call $.Fn .Owner.Name}}{{end}}</li>{{end}}`},
 	{name: "body calls an impure template", src: `{{define "t"}}<i>{{.Title}} {{len .Tags}}</i>{{end}}{{range .Items}}{{template "t" .}}{{end}}`},
+}
+
+// compileReuse compiles a reuse template with its options.
+func compileReuse(tb testing.TB, tc reuseTemplate) *Template {
+	tb.Helper()
+	ct, err := CompileWith(parseSrc(tb, nil, tc.src), Options{FuncsKnown: tc.builtins})
+	require.NoError(tb, err)
+	return ct
 }
 
 // runReuse drives every reuse template through steps of random edits,
@@ -285,10 +302,10 @@ func runReuse(t *testing.T, r chooser, steps int, done func() bool) {
 	t.Helper()
 	sessions := make([]*session, len(reuseTemplates))
 	for i, tc := range reuseTemplates {
-		sessions[i] = newSession(t, mustCompile(t, nil, tc.src))
+		sessions[i] = newSession(t, compileReuse(t, tc))
 	}
 	e := &reuseEditor{r: r}
-	state := rState{Title: "start"}
+	state := rState{Title: "start", Fn: func(s string) string { return "fn(" + s + ")" + zone() }}
 	for step := 0; step < steps && (done == nil || !done()); step++ {
 		z := state.Zone
 		rZone.Store(&z)
@@ -317,7 +334,7 @@ func TestReuseRandomEdits(t *testing.T) {
 func TestReuseConverts(t *testing.T) {
 	for _, tc := range reuseTemplates {
 		t.Run(tc.name, func(t *testing.T) {
-			ct := mustCompile(t, nil, tc.src)
+			ct := compileReuse(t, tc)
 			n := 0
 			for _, l := range ct.loops {
 				if l != nil {
@@ -523,12 +540,17 @@ func TestReusePrintsAddresses(t *testing.T) {
 		{`{{template "self" .}}`, true},
 		{`{{template "owner" .Owner}}`, false},
 		{`{{template "owner" .}}`, true}, // prints its dot: here an rItem
+		{`{{len .Tags}} {{index .M "a"}} {{print .ID .Title}} {{if lt .ID 3}}x{{end}}`, false},
+		{`{{printf "%p" .Owner}}`, true}, // fmt shows a pointer at the top
+		{`{{print .Owner}}`, true},
+		{`{{if eq .Owner .Owner}}x{{end}}`, true}, // compares addresses
+		{`{{with index .Tags 0}}{{.}}{{end}}`, false},
+		{`{{with or .Owner .Owner}}{{.}}{{end}}`, true}, // or: a value of unknown type
 	}
 	for _, tc := range tests {
 		t.Run(tc.body, func(t *testing.T) {
 			src := `{{define "self"}}{{.}}{{end}}{{define "owner"}}{{.}}{{end}}{{range .}}` + tc.body + `{{end}}`
-			tmpl := parseSrc(t, nil, src)
-			ct, err := Compile(tmpl)
+			ct, err := CompileWith(parseSrc(t, nil, src), Options{FuncsKnown: true})
 			require.NoError(t, err)
 			var l *loop
 			for _, x := range ct.loops {
@@ -575,14 +597,15 @@ func TestReuseDocExample(t *testing.T) {
 	type todo struct {
 		ID            int
 		Title, Status string
-		Class, Due    string
+		Due           string
 	}
 	slow := mustCompile(t, nil, `{{range $i, $t := .Todos}}
   <li class="{{if eq $t.Status "done"}}done{{end}}">{{$t.Title}}, {{$t.Due}} ({{$.User}})</li>
 {{end}}`)
-	fast := mustCompile(t, nil, `{{range .Todos}}
-  <li data-key="{{.ID}}" class="{{.Class}}">{{.Title}}, {{.Due}}</li>
-{{end}}`)
+	fast, err := CompileWith(parseSrc(t, nil, `{{range .Todos}}
+  <li data-key="{{.ID}}" class="{{if eq .Status "done"}}done{{end}}">{{.Title}}, {{.Due}}</li>
+{{end}}`), Options{FuncsKnown: true}) // the page has no functions of its own
+	require.NoError(t, err)
 	count := func(ct *Template) (n int) {
 		for _, l := range ct.loops {
 			if l != nil {
@@ -593,7 +616,7 @@ func TestReuseDocExample(t *testing.T) {
 	}
 	assert.Equal(t, 0, count(slow))
 	assert.Equal(t, 1, count(fast))
-	todos := []todo{{ID: 1, Title: "a", Class: "done", Due: "Jan 2"}, {ID: 2, Title: "b", Due: "Jan 3"}}
+	todos := []todo{{ID: 1, Title: "a", Status: "done", Due: "Jan 2"}, {ID: 2, Title: "b", Due: "Jan 3"}}
 	data := map[string]any{"User": "ana", "Todos": todos}
 	prev, err := fast.Render(data)
 	require.NoError(t, err)
@@ -603,4 +626,40 @@ func TestReuseDocExample(t *testing.T) {
 	require.NoError(t, err)
 	assert.Same(t, prev.root.dyns[0].rng.items[0], next.root.dyns[0].rng.items[0])
 	assert.NotSame(t, prev.root.dyns[0].rng.items[1], next.root.dyns[0].rng.items[1])
+}
+
+// TestReuseRedefinedBuiltins: a body that calls a builtin is converted
+// only when the caller vouches no function redefines it.
+func TestReuseRedefinedBuiltins(t *testing.T) {
+	const src = `{{range .}}<li>{{if eq . "x"}}X{{end}}{{len .}}</li>{{end}}`
+	converted := func(ct *Template) bool {
+		return slices.ContainsFunc(ct.loops, func(l *loop) bool { return l != nil })
+	}
+	tests := []struct {
+		name  string
+		funcs template.FuncMap
+		opts  Options
+		want  bool
+	}{
+		{name: "funcs unknown", want: false},
+		{name: "no funcs", opts: Options{FuncsKnown: true}, want: true},
+		{name: "other funcs", funcs: template.FuncMap{"upper": strings.ToUpper},
+			opts: Options{FuncsKnown: true, Funcs: template.FuncMap{"upper": strings.ToUpper}}, want: true},
+		{name: "eq redefined", funcs: template.FuncMap{"eq": func(a, b string) bool { return a != b }},
+			opts: Options{FuncsKnown: true, Funcs: template.FuncMap{"eq": nil}}, want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ct, err := CompileWith(parseSrc(t, tc.funcs, src), tc.opts)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, converted(ct))
+			for _, d := range [][]string{{"x", "yy"}, {"x", "zz"}} {
+				want, err := oracle(t, tc.funcs, d, src)
+				require.NoError(t, err)
+				tree, err := ct.Render(d)
+				require.NoError(t, err)
+				assert.Equal(t, want, tree.HTML())
+			}
+		})
+	}
 }
