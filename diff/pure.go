@@ -63,7 +63,7 @@ type bodyInfo struct {
 // decided later, per type, with the names the body uses (snapshot.go).
 type purity struct {
 	lookup func(name string) *template.Template
-	funcs  map[string]bool        // builtins bodies may call
+	funcs  map[string]bool       // builtins bodies may call
 	local  map[string]*localInfo // templates checked on their own
 }
 
