@@ -324,7 +324,7 @@ func runReuse(t *testing.T, r chooser, steps int, done func() bool) {
 func TestReuseRandomEdits(t *testing.T) {
 	for _, seed := range []uint64{1, 2} {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
-			runReuse(t, rand.New(rand.NewPCG(seed, 16)), 200, nil)
+			runReuse(t, rand.New(rand.NewPCG(seed, 16)), 150, nil)
 		})
 	}
 }
