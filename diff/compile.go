@@ -8,32 +8,53 @@ import (
 	"html/template"
 	"io"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"text/template/parse"
 	"unsafe"
 )
 
-// Template is a compiled template: an instrumented, escaped clone of the
+// Template is a compiled template: instrumented, escaped clones of the
 // html/template it was made from. It is safe for concurrent use by any number
 // of goroutines. What it renders never changes after Compile; it only learns,
 // under its own synchronisation, the statics its renders produce (numbered
-// with ids that never change, see docs/protocol.md §1.3) and how large its
-// last render was.
+// with ids that never change, see docs/protocol.md §1.3), how large its
+// last renders were, and how to take snapshots of the types it meets.
 type Template struct {
-	name  string
+	name string
+	// fast renders: its pure ranges are converted so that items can be
+	// reused (loop.go). plain executes as Execute does; a render that
+	// fails on fast runs again on plain, to report Execute's own error. When
+	// no range was converted they are the same program.
+	fast, plain *program
+	rootSize    int32 // dynamics of the top-level node
+	// last holds, per slot id, the statics a node of that slot last had:
+	// a render finds them there before it asks the registry.
+	last []atomic.Pointer[statics]
+	// hint sizes the slabs of a render from scratch, hintFrom those of a
+	// render that reuses items of an earlier tree.
+	hint, hintFrom sizeHint
+	reg            registry // the statics of its renders, with their wire ids
+	// loops holds, per slot id, the converted range of that slot (nil for
+	// other slots).
+	loops []*loop
+	// pending hands the value of a converted range from the function that
+	// receives it to the recorder that writes its items (loop.go).
+	pending sync.Map // token (uint64) → reflect.Value
+	seq     atomic.Uint64
+	types   typeIDs // dynamic types in snapshots
+}
+
+// program is one instrumented, escaped clone: its entry template and the
+// marks of its registered text nodes.
+type program struct {
 	entry *template.Template
 	// Every registered text node's bytes live in one arena, so the recorder
 	// knows a write of one by its address: index maps an offset in the
 	// arena to 1 + the position of its mark in marks (0: none).
-	arena    []byte
-	index    []int32
-	marks    []mark
-	rootSize int32 // dynamics of the top-level node
-	// last holds, per slot id, the statics a node of that slot last had:
-	// a render finds them there before it asks the registry.
-	last []atomic.Pointer[statics]
-	hint sizeHint
-	reg  registry // the statics of its renders, with their wire ids
+	arena []byte
+	index []int32
+	marks []mark
 }
 
 // markKind tells the recorder what a write of a registered text node means.
@@ -49,6 +70,7 @@ const (
 	markItem                        // one iteration of a range starts
 	markElse                        // the range's else branch starts
 	markRangeClose                  // the range ends
+	markLoop                        // the next write is the token of a converted range's value
 )
 
 // mark is what the recorder knows about one registered text node.
@@ -62,13 +84,20 @@ type mark struct {
 
 // entryPrefix starts the name of the template Compile adds to the clone's
 // name space; a random suffix keeps it apart from every user template.
-const entryPrefix = "\x00livetemplate-entry-"
+// Templates Compile adds for converted ranges start with rangePrefix.
+const (
+	entryPrefix = "\x00livetemplate-entry-"
+	rangePrefix = "\x00livetemplate-range-"
+)
 
 // escapeOnlyPrefix starts the name of the function the entry template calls
 // first while Compile makes html/template escape the clone; it stops
 // execution before any user code runs. A random suffix keeps it apart from
-// user functions.
-const escapeOnlyPrefix = "_lvt_escape_only_"
+// user functions. The functions of converted ranges start with loopPrefix.
+const (
+	escapeOnlyPrefix = "_lvt_escape_only_"
+	loopPrefix       = "_lvt_loop_"
+)
 
 func randomSuffix() string {
 	var b [8]byte
@@ -76,43 +105,95 @@ func randomSuffix() string {
 	return hex.EncodeToString(b[:])
 }
 
+// Options tunes [CompileWith]. The zero value is what [Compile] uses.
+type Options struct {
+	// FuncsKnown reports that Funcs holds every function added to the
+	// template with Funcs (FuncsKnown with no Funcs: there are none). Range
+	// bodies may then call the builtins Funcs does not redefine (eq, ne,
+	// lt, le, gt, ge, and, or, not, len, index, slice, print, printf,
+	// println, html, js, urlquery; never call) and still reuse items
+	// (docs/templates.md, "What makes a page fast"). By default no builtin
+	// is known to be text/template's own, and a range body that calls one
+	// is executed every time. A Funcs that misses a function which
+	// redefines a builtin can make renders differ from Execute.
+	FuncsKnown bool
+	Funcs      template.FuncMap
+}
+
 // Compile prepares t for rendering as a tree. t itself is not modified and
 // stays usable. t must not have been executed yet (html/template cannot clone
 // a template after its first Execute); Compile returns an error in that case,
-// and for any escaping error Execute would report.
+// and for any escaping error Execute would report. Compile is
+// CompileWith(t, Options{}).
 func Compile(t *template.Template) (*Template, error) {
+	return CompileWith(t, Options{})
+}
+
+// CompileWith is [Compile] with options.
+func CompileWith(t *template.Template, opts Options) (*Template, error) {
 	if t == nil {
 		return nil, errors.New("diff: compile: nil template")
 	}
-	clone, err := t.Clone()
-	if err != nil {
+	if _, err := t.Clone(); err != nil {
 		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
 	}
 	if t.Tree == nil {
 		// As Execute reports it; nothing would run.
 		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), failedExecute(t))
 	}
+	ct := &Template{name: t.Name()}
+	fast, loops, err := ct.build(t, &opts)
+	if err != nil {
+		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+	}
+	ct.fast, ct.plain = fast, fast
+	if len(loops) > 0 {
+		if ct.plain, _, err = ct.build(t, nil); err != nil {
+			return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+		}
+	}
+	ct.last = make([]atomic.Pointer[statics], len(ct.loops))
+	return ct, nil
+}
+
+// build makes one program from a clone of t. With opts, the ranges whose
+// items can be reused are converted (loop.go); it returns them.
+func (ct *Template) build(t *template.Template, opts *Options) (*program, map[int32]*loop, error) {
+	clone, err := t.Clone()
+	if err != nil {
+		return nil, nil, err
+	}
 	stop := errors.New("escape only")
 	suffix := randomSuffix()
 	entryName, stopFunc := entryPrefix+suffix, escapeOnlyPrefix+suffix
-	entry, err := clone.New(entryName).Delims("{{", "}}").
-		Funcs(template.FuncMap{stopFunc: func() (string, error) { return "", stop }}).
-		Parse("{{" + stopFunc + "}}{{template " + strconv.Quote(t.Name()) + " .}}")
+	stopCall := "{{" + stopFunc + "}}"
+	clone.Funcs(template.FuncMap{stopFunc: func() (string, error) { return "", stop }})
+	var lc *loopCompiler
+	if opts != nil {
+		lc = newLoopCompiler(ct, clone, suffix, *opts)
+		if err := lc.addHolders(stopCall); err != nil {
+			return nil, nil, err
+		}
+	}
+	entry, err := clone.New(entryName).Delims("{{", "}}").Parse(stopCall + "{{template " + strconv.Quote(t.Name()) + " .}}")
 	if err != nil {
-		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), err)
+		return nil, nil, err
 	}
 	// Executing the entry escapes every template reachable from t in the
 	// context Execute would use, and stops at once, before any user code.
 	err = entry.Execute(io.Discard, nil)
 	if !errors.Is(err, stop) {
 		// An escaping error: report the one Execute of t gives.
-		return nil, fmt.Errorf("diff: compile %q: %w", t.Name(), failedExecute(t))
+		return nil, nil, failedExecute(t)
+	}
+	if lc != nil {
+		lc.escapeHolders(stop)
 	}
 	root := entry.Tree.Root
 	root.Nodes = root.Nodes[1:] // drop the escape-only call
-	ct := &Template{name: t.Name(), entry: entry}
-	in := instrumenter{ct: ct, lookup: clone.Lookup, done: map[string]bool{entryName: true}, sizes: map[string]int32{},
-		marks: make(map[*byte]mark)}
+	p := &program{entry: entry}
+	in := instrumenter{lookup: clone.Lookup, done: map[string]bool{entryName: true}, sizes: map[string]int32{},
+		marks: make(map[*byte]mark), loops: lc}
 	in.list(root, false)
 	for len(in.queue) > 0 {
 		name := in.queue[0]
@@ -124,48 +205,29 @@ func Compile(t *template.Template) (*Template, error) {
 		m.size = in.sizes[name]
 		in.marks[p] = m
 	}
-	ct.rootSize = in.sizes[t.Name()]
-	ct.last = make([]atomic.Pointer[statics], in.nextID+1)
-	in.moveToArena()
-	return ct, nil
-}
-
-// moveToArena copies the bytes of every registered text node into one
-// arena and points the node at its copy there.
-func (in *instrumenter) moveToArena() {
-	total := 0
-	for _, n := range in.texts {
-		total += len(n.Text)
-	}
-	ct := in.ct
-	ct.arena = make([]byte, 0, total)
-	ct.index = make([]int32, total)
-	ct.marks = make([]mark, 0, len(in.texts))
-	for _, n := range in.texts {
-		m, ok := in.marks[&n.Text[0]]
-		if !ok { // already moved: a text node registered twice
-			continue
+	in.moveToArena(p)
+	if lc != nil {
+		ct.rootSize = in.sizes[t.Name()]
+		ct.loops = make([]*loop, in.nextID+1)
+		for id, l := range lc.done {
+			ct.loops[id] = l
 		}
-		delete(in.marks, &n.Text[0])
-		off := len(ct.arena)
-		ct.arena = append(ct.arena, n.Text...)
-		n.Text = ct.arena[off:len(ct.arena):len(ct.arena)]
-		ct.marks = append(ct.marks, m)
-		ct.index[off] = int32(len(ct.marks))
+		return p, lc.done, nil
 	}
+	return p, nil, nil
 }
 
 // mark returns the mark of a write of p, if p is a registered text node.
-func (t *Template) mark(p []byte) (*mark, bool) {
-	off := uintptr(unsafe.Pointer(unsafe.SliceData(p))) - uintptr(unsafe.Pointer(unsafe.SliceData(t.arena)))
-	if off >= uintptr(len(t.index)) {
+func (p *program) mark(b []byte) (*mark, bool) {
+	off := uintptr(unsafe.Pointer(unsafe.SliceData(b))) - uintptr(unsafe.Pointer(unsafe.SliceData(p.arena)))
+	if off >= uintptr(len(p.index)) {
 		return nil, false
 	}
-	k := t.index[off]
+	k := p.index[off]
 	if k == 0 {
 		return nil, false
 	}
-	return &t.marks[k-1], true
+	return &p.marks[k-1], true
 }
 
 // failedExecute returns the error Execute of t gives when t does not escape.
@@ -185,108 +247,23 @@ func failedExecute(t *template.Template) error {
 // Name returns the name of the template Compile was given.
 func (t *Template) Name() string { return t.name }
 
-// instrumenter inserts marker text nodes around the dynamic parts of escaped
-// parse trees and registers every text node with the Template.
-type instrumenter struct {
-	ct     *Template
-	lookup func(name string) *template.Template
-	done   map[string]bool
-	queue  []string
-	nextID int32
-	sizes  map[string]int32 // template name → dynamics of its top-level list
-	calls  map[*byte]string // open markers of template calls → template name
-	marks  map[*byte]mark   // registered text nodes, by the address of their bytes
-	texts  []*parse.TextNode
-}
-
-// marker returns a new marker text node and registers it.
-func (in *instrumenter) marker(kind markKind, id, size int32, pos parse.Pos) *parse.TextNode {
-	n := &parse.TextNode{NodeType: parse.NodeText, Pos: pos, Text: []byte{0}}
-	in.marks[&n.Text[0]] = mark{kind: kind, id: id, size: size}
-	in.texts = append(in.texts, n)
-	return n
-}
-
-// list instruments one list of nodes in place and returns how many dynamics
-// it has. wrapCalls is false only for the entry template, whose single call to
-// the user's template is not a slot.
-func (in *instrumenter) list(l *parse.ListNode, wrapCalls bool) int32 {
+// walkRanges calls fn for every range node in l, nested ones included.
+func walkRanges(l *parse.ListNode, fn func(*parse.RangeNode)) {
 	if l == nil {
-		return 0
+		return
 	}
-	out := make([]parse.Node, 0, len(l.Nodes)*3)
-	var dyns int32
 	for _, n := range l.Nodes {
 		switch n := n.(type) {
-		case *parse.TextNode:
-			if len(n.Text) > 0 {
-				s := string(n.Text)
-				in.marks[&n.Text[0]] = mark{kind: markStatic, text: s, hash: hashString(s)}
-				in.texts = append(in.texts, n)
-			}
-			out = append(out, n)
-		case *parse.ActionNode:
-			if len(n.Pipe.Decl) > 0 { // declarations and assignments print nothing
-				out = append(out, n)
-				continue
-			}
-			out = in.wrap(out, n, markActionOpen, markActionClose, 0)
 		case *parse.IfNode:
-			out = in.wrap(out, n, markNodeOpen, markNodeClose, max(in.list(n.List, true), in.list(n.ElseList, true)))
+			walkRanges(n.List, fn)
+			walkRanges(n.ElseList, fn)
 		case *parse.WithNode:
-			out = in.wrap(out, n, markNodeOpen, markNodeClose, max(in.list(n.List, true), in.list(n.ElseList, true)))
+			walkRanges(n.List, fn)
+			walkRanges(n.ElseList, fn)
 		case *parse.RangeNode:
-			id := in.id()
-			body := in.list(n.List, true)
-			n.List.Nodes = append([]parse.Node{in.marker(markItem, id, body, n.Pos)}, n.List.Nodes...)
-			if n.ElseList != nil {
-				els := in.list(n.ElseList, true)
-				n.ElseList.Nodes = append([]parse.Node{in.marker(markElse, id, els, n.Pos)}, n.ElseList.Nodes...)
-			}
-			out = append(out, in.marker(markRangeOpen, id, 0, n.Pos), n, in.marker(markRangeClose, id, 0, n.Pos))
-		case *parse.TemplateNode:
-			if !wrapCalls {
-				in.enqueue(n.Name)
-				out = append(out, n)
-				continue
-			}
-			if t := in.lookup(n.Name); t == nil || t.Tree == nil {
-				// A template html/template derived for another context: not
-				// instrumented, so its output is one opaque text dynamic.
-				out = in.wrap(out, n, markActionOpen, markActionClose, 0)
-				break
-			}
-			in.enqueue(n.Name)
-			out = in.wrap(out, n, markNodeOpen, markNodeClose, 0)
-			if in.calls == nil {
-				in.calls = make(map[*byte]string)
-			}
-			in.calls[&out[len(out)-3].(*parse.TextNode).Text[0]] = n.Name
-		default: // comments, break, continue: they print nothing
-			out = append(out, n)
-			continue
+			fn(n)
+			walkRanges(n.List, fn)
+			walkRanges(n.ElseList, fn)
 		}
-		if len(out) > 0 && out[len(out)-1] != n { // n was wrapped: one more dynamic
-			dyns++
-		}
-	}
-	l.Nodes = out
-	return dyns
-}
-
-func (in *instrumenter) id() int32 {
-	in.nextID++
-	return in.nextID
-}
-
-func (in *instrumenter) wrap(out []parse.Node, n parse.Node, open, close markKind, size int32) []parse.Node {
-	id := in.id()
-	return append(out, in.marker(open, id, size, n.Position()), n, in.marker(close, id, 0, n.Position()))
-}
-
-func (in *instrumenter) enqueue(name string) {
-	if !in.done[name] {
-		in.done[name] = true
-		in.queue = append(in.queue, name)
 	}
 }

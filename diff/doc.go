@@ -10,6 +10,7 @@
 //
 //	ct, err := diff.Compile(t)          // t stays usable and unchanged
 //	tree, err := ct.Render(data)        // safe for concurrent use
+//	next, err := ct.RenderFrom(tree, d) // the same as Render(d), reusing tree's unchanged list items
 //	tree.HTML()                         // byte-identical to t.Execute(w, data)
 //	json.Marshal(tree)                  // first-render wire form, statics included
 //	p := diff.Diff(prev, next)          // json.Marshal(p) is the patch; {} when nothing changed
@@ -41,6 +42,26 @@
 // example {{template "x"}} inside a <script>) are not instrumented; their
 // whole output travels as one text dynamic.
 //
+// # Reusing list items
+//
+// Compile also decides which {{range}} bodies render each item from the
+// item alone: they read only dot and its fields (no $, no variable from
+// outside the body), call no function but html/template's escapers (and
+// the builtins but call, when [CompileWith] is told which functions Funcs
+// added: Funcs can redefine a builtin), have no {{break}} or {{continue}}
+// of their own, and call only templates that follow the same rules. Such a range is converted: when it ranges over a non-empty slice
+// or array, the recorder takes over the loop. For each item it makes a
+// snapshot, a copy of every value the body can observe of it (and, where
+// the body may print a pointer, its address); [Template.RenderFrom] reuses
+// the earlier tree's rendering of every item whose snapshot is unchanged,
+// and executes the body, with html/template's own engine, for the others
+// only. Item types whose printing or field look-ups could run code (a
+// String, Error, Format, GoString, MarshalJSON or MarshalText method, a
+// method named like a field the body reads, channels, functions) are never
+// snapshotted: those items are executed every time. A render that fails
+// runs again on an unconverted clone, so errors are Execute's own.
+// docs/templates.md, "What makes a page fast", says the same for users.
+//
 // # Statics ids
 //
 // A Template interns the statics of every node it renders and numbers them
@@ -53,7 +74,10 @@
 //
 // A render carves its nodes, dynamics and the text of its actions out of a
 // few slabs sized from the Template's previous render, so a kept Tree costs
-// about what its content needs (a counter page: about 150 bytes).
+// about what its content needs (a counter page: about 200 bytes). The
+// snapshots of a converted range's items are kept with the tree (about the
+// size of the items' data), and a tree made by RenderFrom shares the nodes
+// of the items it reuses with the earlier tree.
 //
 // # Wire format
 //

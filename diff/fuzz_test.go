@@ -167,6 +167,11 @@ var fuzzSeeds = []struct {
 	{`{{range .L}}{{if eq . "x"}}{{break}}{{end}}{{if eq . "y"}}{{continue}}{{end}}<i>{{.}}</i>{{end}}`, "a,y,b,x,c", "x"},
 	{`{{with .A}}<a>{{.}}</a>{{else with .L}}<b>{{len .}}</b>{{else}}none{{end}}`, "", ",q"},
 	{`<p>{{.H}}</p>{{.A | printf "%q"}}`, "<b>\xff\xfe", "\u2028ok"},
+	// Ranges whose items can be reused, and ranges that read more than
+	// their item and must not be.
+	{`{{range .P}}<li id="{{.ID}}">{{.T}}{{if .Done}}!{{end}}</li>{{else}}none{{end}}`, "a,b,c", "a,x,c"},
+	{`{{$a := .A}}{{range .P}}<li>{{$a}}{{$.B}}{{.T}}</li>{{end}}`, "a,b", "b,b"},
+	{`{{range .L}}{{if eq . $.A}}{{break}}{{end}}<i>{{.}}</i>{{end}}{{range .M}}{{.}}{{end}}`, "x,y,x", "y,x"},
 }
 
 func FuzzTreeRoundTrip(f *testing.F) {
@@ -195,17 +200,25 @@ func FuzzTreeRoundTrip(f *testing.F) {
 			}
 			return
 		}
-		s := newSession(t, ct)
+		// A second compilation trusts the builtins, so that more range
+		// bodies are converted.
+		trusted, err := CompileWith(template.Must(template.New("fuzz").Parse(src)), Options{FuncsKnown: true})
+		if err != nil {
+			t.Fatalf("CompileWith failed (%v) where Compile did not", err)
+		}
+		sessions := []*session{newSession(t, ct), newSession(t, trusted)}
 		for i, d := range steps {
 			want, err, skip := fuzzExecute(src, d)
 			if skip {
 				return
 			}
-			if err != nil {
-				s.fails(d, err)
-				continue
+			for _, s := range sessions {
+				if err != nil {
+					s.fails(d, err)
+					continue
+				}
+				s.step(d, want)
 			}
-			s.step(d, want)
 			if t.Failed() {
 				t.Fatalf("step %d: template %q", i, src)
 			}
@@ -248,7 +261,11 @@ func FuzzRangeEdits(f *testing.F) {
 		}
 		sessions := make([]*session, len(rangeEditTemplates))
 		for i, src := range rangeEditTemplates {
-			sessions[i] = newSession(t, mustCompile(t, nil, src))
+			ct, err := CompileWith(parseSrc(t, nil, src), Options{FuncsKnown: i%2 == 0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sessions[i] = newSession(t, ct)
 		}
 		src := &byteChooser{b: ops}
 		e := &editor{r: src}
@@ -331,5 +348,23 @@ func FuzzApply(f *testing.F) {
 		}
 		check("Apply", func() (*Tree, error) { return base.Apply(msg) })
 		check("ParseTree", func() (*Tree, error) { return ParseTree(msg) })
+	})
+}
+
+// FuzzReuseEdits derives sequences of edits of the reuse tests' state
+// (reuse_test.go) from bytes: items through pointers changed in place,
+// interfaces changing type, outer data a body must not read, methods with
+// hidden state. Every render, from scratch and reusing the previous tree,
+// must equal Execute's output, and every patch must rebuild it.
+func FuzzReuseEdits(f *testing.F) {
+	f.Add([]byte{0, 0, 0, 0, 0, 0})
+	f.Add([]byte{5, 1, 6, 2, 7, 3, 8, 4, 9, 5, 10, 6, 11, 7, 12, 8, 13, 9, 14, 10, 15, 11})
+	f.Add([]byte("pointers, interfaces and hidden state, edited in place and back"))
+	f.Fuzz(func(t *testing.T, ops []byte) {
+		if len(ops) > 512 {
+			return
+		}
+		src := &byteChooser{b: ops}
+		runReuse(t, src, 1<<30, func() bool { return src.done })
 	})
 }

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"html/template"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 )
@@ -87,6 +88,19 @@ func BenchmarkRetainedTree(b *testing.B) {
 	}
 	_, page := mustBenchTemplate(b)
 	data := benchPageData(benchItems(1000))
+	// A page after 200 distinct one-item edits, each rendered from the
+	// previous tree: what it keeps includes every earlier render's part
+	// it still shares.
+	edited := func(i int) *Tree {
+		e := &oneItemEdits{r: rand.New(rand.NewPCG(uint64(i), 16)), nextID: 10_000}
+		items := benchItems(1000)
+		t, _ := page.Render(benchPageData(items))
+		for range 200 {
+			items = e.next(items)
+			t, _ = page.RenderFrom(t, benchPageData(items))
+		}
+		return t
+	}
 	cases := []struct {
 		name string
 		n    int
@@ -94,6 +108,7 @@ func BenchmarkRetainedTree(b *testing.B) {
 	}{
 		{"counter", 1000, func(i int) *Tree { t, _ := ct.Render(map[string]any{"Count": i}); return t }},
 		{"page1000", 20, func(int) *Tree { t, _ := page.Render(data); return t }},
+		{"page1000-edited", 10, edited},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

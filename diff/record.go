@@ -11,16 +11,50 @@ import (
 // error is returned as Execute would return it, wrapped. Render is safe for
 // concurrent use.
 func (t *Template) Render(data any) (*Tree, error) {
-	r := recorder{t: t, stack: make([]frame, 0, 16), hint: &t.hint, reg: &t.reg}
-	r.push(frameNode, 0, t.rootSize)
-	if err := t.entry.Execute(&r, data); err != nil {
+	return t.RenderFrom(nil, data)
+}
+
+// RenderFrom is Render with prev, an earlier render of t (typically the
+// one the page shows now), as a cache: a range whose body reads only its
+// item reuses prev's rendering of every item whose value is equal to the
+// one prev rendered, instead of executing the body for it again (see
+// docs/templates.md, "What makes a page fast"). The result is exactly
+// Render(data)'s, whatever prev is: prev may be nil, a tree of another
+// Template (both are ignored), or any earlier tree of t. prev is not
+// modified, and the new tree may share nodes with it (trees are
+// immutable). RenderFrom is safe for concurrent use.
+func (t *Template) RenderFrom(prev *Tree, data any) (*Tree, error) {
+	var base *node
+	if prev != nil && prev.tmpl == t {
+		base = prev.root
+	}
+	tree, err := t.render(t.fast, base, data)
+	if err != nil && t.plain != t.fast {
+		// Execute the template as Execute does, for Execute's own error.
+		tree, err = t.render(t.plain, nil, data)
+	}
+	if err != nil {
 		return nil, fmt.Errorf("diff: render %q: %w", t.name, err)
+	}
+	return tree, nil
+}
+
+// render executes program p with data into a new tree; base is the root of
+// the tree whose items converted ranges may reuse, or nil.
+func (t *Template) render(p *program, base *node, data any) (*Tree, error) {
+	r := recorder{t: t, p: p, stack: make([]frame, 0, 16), hint: &t.hint, reg: &t.reg}
+	if base != nil {
+		r.hint = &t.hintFrom
+	}
+	r.push(frameNode, 0, t.rootSize, dyn{node: base})
+	if err := p.entry.Execute(&r, data); err != nil {
+		return nil, err
 	}
 	for len(r.stack) > 1 { // unclosed frames cannot happen, but never lose output
 		r.pop()
 	}
 	root := r.finishNode(&r.stack[0])
-	return &Tree{root: r.finish(root)}, nil
+	return &Tree{root: r.finish(root), tmpl: t}, nil
 }
 
 // sizeHint is how many nodes, dynamics and bytes of text the last render of
@@ -77,12 +111,22 @@ type frame struct {
 	items  []*node // frameRange
 	nested int     // frameAction: opens of the same slot inside the action
 	textAt int     // frameAction: where its text starts in the recorder's text
+	// pd is this part in the tree the render reuses items of, when that
+	// tree has one at the same place: the node of a node frame, the range
+	// of a range frame. It only tells converted ranges where to look for
+	// items to reuse; they check what they find.
+	pd dyn
+	// A converted range (frameRange): the snapshots of its items, and the
+	// items of pd the items it executes correspond to (for their own pd).
+	snap     *rangeSnap
+	itemPrev []*node
 }
 
 // recorder is the io.Writer the instrumented template executes into. It tells
 // markers and statics from data by the address of the written bytes.
 type recorder struct {
 	t     *Template
+	p     *program
 	stack []frame
 	reg   *registry // interns the statics of every node
 	// Slabs the nodes of one render are carved from, so that a render makes
@@ -95,6 +139,12 @@ type recorder struct {
 	// into it, never modified once written.
 	text       []byte
 	nc, dc, tc slabCounts
+	// loopSlot is the slot of the converted range whose token the next
+	// write is (0: none); loops counts the converted ranges executing
+	// their items, one inside the other.
+	loopSlot int32
+	loops    int
+	shared   bool // the tree reuses nodes of an earlier tree
 }
 
 // addText appends p to the text of the action frame f. The text of one
@@ -140,6 +190,12 @@ func (r *recorder) finish(root *node) *node {
 	r.hint.nodes.Store(int64(r.nc.used))
 	r.hint.dyns.Store(int64(r.dc.used))
 	r.hint.text.Store(int64(r.tc.used))
+	if r.shared {
+		// Copying would duplicate the nodes shared with the earlier tree;
+		// the items this render made were copied out of the slabs already
+		// (reuse.go), the rest is the page around them.
+		return root
+	}
 	waste := (r.nc.alloc-r.nc.used)*nodeSize + (r.dc.alloc-r.dc.used)*dynSize + r.tc.alloc - r.tc.used
 	used := r.nc.used*nodeSize + r.dc.used*dynSize + r.tc.used
 	if waste <= used/4+64 {
@@ -185,7 +241,9 @@ func (c *compactor) node(n *node) *node {
 			for j, it := range d.rng.items {
 				items[j] = c.node(it)
 			}
-			d.rng = &rangeNode{items: items}
+			rng := *d.rng
+			rng.items = items
+			d.rng = &rng
 		case len(d.text) > 0 && cap(c.text)-len(c.text) >= len(d.text):
 			l := len(c.text)
 			c.text = append(c.text, d.text...)
@@ -195,14 +253,14 @@ func (c *compactor) node(n *node) *node {
 	return m
 }
 
-func (r *recorder) push(kind frameKind, id, size int32) {
+func (r *recorder) push(kind frameKind, id, size int32, pd dyn) {
 	var f *frame
 	if len(r.stack) < cap(r.stack) {
 		r.stack = r.stack[:len(r.stack)+1]
 		f = &r.stack[len(r.stack)-1]
-		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: f.buf[:0], statics: f.statics[:0]}
+		*f = frame{kind: kind, id: id, fp: fnvOffset, buf: f.buf[:0], statics: f.statics[:0], pd: pd}
 	} else {
-		r.stack = append(r.stack, frame{kind: kind, id: id, fp: fnvOffset})
+		r.stack = append(r.stack, frame{kind: kind, id: id, fp: fnvOffset, pd: pd})
 		f = &r.stack[len(r.stack)-1]
 	}
 	if kind == frameNode && size > 0 {
@@ -215,8 +273,20 @@ func (r *recorder) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if r.loopSlot != 0 {
+		slot := r.loopSlot
+		r.loopSlot = 0
+		if err := r.runLoop(slot, p); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	m, ok := r.p.mark(p)
+	if ok && m.kind == markLoop {
+		r.loopSlot = m.id
+		return len(p), nil
+	}
 	top := &r.stack[len(r.stack)-1]
-	m, ok := r.t.mark(p)
 	if top.kind == frameAction {
 		r.actionWrite(top, p, m, ok)
 		return len(p), nil
@@ -231,17 +301,17 @@ func (r *recorder) Write(p []byte) (int, error) {
 	}
 	switch m.kind {
 	case markActionOpen:
-		r.push(frameAction, m.id, 0)
+		r.push(frameAction, m.id, 0, dyn{})
 		r.stack[len(r.stack)-1].textAt = len(r.text)
 	case markNodeOpen, markRangeOpen:
 		kind := frameNode
 		if m.kind == markRangeOpen {
 			kind = frameRange
 		}
-		r.push(kind, m.id, m.size)
+		r.push(kind, m.id, m.size, childPrev(top))
 	case markItem:
 		r.unwindWhile(func(f *frame, _ bool) bool { return f.kind != frameRange || f.id != m.id })
-		r.push(frameNode, m.id, m.size)
+		r.push(frameNode, m.id, m.size, itemPrev(&r.stack[len(r.stack)-1]))
 	case markElse:
 		r.unwindWhile(func(f *frame, _ bool) bool { return f.kind != frameRange || f.id != m.id })
 		r.stack[len(r.stack)-1].kind = frameNode
@@ -303,8 +373,7 @@ func (r *recorder) pop() {
 			d.text = unsafe.String(&r.text[f.textAt], n)
 		}
 	case frameRange:
-		items := f.items
-		d.rng = &rangeNode{items: items}
+		d.rng = &rangeNode{items: f.items, id: f.id, snap: f.snap}
 	case frameNode:
 		nd := r.finishNode(f)
 		if parent.kind == frameRange && parent.id == f.id {
@@ -382,3 +451,29 @@ func (f *frame) addDyn(d dyn) {
 
 // emptyHash is hashString("").
 const emptyHash = fnvOffset
+
+// childPrev returns what the next dynamic of f was in the tree the render
+// reuses items of.
+func childPrev(f *frame) dyn {
+	if n := f.pd.node; n != nil && len(f.dyns) < len(n.dyns) {
+		return n.dyns[len(f.dyns)]
+	}
+	return dyn{}
+}
+
+// itemPrev returns the item of the tree the render reuses items of that
+// the next item of the range frame f corresponds to: the one a converted
+// range paired it with, else the one at the same position.
+func itemPrev(f *frame) dyn {
+	i := len(f.items)
+	if f.itemPrev != nil {
+		if i < len(f.itemPrev) {
+			return dyn{node: f.itemPrev[i]}
+		}
+		return dyn{}
+	}
+	if rg := f.pd.rng; rg != nil && rg.id == f.id && i < len(rg.items) {
+		return dyn{node: rg.items[i]}
+	}
+	return dyn{}
+}

@@ -14,6 +14,7 @@ type Tree struct {
 	// the last full tree (docs/protocol.md §1.3); nil for rendered trees. It
 	// is never modified: Apply copies it when a patch adds to it.
 	table map[int32]*statics
+	tmpl  *Template // the Template that rendered it; nil on the client side
 }
 
 // node is a sequence st.strs[0] dyns[0] st.strs[1] … st.strs[n].
@@ -34,6 +35,8 @@ type dyn struct {
 // statics are those of its first item.
 type rangeNode struct {
 	items []*node
+	id    int32      // the slot of the range in its Template; 0 on the client side
+	snap  *rangeSnap // a converted range's item snapshots (loop.go), else nil
 }
 
 // defaultStatics returns the statics of the first item, nil for no items.
