@@ -45,7 +45,8 @@ func New(name string, opts ...Option) (*Template, error) {
 		t.Option("missingkey=error")
 	}
 	refs := check.DataRefs(t)
-	ct, err := diff.Compile(t)
+	// WithFuncs' are t's only functions: list items that call builtins may be reused.
+	ct, err := diff.CompileWith(t, diff.Options{FuncsKnown: true, Funcs: o.funcs})
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}

@@ -133,7 +133,9 @@ func (v *View) execute(p *page.Page, b basis) (*diff.Tree, error) {
 		return nil, err
 	}
 	start := time.Now()
-	t, err := v.tmpl.Render(data)
+	// From the tree the page's client holds: the items of its lists that did
+	// not change are not executed again (diff's RenderFrom).
+	t, err := v.tmpl.RenderFrom(p.Holds(), data)
 	if err != nil {
 		err = v.explain(err)
 		if v.rt.renderFailed.first(v.id + "\x00" + err.Error()) {
