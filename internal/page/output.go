@@ -46,9 +46,11 @@ func (p *Page) due() bool {
 // action is about to publish what it changed, which its reply carries.
 // Until then (while the action runs user code or waits on the session
 // store) the page's other changes go out as usual.
+// Over HTTP polls (the action came as a POST, whose answer is its reply)
+// the polls wait instead, until Reply.
 func (p *Page) Hold() {
 	p.mu.Lock()
-	if len(p.out) > 0 && !p.out[len(p.out)-1].ready {
+	if p.polling || (len(p.out) > 0 && !p.out[len(p.out)-1].ready) {
 		p.held = true
 	}
 	p.mu.Unlock()
@@ -262,6 +264,10 @@ func (p *Page) Reply(ref int64, redirect string) []byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	seq, patch := p.advanceLocked(true)
+	if p.held && p.polling {
+		p.held = false
+		p.wakeLocked() // a poll held for this reply looks again
+	}
 	return wire.AppendReply(nil, ref, seq, patch, redirect)
 }
 
@@ -286,10 +292,13 @@ func (p *Page) Tree(ref int64) ([]byte, error) {
 func (p *Page) Poll(seq uint64, check bool) (msg []byte, full bool, notify <-chan struct{}) {
 	p.mu.Lock()
 	full = p.full || p.stream.Last() == nil || (check && seq != p.seq)
-	notify = p.notify
+	notify, held := p.notify, p.held
 	p.mu.Unlock()
 	if full {
 		return nil, true, notify
+	}
+	if held {
+		return nil, false, notify // an action's reply carries what changed
 	}
 	p.Render()
 	p.mu.Lock()
