@@ -460,3 +460,21 @@ func TestNewAppReportsEveryProblem(t *testing.T) {
 		assert.Contains(t, err.Error(), want)
 	}
 }
+
+// Two one-page apps of one process (Template.Handle twice) are two apps:
+// they share nothing, and a browser moving between them keeps its
+// identity on each (their default cookies do not overwrite each other).
+func TestTwoOnePageAppsKeepTheirVisitors(t *testing.T) {
+	a := livetemplate.Must(livetemplate.New("a", livetemplate.WithText(pageA)))
+	b := livetemplate.Must(livetemplate.New("b", livetemplate.WithText(pageB)))
+	ha, hb := a.Handle(&counter{}), b.Handle(&counter{})
+	t.Cleanup(func() { _ = ha.Close(); _ = hb.Close() })
+	mux := http.NewServeMux()
+	mux.Handle("/a", ha)
+	mux.Handle("/b", hb)
+	br := livetest.Start(t, mux).NewBrowser(nil)
+	onA := br.Open("/a")
+	require.NoError(t, onA.Click("#inc"))
+	assert.Equal(t, "0", br.Open("/b").Text("#count"), "another app: its own state")
+	assert.Equal(t, "1", br.Open("/a").Text("#count"), "the visit to /b did not cost the browser its identity on /a")
+}

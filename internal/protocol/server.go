@@ -2,6 +2,8 @@ package protocol
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net"
@@ -48,7 +50,12 @@ type Server struct {
 // New returns a Server for the pages of rt.
 func New(rt *runtime.Runtime, o Options) (*Server, error) {
 	if o.Auth == nil {
-		a, err := auth.NewAnonymous(nil)
+		// A key of this app's own, and a cookie named after it: two apps of
+		// one process (two one-page apps, say) keep their visitors apart
+		// instead of overwriting each other's cookie on every visit.
+		key := auth.NewAnonymousKey()
+		sum := sha256.Sum256(key)
+		a, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: key, CookieName: auth.CookieName + "-" + hex.EncodeToString(sum[:4])})
 		if err != nil {
 			return nil, err
 		}
