@@ -478,3 +478,34 @@ func TestTwoOnePageAppsKeepTheirVisitors(t *testing.T) {
 	assert.Equal(t, "0", br.Open("/b").Text("#count"), "another app: its own state")
 	assert.Equal(t, "1", br.Open("/a").Text("#count"), "the visit to /b did not cost the browser its identity on /a")
 }
+
+// hung is a session store that never answers: a Redis behind a dropped
+// network.
+type hung struct{ session.Store }
+
+func (hung) Get(ctx context.Context, _ string) ([]byte, uint64, error) {
+	<-ctx.Done()
+	return nil, 0, ctx.Err()
+}
+
+func (hung) Put(ctx context.Context, _ string, _ []byte, _ uint64) (uint64, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+// A store that does not answer fails page loads and actions within the
+// store's deadline, as an outage: 503 with Retry-After, never a bare 500.
+func TestAStoreThatDoesNotAnswerIsAnOutage(t *testing.T) {
+	mem := session.NewMemory(nil)
+	t.Cleanup(func() { _ = mem.Close() })
+	var logs syncBuffer
+	app := on(t, livetemplate.WithLogger(slogTo(&logs)), livetemplate.WithSessionStore(hung{mem}),
+		livetemplate.WithLimits(livetemplate.Limits{StoreTimeout: 50 * time.Millisecond}))
+	srv := serve(t, app.Handle(livetemplate.Must(livetemplate.New("p", livetemplate.WithText(counterPage))), &counter{}))
+	resp, err := http.Get(srv.URL)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
+	assert.Contains(t, logs.String(), "session store failing")
+}

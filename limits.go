@@ -12,8 +12,7 @@ type Limits struct {
 	// (default 50). Excess actions are answered with a rate_limited error
 	// (HTTP 429 with Retry-After), never queued.
 	ActionsPerSecond float64
-	// ActionBurst is how many actions one session group may send at once
-	// (default 200).
+	// ActionBurst is how many actions one session group may send at once (200).
 	ActionBurst int
 	// AddressActionsPerSecond is the sustained rate of actions from one
 	// client address, all groups together (default 200).
@@ -32,13 +31,12 @@ type Limits struct {
 	// WebSockets that have not joined yet, one client address may have
 	// (default 1000).
 	MaxConnsPerAddress int
-	// MaxPendingPages bounds the pages the server remembers without a live
-	// connection: rendered pages waiting for theirs, and pages whose
-	// connection ended, kept so they can resume (default 10,000). Past it
-	// the oldest is forgotten (its page then starts afresh when it connects).
+	// MaxPendingPages bounds the pages kept without a live connection
+	// (rendered and waiting for theirs, or kept for a reconnect; default
+	// 10,000); past it the oldest is forgotten and starts afresh.
 	MaxPendingPages int
-	// MaxUnjoined is how many WebSockets may wait for their join message at
-	// once, server-wide (default 1000); more are refused with close 1013.
+	// MaxUnjoined is how many WebSockets may wait for their join at once,
+	// server-wide (default 1000); more are refused with close 1013.
 	MaxUnjoined int
 	// JoinTimeout is how long a new WebSocket may take to send its join
 	// message before it is closed with 4008 (default 5s).
@@ -48,4 +46,7 @@ type Limits struct {
 	// merely falls behind is never dropped: it gets one patch from the
 	// state it has to the state now.
 	StallTimeout time.Duration
+	// StoreTimeout bounds each call of the session store and each publish
+	// on the bus (default 2s): while they fail, actions fail within it.
+	StoreTimeout time.Duration
 }

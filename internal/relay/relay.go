@@ -35,8 +35,8 @@ type Receiver interface {
 // late, until its next change or their next resync.
 const Queue = 4096
 
-// PublishTimeout bounds one publish.
-const PublishTimeout = 5 * time.Second
+// PublishTimeout is the default bound of one publish.
+const PublishTimeout = 2 * time.Second
 
 // Catch-up workers and the queue of each (a full one holds the bus's
 // receiver back).
@@ -53,6 +53,7 @@ type Relay struct {
 	log  *slog.Logger
 
 	out      chan []byte
+	timeout  time.Duration
 	catchUps []chan catchUp
 	dropped  atomic.Bool
 	failing  atomic.Bool
@@ -69,8 +70,12 @@ type catchUp struct {
 
 // New returns a relay over bus that hands received messages to recv.
 // Start starts it.
-func New(bus broadcast.Bus, recv Receiver, log *slog.Logger) *Relay {
-	r := &Relay{bus: bus, recv: recv, log: log, out: make(chan []byte, Queue)}
+// Each publish must be done within timeout (0: PublishTimeout).
+func New(bus broadcast.Bus, recv Receiver, log *slog.Logger, timeout time.Duration) *Relay {
+	if timeout <= 0 {
+		timeout = PublishTimeout
+	}
+	r := &Relay{bus: bus, recv: recv, log: log, out: make(chan []byte, Queue), timeout: timeout}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for range Workers {
 		r.catchUps = append(r.catchUps, make(chan catchUp, WorkerQueue))
@@ -124,7 +129,7 @@ func (r *Relay) publishLoop() {
 		case <-r.ctx.Done():
 			return
 		case msg := <-r.out:
-			ctx, cancel := context.WithTimeout(r.ctx, PublishTimeout)
+			ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
 			err := r.bus.Publish(ctx, msg)
 			cancel()
 			switch {

@@ -31,6 +31,7 @@ type Limits struct {
 	MaxUnjoined             int
 	JoinTimeout             time.Duration
 	StallTimeout            time.Duration
+	StoreTimeout            time.Duration
 }
 
 // Hooks call user code with the facade's types. Each returns the user's
@@ -128,10 +129,11 @@ func New(o Options) *Runtime {
 		Logger:   o.Logger,
 		Mount:    rt.mountShared,
 		Changed:  rt.changed,
+		Timeout:  l.StoreTimeout,
 	})
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	if o.Bus != nil {
-		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger)
+		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger, l.StoreTimeout)
 		rt.relay.Start()
 	}
 	rt.wg.Go(rt.janitor)
@@ -243,6 +245,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.StallTimeout <= 0 {
 		l.StallTimeout = 10 * time.Second
+	}
+	if l.StoreTimeout <= 0 {
+		l.StoreTimeout = 2 * time.Second
 	}
 	return l
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/fault"
@@ -32,6 +33,9 @@ type Options struct {
 	// new snapshot: local when this instance changed it, false when it was
 	// reloaded because another instance did.
 	Changed func(s *State, local bool)
+	// Timeout bounds each call of the session store: a store that does not
+	// answer within it is failing (default 2s).
+	Timeout time.Duration
 }
 
 // Table is an app's shared states in memory, by key. A state stays in
@@ -58,6 +62,9 @@ func NewTable(o Options) *Table {
 	}
 	if o.Changed == nil {
 		o.Changed = func(*State, bool) {}
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 2 * time.Second
 	}
 	return &Table{o: o, m: make(map[string]*State)}
 }
@@ -192,7 +199,7 @@ func (s *State) ensure(ctx context.Context, decls []*schema.Decl, id auth.Identi
 // is held.
 func (s *State) load(ctx context.Context, decls []*schema.Decl, id auth.Identity, r *http.Request) error {
 	t := s.t
-	state, version, err := t.o.Sessions.Get(ctx, s.name)
+	state, version, err := t.get(ctx, s.name)
 	switch {
 	case err == nil:
 		t.recovered()
@@ -241,6 +248,22 @@ func (s *State) fresh(ctx context.Context, from *Snapshot, decls []*schema.Decl,
 func (s *State) publish(sn *Snapshot) {
 	s.cur.Store(sn)
 	s.loaded = true
+}
+
+// get reads the state named name from the session store, within the
+// store's deadline.
+func (t *Table) get(ctx context.Context, name string) ([]byte, uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.o.Timeout)
+	defer cancel()
+	return t.o.Sessions.Get(ctx, name)
+}
+
+// put stores state under name with compare-and-set on version, within the
+// store's deadline.
+func (t *Table) put(ctx context.Context, name string, state []byte, version uint64) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.o.Timeout)
+	defer cancel()
+	return t.o.Sessions.Put(ctx, name, state, version)
 }
 
 // failed logs the first failure of the session store in an outage (never
