@@ -17,8 +17,7 @@ type Limits struct {
 	// AddressActionsPerSecond is the sustained rate of actions from one
 	// client address, all groups together (default 200).
 	AddressActionsPerSecond float64
-	// AddressActionBurst is the burst allowed to one client address
-	// (default 800).
+	// AddressActionBurst is the burst allowed to one client address (800).
 	AddressActionBurst int
 	// MaxMessageBytes is the largest message accepted (default 64 KiB);
 	// larger ones are answered with a too_large error.
