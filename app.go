@@ -11,6 +11,7 @@ import (
 
 	"github.com/lvtgo/livetemplate/internal/protocol"
 	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/internal/token"
 	"github.com/lvtgo/livetemplate/session"
 	"github.com/lvtgo/livetemplate/transport"
 )
@@ -59,6 +60,7 @@ func NewApp(opts ...Option) (*App, error) {
 		}
 		a.closer = func() error { release(); return nil }
 	}
+	tokens, _ := token.New(o.secrets...) // without keys: nil, a random one
 	a.rt = runtime.New(runtime.Options{
 		Sessions:      o.sessions,
 		Bus:           o.bus,
@@ -67,9 +69,11 @@ func NewApp(opts ...Option) (*App, error) {
 		IdleTimeout:   cmp.Or(o.idle, 5*time.Minute),
 		RedirectHosts: o.redirects,
 		Hooks:         hooks(),
+		Tokens:        tokens,
 	})
 	a.srv, err = protocol.New(a.rt, protocol.Options{
 		Auth:           o.auth,
+		Secrets:        o.secrets,
 		ClientAddr:     o.clientIP,
 		Origins:        origins,
 		FrameAncestors: o.frames,

@@ -509,3 +509,51 @@ func TestAStoreThatDoesNotAnswerIsAnOutage(t *testing.T) {
 	assert.NotEmpty(t, resp.Header.Get("Retry-After"))
 	assert.Contains(t, logs.String(), "session store failing")
 }
+
+// roundRobin sends each request to the next of its handlers: a balancer
+// without affinity.
+type roundRobin struct {
+	hs atomic.Pointer[[]http.Handler]
+	n  atomic.Int64
+}
+
+func (rr *roundRobin) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hs := *rr.hs.Load()
+	hs[int(rr.n.Add(1))%len(hs)].ServeHTTP(w, r)
+}
+
+// Behind a balancer without affinity, with WebSockets refused, every
+// action is applied: an instance that did not make a page checks its token
+// (both share the app's keys) and opens the page from the shared state.
+func TestTheHTTPFallbackNeedsNoAffinity(t *testing.T) {
+	store := session.NewMemory(nil)
+	hub := broadcast.NewLocal()
+	t.Cleanup(func() { _ = store.Close(); _ = hub.Close() })
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	rr := &roundRobin{}
+	var hs []http.Handler
+	for range 2 {
+		app := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithSecret(secret),
+			livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()))
+		hs = append(hs, app.Handle(livetemplate.Must(livetemplate.New("p", livetemplate.WithText(counterPage))), &counter{}))
+	}
+	rr.hs.Store(&hs)
+	p := livetest.Start(t, rr).NewBrowser(&livetest.BrowserOptions{Transport: livetest.HTTP}).Open("/")
+	for i := range 20 {
+		require.NoError(t, p.Send("increment", nil), "action %d", i)
+	}
+	require.NoError(t, p.WaitText("#count", "Count: 20", 5*time.Second))
+
+	// Without the same keys, the other instance cannot check the token.
+	other := on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus()),
+		livetemplate.WithSecret([]byte("another key, at least 32 bytes!!")))
+	swapped := []http.Handler{other.Handle(livetemplate.Must(livetemplate.New("p", livetemplate.WithText(counterPage))), &counter{}), hs[1]}
+	rr.hs.Store(&swapped)
+	refused := 0
+	for range 4 {
+		if p.Send("increment", nil) != nil {
+			refused++
+		}
+	}
+	assert.Positive(t, refused, "a token made under other keys is not adopted")
+}

@@ -56,13 +56,11 @@ func (c *ActionContext) Request() *http.Request { return c.c.Request() }
 
 // Redirect sends the acting page to target once the action succeeds: a
 // path of this site ("/orders/7?tab=items"), or an http(s) URL of a host
-// WithRedirectHosts allows. A page of the same App opens live, over the
-// same connection, with the browser's history updated; any other URL is
-// loaded in full. Flash messages of the action show on the page the client
-// goes to. In a PerConnection store's Mount at a page load, Redirect
-// answers the load with 303 See Other instead. It returns an error, and
-// redirects nowhere, for any other target, or when no page acts (a server
-// action).
+// WithRedirectHosts allows. A page of the same App opens live, with the
+// browser's history updated; any other URL loads in full. The action's
+// flash messages go along. In a PerConnection store's Mount, a page load is
+// answered 303 See Other. Any other target, or no acting page (a server
+// action), is an error, and nothing is redirected.
 func (c *ActionContext) Redirect(target string) error { return c.c.Redirect(target) }
 
 // Flash shows message to the user once the action succeeds, as a flash

@@ -40,7 +40,7 @@ var allowedDeps = map[string][]string{
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
 	".": {"auth", "broadcast", "diff", "session", "transport", "internal/check", "internal/fault", "internal/form",
-		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve"},
+		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/token"},
 
 	// The engine, layer by layer: each package imports only those below it.
 	"internal/check":           {},
@@ -52,7 +52,8 @@ var allowedDeps = map[string][]string{
 	"internal/relay":           {"broadcast"},
 	"internal/state":           {"auth", "internal/fault", "internal/schema", "session"},
 	"internal/page":            {"auth", "diff", "internal/fault", "internal/state", "internal/wire"},
-	"internal/runtime":         {"auth", "broadcast", "diff", "session", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/wire"},
+	"internal/token":           {"auth"},
+	"internal/runtime":         {"auth", "broadcast", "diff", "session", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/token", "internal/wire"},
 	"internal/protocol":        {"auth", "client", "transport", "internal/fault", "internal/page", "internal/runtime", "internal/wire"},
 	"auth":                     {},
 	"auth/jwtauth":             {"auth", "github.com/golang-jwt/jwt/v5"},

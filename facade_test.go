@@ -527,12 +527,19 @@ func TestIdlePagesAreForgotten(t *testing.T) {
 	require.NoError(t, err)
 	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithIdleTimeout(100*time.Millisecond)).Handle(tmpl, &counter{}))
 	b := newBrowser(t, srv)
-	_, token := b.get("/")
+	p := b.open("/")
+	p.ws.CloseNow()
+	rejoin := func() string {
+		q := b.dialRaw("/")
+		defer q.ws.CloseNow()
+		q.send(map[string]any{"t": "join", "token": p.token, "seq": p.seq})
+		return q.readMsg().T
+	}
+	assert.Equal(t, "patch", rejoin(), "a page kept after its connection ended resumes")
 	require.Eventually(t, func() bool {
-		// Once the page is forgotten, its token opens a new page, whose
-		// tree carries the new page's token.
-		p := b.dial("/", token)
-		p.ws.CloseNow()
-		return p.newToken != ""
+		// Once the page is forgotten, its token (checked: this app made
+		// it) opens the page afresh; its client held a state the server
+		// never stored, so it is told to reload.
+		return rejoin() == "reload"
 	}, 5*time.Second, 150*time.Millisecond)
 }

@@ -27,22 +27,16 @@ func (h *Handler) App() *App { return h.app }
 
 // Broadcast applies a server action to the pages of this handler that t
 // targets ([All], [Users], [Groups], [Filter]), as if a tab of each had
-// sent it, but with no request (ActionContext.Request is nil) and with the
-// identity of the state's owner (for a session group's stores, the
-// group's). The action is named like a tab's ("action", or "store.action"
-// on pages with several stores) and data holds its values as a page would
-// send them. For the store it names, each targeted state is changed
-// exactly once, even when its pages are spread over several instances
-// (each state remembers the pushes it applied); a PerConnection store is
-// changed for each targeted page. Every page that shows a changed state, of
-// this handler or another page of the app, then gets its own minimal patch.
-//
-// Broadcast returns once this instance has applied the action and handed
-// it to the bus for the others; it never waits on a client. It honours ctx,
-// and returns the first error of a state whose action failed (the others
-// are applied all the same): a failing action is rolled back like a tab's.
-// After Shutdown began it returns ErrClosed, so a goroutine that pushes can
-// stop with the app.
+// sent it ("action", or "store.action" on pages with several stores; data
+// as a page sends it), with no request and as the state's owner (a group's
+// stores act as the group). Each targeted state is changed exactly once,
+// even across instances; a PerConnection store, on each targeted page.
+// Every page that shows a changed state, of any page of the app, then gets
+// its own minimal patch. Broadcast returns once this instance applied it
+// and handed it to the bus; it never waits on a client. It honours ctx and
+// returns the first error of a state whose action failed (rolled back like
+// a tab's; the others apply all the same), and ErrClosed after Shutdown
+// began, so a goroutine that pushes can stop with the app.
 func (h *Handler) Broadcast(ctx context.Context, t Target, action string, data map[string]any) (Reach, error) {
 	return push(ctx, h.app.rt, h.v, t, action, data)
 }

@@ -41,6 +41,7 @@ type options struct {
 	ping      time.Duration
 	idle      time.Duration
 	redirects []string
+	secrets   [][]byte
 
 	given []string // option names, "app:" or "template:" first, in order
 	errs  []error
@@ -132,14 +133,11 @@ func WithFuncs(funcs template.FuncMap) Option {
 	})
 }
 
-// WithStrict turns strict templates on or off (default on). A strict
-// template runs with Option("missingkey=error"), so that reading a map key
-// that is not there fails instead of printing nothing (use the index
-// function for keys that may be missing: it gives the zero value), and when
-// a page is mounted, reading a store the page does not have is refused. A
-// page whose data is a map of stores ({{.counter.Count}}) otherwise renders
-// {{range .Options}}, written before the page had a second store, as
-// nothing. Valid templates render exactly alike either way.
+// WithStrict turns strict templates on or off (default on). Strict
+// templates run with Option("missingkey=error"): a missing map key fails
+// instead of printing nothing (index gives the zero value), and reading a
+// store the page lacks ({{range .Options}} on a page of several stores) is
+// refused when it is mounted. Valid templates render alike either way.
 func WithStrict(on bool) Option {
 	return opt(forTemplate, "WithStrict", func(o *options) { o.strict = &on })
 }
@@ -254,6 +252,22 @@ func WithRedirectHosts(hosts ...string) Option {
 		for _, h := range hosts {
 			o.check(h == "" || strings.ContainsAny(h, "/?#@ \\"), fmt.Sprintf("redirect host %q: not a host", h))
 			o.redirects = append(o.redirects, strings.ToLower(h))
+		}
+	})
+}
+
+// WithSecret gives the app its keys: the first signs, every one checks (to
+// rotate, put a new key first and keep the old one until pages made under
+// it are gone). They sign page tokens, so that every instance given the
+// same keys opens the pages another made (the HTTP fallback needs no
+// balancer affinity), and, without WithAuthenticator, the anonymous
+// visitors' cookies, so that identities survive restarts. Keys must be at
+// least 32 bytes of secret randomness. Default: a random key per app.
+func WithSecret(current []byte, previous ...[]byte) Option {
+	return opt(forApp, "WithSecret", func(o *options) {
+		for _, k := range append([][]byte{current}, previous...) {
+			o.check(len(k) < 32, "WithSecret: a key must be at least 32 bytes")
+			o.secrets = append(o.secrets, k)
 		}
 	})
 }

@@ -23,35 +23,24 @@ type Store interface {
 }
 
 // Mounter is implemented by stores that load their state from the request
-// that opens a page: its URL path and query, headers and identity
-// (ctx.Request(), ctx.UserID()). Mount is called with ctx.Action() == "mount":
-// on a PerConnection store, for every new page (a page load, a live
-// navigation, a connection that names no page the server knows); on a
-// shared store, when its state is started afresh (not found in the session
-// store). An error fails the page load (a *UserError's message is shown;
-// other errors give a 500). A PerConnection store's Mount may call
-// ctx.Redirect, which answers the page load with a redirect, and ctx.Flash.
-// A shared state that a server push starts has no request: ctx.Request() is
-// nil then.
+// that opens a page (ctx.Request(), ctx.UserID()); ctx.Action() is "mount".
+// Mount runs on a PerConnection store for every new page (a load, a live
+// navigation, a connection the server knows no page of), and on a shared
+// store when its state starts afresh (with no request for a server push).
+// An error fails the page load (a *UserError's message is shown; others
+// give a 500). A PerConnection store's Mount may Redirect and Flash.
 type Mounter interface {
 	Mount(ctx *ActionContext) error
 }
 
-// Watcher is implemented by stores that want to know who is viewing them,
-// say to keep a list of who is online in a chat room. Connected is called
-// when a page that shows the store gets its live connection, and
-// Disconnected when that connection ends, each as an action of its own
-// (ctx.Action() is "connect" or "disconnect", ctx.UserID() the page's
-// viewer, ctx.Request() the request that opened the connection): what they
-// change is kept and shown like any other change, and an error rolls it
-// back and is logged. The Context of Connected's ctx ends when the page
-// disconnects, so a store may start work that lasts as long as the page
-// and stop it then.
-//
-// A page that moves between transports, reconnects, or navigates to
-// another page disconnects (and the other page connects). An instance that
-// stops without closing its connections (a crash) never calls Disconnected
-// for them.
+// Watcher is implemented by stores that want to know who is viewing them
+// (who is online in a chat room). Connected runs when a page that shows the
+// store gets its live connection, Disconnected when it ends, each as an
+// action of its own ("connect", "disconnect"; UserID the viewer; Request
+// what opened the connection): kept and shown like any change, rolled back
+// and logged on error. Connected's Context ends when the page disconnects.
+// A page that changes transport, reconnects or navigates disconnects and
+// connects again. An instance that crashes never calls Disconnected.
 type Watcher interface {
 	Connected(ctx *ActionContext) error
 	Disconnected(ctx *ActionContext) error

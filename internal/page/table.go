@@ -161,8 +161,21 @@ func (t *Table) AddLive(p *Page) {
 	t.byToken[p.Token] = p
 }
 
+// Adopt remembers p, made for a connection whose token this table does not
+// know, under its token; it reports false when a page holds that token
+// already.
+func (t *Table) Adopt(p *Page) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.closed || t.byToken[p.Token] != nil {
+		return false
+	}
+	t.byToken[p.Token] = p
+	return true
+}
+
 // Lookup returns the page token names if id may use it: a page of id's
-// session group.
+// session group and user.
 func (t *Table) Lookup(token string, id auth.Identity) *Page {
 	if token == "" {
 		return nil
@@ -170,7 +183,7 @@ func (t *Table) Lookup(token string, id auth.Identity) *Page {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p := t.byToken[token]
-	if p == nil || p.ID.GroupID != id.GroupID {
+	if p == nil || p.ID.GroupID != id.GroupID || p.ID.UserID != id.UserID {
 		return nil
 	}
 	return p

@@ -107,14 +107,14 @@ func TestCloseRefusesEverything(t *testing.T) {
 	assert.Zero(t, tab.Waiting(), "and are not kept waiting")
 }
 
-func TestLookupIsBoundToTheGroup(t *testing.T) {
+func TestLookupIsBoundToTheGroupAndTheUser(t *testing.T) {
 	t.Parallel()
 	tab := page.NewTable(unbounded)
 	p := newPage(newView(t), ada, "a")
 	tab.AddFresh(p, nil, "", 0)
 
 	assert.Same(t, p, tab.Lookup(p.Token, ada))
-	assert.Same(t, p, tab.Lookup(p.Token, bob), "another user of the same group")
+	assert.Nil(t, tab.Lookup(p.Token, bob), "another user of the same group cannot use the token")
 	assert.Nil(t, tab.Lookup(p.Token, cy), "another group cannot use the token")
 	assert.Nil(t, tab.Lookup("", ada))
 	assert.Nil(t, tab.Lookup("unknown", ada))

@@ -44,10 +44,14 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 	}
 	p := s.rt.Lookup(m.Token, id)
 	if m.T == wire.TypeAction && p == nil {
-		// The page is not known here (say the server restarted): the
-		// action is not applied; the client's next poll gets a new page.
-		fault.WriteAction(w, m.Ref, fault.New(fault.NotLive, ""))
-		return
+		// Another instance made the page (no balancer affinity), or this
+		// one restarted: with its token checked, the page opens here and
+		// the action applies; else the action is not applied and the
+		// client's next poll gets a new page.
+		if p, err = c.adopt(ctx, m.Token); p == nil {
+			fault.WriteAction(w, m.Ref, fault.New(fault.NotLive, ""))
+			return
+		}
 	}
 	if p == nil || !p.Polling() {
 		if p != nil {

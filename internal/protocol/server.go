@@ -2,6 +2,7 @@ package protocol
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -33,6 +34,10 @@ type Options struct {
 	FrameAncestors []string
 	// Ping is the WebSocket keepalive period.
 	Ping time.Duration
+	// Secrets are the app's keys: with them, and no Auth, the anonymous
+	// authenticator's key derives from the first (and its previous keys
+	// from the others), so that identities survive restarts.
+	Secrets [][]byte
 }
 
 // Server serves the pages of one app. It is safe for concurrent use.
@@ -50,12 +55,7 @@ type Server struct {
 // New returns a Server for the pages of rt.
 func New(rt *runtime.Runtime, o Options) (*Server, error) {
 	if o.Auth == nil {
-		// A key of this app's own, and a cookie named after it: two apps of
-		// one process (two one-page apps, say) keep their visitors apart
-		// instead of overwriting each other's cookie on every visit.
-		key := auth.NewAnonymousKey()
-		sum := sha256.Sum256(key)
-		a, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: key, CookieName: auth.CookieName + "-" + hex.EncodeToString(sum[:4])})
+		a, err := anonymous(o.Secrets)
 		if err != nil {
 			return nil, err
 		}
@@ -151,6 +151,29 @@ func serveClient(w http.ResponseWriter, r *http.Request) {
 	r2.URL.Path = client.Path()
 	r2.URL.RawQuery = ""
 	client.Handler().ServeHTTP(w, r2)
+}
+
+// anonymous returns the default authenticator. With the app's keys, its
+// keys derive from them, and its cookie has the usual name. Without, it has
+// a key of this app's own and a cookie named after it: two apps of one
+// process (two one-page apps, say) keep their visitors apart instead of
+// overwriting each other's cookie on every visit.
+func anonymous(secrets [][]byte) (*auth.Anonymous, error) {
+	if len(secrets) == 0 {
+		key := auth.NewAnonymousKey()
+		sum := sha256.Sum256(key)
+		return auth.NewAnonymous(&auth.AnonymousOptions{Key: key, CookieName: auth.CookieName + "-" + hex.EncodeToString(sum[:4])})
+	}
+	derive := func(secret []byte) []byte {
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte("livetemplate anonymous cookies"))
+		return m.Sum(nil)
+	}
+	o := &auth.AnonymousOptions{Key: derive(secrets[0])}
+	for _, s := range secrets[1:] {
+		o.PreviousKeys = append(o.PreviousKeys, derive(s))
+	}
+	return auth.NewAnonymous(o)
 }
 
 // remoteHost is the default client address: the host of r.RemoteAddr.

@@ -25,11 +25,13 @@ type visitor struct {
 }
 
 // open returns the page a join or an HTTP message names, made live on sock
-// (nil: HTTP polls): the page token names, resumed, or, when it names none
-// (a page never loaded here, or forgotten, say after a restart), a new page
-// of the client's view whose first tree carries its token. reload reports
-// that the client holds a tree (seq > 0) of a state this server no longer
-// has: it must load the page again.
+// (nil: HTTP polls): the page token names, resumed; or, when this server
+// does not know the token but another instance of the app made it for this
+// view and client, that page, opened here from the shared states (adopt);
+// or a new page of the client's view whose first tree carries its token
+// (a page never loaded, or forgotten). reload reports that the client holds
+// a tree (seq > 0) of a state this server no longer has: it must load the
+// page again.
 func (c *visitor) open(ctx context.Context, token string, seq uint64, sock page.Socket) (p *page.Page, reload bool, err error) {
 	rt := c.s.rt
 	if p = rt.Lookup(token, c.id); p != nil {
@@ -37,12 +39,17 @@ func (c *visitor) open(ctx context.Context, token string, seq uint64, sock page.
 		if errors.Is(err, page.ErrTaken) || errors.Is(err, page.ErrGone) {
 			p, err = nil, nil
 		}
+		if p != nil || err != nil {
+			return p, false, err
+		}
 	}
-	if p != nil || err != nil {
-		return p, false, err
-	}
-	if p, err = rt.Open(ctx, c.v, c.id, c.addr, c.req); err != nil {
+	if p, err = c.adopt(ctx, token); err != nil {
 		return nil, false, err
+	}
+	if p == nil {
+		if p, err = rt.Open(ctx, c.v, c.id, c.addr, c.req); err != nil {
+			return nil, false, err
+		}
 	}
 	stored, err := rt.Attach(ctx, p, sock, c.req, seq, 0)
 	switch {
@@ -56,6 +63,17 @@ func (c *visitor) open(ctx context.Context, token string, seq uint64, sock page.
 		return nil, true, nil
 	}
 	return p, false, nil
+}
+
+// adopt returns the page of token made here by runtime.Adopt, when
+// another instance of the app made the token for this view and client;
+// nil when it did not (or the page is known here after all).
+func (c *visitor) adopt(ctx context.Context, token string) (*page.Page, error) {
+	p, err := c.s.rt.Adopt(ctx, c.v, token, c.id, c.addr, c.req)
+	if p == nil && err == nil && c.s.rt.Lookup(token, c.id) != nil {
+		return nil, nil // another request adopted it meanwhile: a new page here
+	}
+	return p, err
 }
 
 // navigate moves the client from page from (nil: none) to the page token

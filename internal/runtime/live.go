@@ -130,6 +130,31 @@ func (rt *Runtime) Open(ctx context.Context, v *View, id auth.Identity, addr str
 	return p, nil
 }
 
+// Adopt makes a page of view v for a connection whose token names no page
+// this server knows but was made by an instance of the app (it shares the
+// key) for v and id: the client reached another instance than the one
+// that served its page (no balancer affinity), or this one restarted. The
+// page keeps the client's token, starts from the shared states (its
+// PerConnection stores mount afresh with r), and gives the client a full
+// tree. It returns nil when the token was not made for v and id.
+func (rt *Runtime) Adopt(ctx context.Context, v *View, token string, id auth.Identity, addr string, r *http.Request) (*page.Page, error) {
+	if rt.Closing() {
+		return nil, errClosing
+	}
+	if token == "" || !rt.o.Tokens.Check(token, v.id, id, time.Now()) {
+		return nil, nil
+	}
+	p, _, err := rt.newPage(ctx, v, id, addr, r, nil)
+	if err != nil {
+		return nil, err
+	}
+	p = page.New(token, id, addr, v, p.Keys, p.Private())
+	if !rt.pages.Adopt(p) {
+		return nil, nil // another request adopted it meanwhile: the caller looks again
+	}
+	return p, nil
+}
+
 // newPage makes a page of view v for id, with its page-scoped stores
 // mounted with r; flash are the flash messages it starts with.
 func (rt *Runtime) newPage(ctx context.Context, v *View, id auth.Identity, addr string, r *http.Request, flash []page.Flash) (*page.Page, string, error) {
@@ -153,7 +178,7 @@ func (rt *Runtime) newPage(ctx context.Context, v *View, id auth.Identity, addr 
 	if flash = mergeFlash(flash, c.flash); len(flash) > 0 {
 		priv.Flash, priv.FlashData = flash, rt.o.Hooks.Flash(flash)
 	}
-	return page.New(NewToken(), id, addr, v, v.Keys(r, id), priv), c.redirect, nil
+	return page.New(rt.o.Tokens.Make(v.id, id, time.Now()), id, addr, v, v.Keys(r, id), priv), c.redirect, nil
 }
 
 // mountShared is the state table's Mount: a shared store that starts

