@@ -118,6 +118,17 @@ func (p *Page) Memo() *Memo { return p.memo.Load() }
 // SetMemo keeps m on the page for its view.
 func (p *Page) SetMemo(m *Memo) { p.memo.Store(m) }
 
+// StartSeqAt makes the page's messages count from base: an adopted page
+// (runtime.Adopt) starts at a random base, so that the seq its client
+// holds, from the instance that made the page, never matches one this
+// instance sent by chance (a patch would then be made for a tree the client
+// does not hold).
+func (p *Page) StartSeqAt(base uint64) {
+	p.mu.Lock()
+	p.seq = base
+	p.mu.Unlock()
+}
+
 // MarkNew makes the page's first tree carry its token: the page was made
 // for a connection that named no page this server knows.
 func (p *Page) MarkNew() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	mrand "math/rand/v2"
 	"net/http"
 	"strconv"
 	"time"
@@ -149,6 +150,9 @@ func (rt *Runtime) Adopt(ctx context.Context, v *View, token string, id auth.Ide
 		return nil, err
 	}
 	p = page.New(token, id, addr, v, p.Keys, p.Private())
+	// A random base far from any other stream's seqs (below 2^53, which a
+	// JavaScript number holds exactly).
+	p.StartSeqAt(1<<32 + mrand.Uint64N(1<<48))
 	if !rt.pages.Adopt(p) {
 		return nil, nil // another request adopted it meanwhile: the caller looks again
 	}
