@@ -328,11 +328,14 @@ func (r *resolver) patchNode(old *node, obj map[string]any, path string) (*node,
 func (r *resolver) patchDyn(old dyn, v any, path string) (dyn, error) {
 	switch x := v.(type) {
 	case []any:
-		if old.rng == nil {
-			return dyn{}, protoErr(path, "range patch for a dynamic that is not a range")
+		switch {
+		case old.rng != nil:
+			rg, err := r.ops(old.rng, x, path)
+			return dyn{rng: rg}, err
+		case old.node == nil:
+			return textPatch(old.text, x, path)
 		}
-		rg, err := r.ops(old.rng, x, path)
-		return dyn{rng: rg}, err
+		return dyn{}, protoErr(path, "array for a dynamic that is neither a range nor text")
 	case map[string]any:
 		_, hasS := x["s"]
 		_, hasR := x["r"]
@@ -347,6 +350,28 @@ func (r *resolver) patchDyn(old dyn, v any, path string) (dyn, error) {
 	default:
 		return r.dyn(v, path)
 	}
+}
+
+// textPatch applies [n, "suffix"] to the text old: the first n UTF-16 code
+// units of old, then suffix (docs/protocol.md §2.1).
+func textPatch(old string, arr []any, path string) (dyn, error) {
+	if len(arr) != 2 {
+		return dyn{}, protoErr(path, "text patch is not [n, text]")
+	}
+	num, ok := arr[0].(json.Number)
+	suffix, isText := arr[1].(string)
+	if !ok || !isText {
+		return dyn{}, protoErr(path, "text patch is not [n, text]")
+	}
+	n, err := strconv.Atoi(num.String())
+	if err != nil || n <= 0 || strconv.Itoa(n) != num.String() {
+		return dyn{}, protoErr(path, "bad text patch count %s", num)
+	}
+	k, ok := keptPrefix(old, n)
+	if !ok {
+		return dyn{}, protoErr(path, "text patch keeps %d units of a shorter text or splits a character", n)
+	}
+	return dyn{text: old[:k] + suffix}, nil
 }
 
 // ops builds a range's new items from its old ones (docs/protocol.md §2.2):

@@ -131,10 +131,13 @@ func (d *differ) dyn(b []byte, o, n dyn) ([]byte, bool) {
 		}
 		return d.rng(b, o.rng, n.rng)
 	default:
-		if o.node == nil && o.rng == nil && o.text == n.text {
+		if o.node != nil || o.rng != nil {
+			return appendString(b, n.text), true
+		}
+		if o.text == n.text {
 			return b, false
 		}
-		return appendString(b, n.text), true
+		return appendText(b, o.text, n.text), true
 	}
 }
 

@@ -82,7 +82,7 @@
 // # Wire format
 //
 // docs/protocol.md in the repository specifies the JSON form of trees and
-// patches (version 2), the statics table and ids, and how range items are
+// patches (version 3), the statics table and ids, and how range items are
 // matched.
 // Invalid UTF-8 in the output cannot travel in JSON; it is replaced by U+FFFD in
 // the wire form.

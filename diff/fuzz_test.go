@@ -172,6 +172,9 @@ var fuzzSeeds = []struct {
 	{`{{range .P}}<li id="{{.ID}}">{{.T}}{{if .Done}}!{{end}}</li>{{else}}none{{end}}`, "a,b,c", "a,x,c"},
 	{`{{$a := .A}}{{range .P}}<li>{{$a}}{{$.B}}{{.T}}</li>{{end}}`, "a,b", "b,b"},
 	{`{{range .L}}{{if eq . $.A}}{{break}}{{end}}<i>{{.}}</i>{{end}}{{range .M}}{{.}}{{end}}`, "x,y,x", "y,x"},
+	// Texts that keep a prefix of the old one (text patches): an emoji
+	// changed (its bytes share three), an accent, an invalid byte.
+	{`<p title="{{.A}}">{{.A}}</p>{{range .P}}<li id="{{.ID}}">{{.T}}</li>{{end}}<a href="/q?{{.A}}">{{.H}}</a>`, "Größe ✓ 😀 & <b>,task 501", "Größe ✓ 😁 & <i>\xff,task 501!"},
 }
 
 func FuzzTreeRoundTrip(f *testing.F) {
@@ -316,6 +319,7 @@ func FuzzApply(f *testing.F) {
 	}
 	f.Add([]byte(`{"2":{"o":[[1,2],[0,{"0":"z"}],{"0":"n"}]}}`))
 	f.Add([]byte(`{"2":[-1,[{"0":"z"}],{"0":"n"},[0,1]]}`))
+	f.Add([]byte(`{"0":[1,"yz"],"1":{"0":[1,""]},"2":[[{"0":[1,"!"]}]]}`))
 	// Ids in a message's table override what the client held: statics a
 	// client parsed must not be confused with the server's of the same id.
 	f.Add([]byte(`{"p":{"0":["A","B"],"1":["C"]},"1":{"s":0,"0":1},"2":[[{"0":"q"}]]}`))

@@ -278,6 +278,25 @@ func TestPatchListEdits(t *testing.T) {
 	}
 }
 
+// TestPatchIssuePage pins the patches of the issue page (listPage, the
+// edits of issue 11) that docs/benchmarks.md reports, byte for byte.
+func TestPatchIssuePage(t *testing.T) {
+	want := map[string]string{
+		"edit":    `{"1":[500,[{"3":[10,"%21"],"4":[8,"!"]}]]}`,
+		"prepend": `{"1":[["5000",0,"5000","new%20task","new task"]],"2":"1001"}`,
+		"remove":  `{"1":[500,-1],"2":"999"}`,
+	}
+	_, ct := mustListTemplate(t)
+	base := listItems(1000)
+	prev, err := ct.Render(&listData{User: "ana", Items: base})
+	require.NoError(t, err)
+	for _, e := range listPageEdits {
+		next, err := ct.Render(&listData{User: "ana", Items: e.edit(base)})
+		require.NoError(t, err)
+		assert.Equal(t, want[e.name], string(applyJSON(t, prev, next)), e.name)
+	}
+}
+
 func TestPatchDuplicateItems(t *testing.T) {
 	tests := []struct {
 		name string

@@ -64,7 +64,23 @@ var (
 	propWords = []string{"alpha", "beta", "gamma", "stop", "skip", "<b>bold</b>", "a & b", "é", ""}
 	propTags  = []string{"red", "green", "blue"}
 	propKeys  = []string{"k1", "k2", "k3", "k4", "k5"}
+	// Appended to a title, these make texts that keep a prefix of the old
+	// one (text patches, docs/protocol.md §2.1): an emoji, an accent, an
+	// entity, U+2028 and a combining mark.
+	propSuffixes = []string{"!", " 😀", "😁", "é", " & <i>", "\u2028x", "e\u0301"}
 )
+
+// retitle returns a new title for old: a word, old with a suffix, or old
+// cut short (at any byte, so that invalid UTF-8 is made too).
+func (e *editor) retitle(old string) string {
+	switch op := e.r.IntN(4); {
+	case op < 2 && len(old) < 40:
+		return old + propSuffixes[e.r.IntN(len(propSuffixes))]
+	case op < 3 && len(old) > 0:
+		return old[:e.r.IntN(len(old))]
+	}
+	return propWords[e.r.IntN(len(propWords))]
+}
 
 // chooser makes the random choices of an editor: a *rand.Rand, or fuzz
 // bytes.
@@ -102,7 +118,8 @@ func (e *editor) editList(items []propItem) []propItem {
 		items = slices.Delete(items, i, i+1)
 		return slices.Insert(items, j, it)
 	case op < 7: // modify a title
-		items[e.r.IntN(n)].Title = propWords[e.r.IntN(len(propWords))]
+		i := e.r.IntN(n)
+		items[i].Title = e.retitle(items[i].Title)
 	case op < 8: // toggle
 		i := e.r.IntN(n)
 		items[i].Done = !items[i].Done
@@ -160,7 +177,7 @@ func (e *editor) edit(s propState) propState {
 	case op < 9:
 		s.Filter = []string{"all", "done", "open"}[e.r.IntN(3)]
 	default:
-		s.Title = propWords[e.r.IntN(len(propWords))]
+		s.Title = e.retitle(s.Title)
 	}
 	return s
 }

@@ -119,6 +119,27 @@ var vectorScenarios = []vectorScenario{
 		steps: []string{`{"b":"2","a":"1"}`, `{"b":"2","a":"1","c":"3"}`, `{"c":"3"}`, `{}`}},
 	{name: "opaque_template_in_script", template: `{{define "cfg"}}{"user": {{.user}}, "items": [{{range $i, $e := .items}}{{if $i}},{{end}}{{$e}}{{end}}]}{{end}}{{define "q"}}u={{.user}}&n={{len .items}}{{end}}<script>var cfg = {{template "cfg" .}};</script><a href="/x?{{template "q" .}}">{{len .items}}</a>`,
 		steps: []string{`{"user":"ana","items":["a"]}`, `{"user":"</script>","items":["a","b"]}`, `{"user":"ana","items":[]}`}},
+	// Text patches (docs/protocol.md §2.1): texts that keep a prefix of the
+	// old one, counted in UTF-16 code units: accented and CJK letters, a
+	// prefix that ends before an emoji (two units) or splits no character
+	// although the bytes of two emoji share three, an entity split by the
+	// cut, U+2028 (escaped in JSON), a combining mark and a ZWJ sequence.
+	{name: "text_patches", template: `<p title="{{.t}}">{{.t}}</p><a href="/s?q={{.t}}">{{.n}}</a><script>var t = {{.t}};</script>`,
+		steps: []string{
+			`{"t":"Größe ✓ 日本語","n":"1"}`,
+			`{"t":"Größe ✓ 日本語 — more","n":"10"}`,
+			`{"t":"Größe ✓ 日本語 — more 😀","n":"100"}`,
+			`{"t":"Größe ✓ 日本語 — more 😀😀 & <b>","n":"1000"}`,
+			`{"t":"Größe ✓ 日本語 — more 😀😁","n":"1000"}`,
+			`{"t":"Tom & Jerry & friends","n":"999"}`,
+			`{"t":"Tom & Jerry < friends","n":"999"}`,
+			`{"t":"line\u2028separated text","n":"999"}`,
+			`{"t":"line\u2028separated text, longer","n":"999"}`,
+			`{"t":"un café\u0301 noir","n":"999"}`,
+			`{"t":"un café\u0301 noir, très noir","n":"999"}`,
+			`{"t":"team: 👩‍💻👩‍💻 coders","n":"999"}`,
+			`{"t":"team: 👩‍💻👩‍🚀 astronaut","n":"999"}`,
+		}},
 	{name: "trim_and_comments", template: "<ul>\n  {{- range .}}\n  <li>{{/* a comment */}}{{.}}</li>\n  {{- end}}\n</ul>\n<!-- static comment -->",
 		steps: []string{`["a","b"]`, `["b"]`, `[]`}},
 }

@@ -96,7 +96,16 @@ function patchNode(old: TNode, o: Obj, root?: boolean): TNode {
 
 function patchDyn(old: Dyn, v: unknown): Dyn {
   const r = typeof old === 'object' && isRange(old);
-  if (Array.isArray(v)) return r ? ops(old as TRange, v) : fail();
+  if (Array.isArray(v)) {
+    // A range patch (§2.2), or a text patch [n, "suffix"] (§2.1): the first
+    // n UTF-16 code units of the old text, then the suffix.
+    const [n, s] = v;
+    return r
+      ? ops(old as TRange, v)
+      : typeof old == 'string' && v.length == 2 && int(n) && n && n <= old.length && typeof s == 'string'
+        ? old.slice(0, n) + s
+        : fail();
+  }
   if (!isObj(v) || 's' in v || 'r' in v) return dyn(v);
   return typeof old === 'object' && !r ? patchNode(old as TNode, v) : fail();
 }

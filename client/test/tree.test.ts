@@ -75,3 +75,48 @@ describe('malformed messages (wire format v2)', () => {
     });
   }
 });
+
+describe('text patches [n, "suffix"] (wire format v3)', () => {
+  // Dynamic 0 is text with an accent, a CJK letter and an emoji (two UTF-16
+  // code units); 1 is a node; 2 a range.
+  const base = () => {
+    const known: Statics = new Map();
+    const root = parseTree({ p: { 0: ['<p>', '</p>', '', ''], 1: ['<b>', '</b>'], 2: ['<i>', '</i>'] }, s: 0, 0: 'é日😀 &amp; x', 1: { s: 1, 0: 'b' }, 2: { s: 2, r: [['y']] } }, known);
+    return { root, known };
+  };
+  for (const [patch, want] of [
+    [[1, ''], 'é'],
+    [[2, '!'], 'é日!'],
+    [[4, 'b'], 'é日😀b'],
+    [[6, 'lt; y'], 'é日😀 &lt; y'],
+    [[12, ''], 'é日😀 &amp; x'],
+    [[12, '!'], 'é日😀 &amp; x!'],
+  ] as const) {
+    it(`keeps a prefix: ${JSON.stringify(patch)}`, () => {
+      const { root, known } = base();
+      expect(html(applyPatch(root, { 0: patch }, known).root)).toBe(`<p>${want}</p><b>b</b><i>y</i>`);
+    });
+  }
+  it('is read as a range patch on a range', () => {
+    const { root, known } = base();
+    expect(html(applyPatch(root, { 2: [[{ 0: 'z' }], ['w']] }, known).root)).toBe('<p>é日😀 &amp; x</p><b>b</b><i>z</i><i>w</i>');
+  });
+  for (const patch of [
+    { 0: [0, 'x'] },
+    { 0: [13, 'x'] },
+    { 0: [-1, 'x'] },
+    { 0: [1.5, 'x'] },
+    { 0: ['1', 'x'] },
+    { 0: [1, 2] },
+    { 0: [1, 'x', 2] },
+    { 0: [1] },
+    { 0: [] },
+    { 1: [1, 'x'] },
+    { 1: { 0: [2, 'x'] } },
+  ]) {
+    it(`rejects ${JSON.stringify(patch)}`, () => {
+      const { root, known } = base();
+      expect(() => applyPatch(root, patch, known)).toThrow();
+    });
+  }
+});
