@@ -24,6 +24,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/session"
 )
 
@@ -41,7 +42,7 @@ func heapInUse() uint64 {
 func TestAbuseCookielessPageLoadsCostLittle(t *testing.T) {
 	store := session.NewMemory(nil)
 	t.Cleanup(func() { _ = store.Close() })
-	srv := newCounterServer(t, livetemplate.WithSessionStore(store))
+	srv := newCounterServer(t, livetemplate.WithSessionStore(store), livetemplate.WithLimits(livetemplate.Limits{AddressPagesPerSecond: -1}))
 	hc := &http.Client{Timeout: 10 * time.Second} // no jar: every GET is a new browser
 	get := func(method string) {
 		req, _ := http.NewRequest(method, srv.URL+"/", nil)
@@ -444,4 +445,46 @@ func closeStatus(t *testing.T, p *page) websocket.StatusCode {
 			return websocket.CloseStatus(err)
 		}
 	}
+}
+
+// presence counts the pages of a room: a Watcher, so that every join would
+// store the room's state.
+type roomPresence struct{ Pages int }
+
+func (p *roomPresence) Change(*livetemplate.ActionContext) error    { return livetemplate.ErrUnknownAction }
+func (p *roomPresence) Connected(*livetemplate.ActionContext) error { p.Pages++; return nil }
+func (p *roomPresence) Disconnected(*livetemplate.ActionContext) error {
+	p.Pages--
+	return nil
+}
+
+// Issue 18, the attacker's list: joins to random rooms from one address
+// are rate-limited, so that they cannot fill the session store with rooms
+// (the issue's attack: 20,000 rooms in 10 s left 20,000 keys).
+func TestAbuseRandomRoomsAreRateLimited(t *testing.T) {
+	store := session.NewMemory(nil)
+	t.Cleanup(func() { _ = store.Close() })
+	room := func(r *http.Request, _ auth.Identity) string { return r.URL.Query().Get("room") }
+	tmpl := livetemplate.Must(livetemplate.New("room", livetemplate.WithText(`<body>{{.Pages}}</body>`)))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithSessionStore(store)).Handle(tmpl,
+		livetemplate.Scoped(&roomPresence{}, room)))
+	b := newBrowser(t, srv)
+	const joins = 300
+	refused := 0
+	for i := range joins {
+		p := b.dialRaw(fmt.Sprintf("/?room=r%d", i))
+		p.send(map[string]any{"t": "join", "token": "", "seq": 0})
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		_, _, err := p.ws.Read(ctx)
+		cancel()
+		if websocket.CloseStatus(err) == 4029 {
+			refused++
+		}
+		p.ws.CloseNow()
+	}
+	keys, err := store.Groups(t.Context())
+	require.NoError(t, err)
+	t.Logf("%d joins to new rooms: %d refused, %d keys stored", joins, refused, len(keys))
+	assert.Positive(t, refused)
+	assert.Less(t, len(keys), joins/2, "most random rooms were never opened")
 }

@@ -149,17 +149,15 @@ func (a *App) Disconnect(ctx context.Context, t Target) (Reach, error) {
 	return Reach(r), closedErr(err)
 }
 
-// ErrClosed is returned by an App's and a Handler's pushes (Broadcast,
-// Refresh, Disconnect) once the app has begun to shut down.
+// ErrClosed is returned by pushes (Broadcast, Refresh, Disconnect) once the
+// app has begun to shut down.
 var ErrClosed = errors.New("livetemplate: app closed")
 
-// Shutdown closes every live connection with "going away" (WebSocket close
-// 1001, which sends clients to another instance), ends waiting HTTP polls,
-// stops background work and waits for it, or returns ctx's error when ctx
-// ends first. http.Server.Shutdown neither closes WebSockets nor interrupts
-// long polls: Serve runs both together, or call Shutdown from
-// http.Server.RegisterOnShutdown in a new goroutine (that hook must not
-// block). Shutdown is idempotent.
+// Shutdown closes every live connection with "going away" (1001: clients go
+// to another instance), ends waiting HTTP polls, stops background work and
+// waits for it, or returns ctx's error first. http.Server.Shutdown does
+// neither: Serve runs both together, or call Shutdown from a goroutine
+// started by http.Server.RegisterOnShutdown. It is idempotent.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.once.Do(func() {
 		a.rt.Stop()

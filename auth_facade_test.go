@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -83,4 +84,25 @@ func (bt basicTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	r = r.Clone(r.Context())
 	r.SetBasicAuth(bt.user, bt.pass)
 	return bt.next.RoundTrip(r)
+}
+
+// HTTP actions stop when the identity's credentials expire, as a socket
+// does, even while an authenticator still accepts them (a JWT's leeway).
+func TestHTTPActionsStopWhenTheCredentialsExpire(t *testing.T) {
+	expires := time.Now().Add(300 * time.Millisecond)
+	leeway := auth.AuthenticatorFunc(func(_ http.ResponseWriter, _ *http.Request) (auth.Identity, error) {
+		return auth.Identity{UserID: "ann", GroupID: "ann", Expires: expires}, nil
+	})
+	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(counterPage)))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithAuthenticator(leeway)).Handle(tmpl, &counter{}))
+	b := newBrowser(t, srv)
+	_, token := b.get("/")
+	resp, m := b.post(map[string]any{"t": "action", "ref": 1, "name": "increment", "token": token}, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Nil(t, m.Error)
+	time.Sleep(time.Until(expires))
+	resp, m = b.post(map[string]any{"t": "action", "ref": 2, "name": "increment", "token": token}, nil)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	require.NotNil(t, m.Error)
+	assert.Equal(t, "unauthorized", m.Error.Code)
 }

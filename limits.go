@@ -19,6 +19,10 @@ type Limits struct {
 	AddressActionsPerSecond float64
 	// AddressActionBurst is the burst allowed to one client address (800).
 	AddressActionBurst int
+	// AddressPagesPerSecond is how many pages one client address may open a
+	// second (loads, and connections to pages the server does not know),
+	// with bursts of ten times that (default 10); more get 429 or 4029.
+	AddressPagesPerSecond float64
 	// MaxMessageBytes is the largest message accepted (default 64 KiB);
 	// larger ones are answered with a too_large error.
 	MaxMessageBytes int64

@@ -141,3 +141,12 @@ func equalDyn(a, b dyn) bool {
 		return b.node == nil && b.rng == nil && a.text == b.text
 	}
 }
+
+// Size returns the length of the HTML the tree stands for, without
+// building it: a measure of the memory the tree holds on to.
+func (t *Tree) Size() int {
+	if t == nil || t.root == nil {
+		return 0
+	}
+	return t.root.size()
+}

@@ -39,7 +39,7 @@ var kinds = []struct {
 	{name: "unavailable", kind: fault.Unavailable, code: "unavailable", status: 503, actionStatus: 200, close: 1013, retry: 5 * time.Second},
 	{name: "not live", kind: fault.NotLive, code: "bad_request", status: 200, actionStatus: 200},
 	{name: "unknown page", kind: fault.UnknownPage, code: "unknown_page", status: 200, actionStatus: 200},
-	{name: "rate limited", kind: fault.RateLimited, code: "rate_limited", status: 429, actionStatus: 429, retry: time.Second},
+	{name: "rate limited", kind: fault.RateLimited, code: "rate_limited", status: 429, actionStatus: 429, close: 4029, retry: time.Second},
 	{name: "too many", kind: fault.TooMany, code: "too_many_connections", status: 429, actionStatus: 429, close: 4029, retry: 10 * time.Second},
 	{name: "refused", kind: fault.Refused, code: "failed", status: 400, actionStatus: 400, close: 1008},
 	{name: "shutting down", kind: fault.ShuttingDown, code: "shutting_down", status: 503, actionStatus: 503, close: 1001, retry: 5 * time.Second},

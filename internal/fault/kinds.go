@@ -41,8 +41,8 @@ const (
 	// UnknownPage: a navigation named a page this app does not know: the
 	// client loads the URL in full. "unknown_page", 200.
 	UnknownPage
-	// RateLimited: too many actions; RetryAfter says when to try again.
-	// "rate_limited", 429 with Retry-After, none.
+	// RateLimited: too many actions (or pages opened); RetryAfter says when
+	// to try again. "rate_limited", 429 with Retry-After, 4029.
 	RateLimited
 	// TooMany: too many connections for the group or the address.
 	// "too_many_connections", 429 with Retry-After, 4029.
@@ -90,7 +90,7 @@ var table = [numKinds]entry{
 	Unavailable:      {code: wire.CodeUnavailable, status: 503, action: 200, close: 1013, retry: 5 * time.Second, message: "Changes cannot be saved right now. Please try again shortly."},
 	NotLive:          {code: wire.CodeBadRequest, status: 200, message: "The page is not connected; try again."},
 	UnknownPage:      {code: wire.CodeUnknownPage, status: 200, message: "Unknown page."},
-	RateLimited:      {code: wire.CodeRateLimited, status: http.StatusTooManyRequests, retry: time.Second, message: "Too many actions; slow down."},
+	RateLimited:      {code: wire.CodeRateLimited, status: http.StatusTooManyRequests, close: wire.CloseTooMany, retry: time.Second, message: "Too many actions; slow down."},
 	TooMany:          {code: wire.CodeTooMany, status: http.StatusTooManyRequests, close: wire.CloseTooMany, retry: 10 * time.Second, message: "Too many connections."},
 	Refused:          {code: wire.CodeFailed, status: 400, close: 1008, message: "The page cannot be opened."},
 	ShuttingDown:     {code: wire.CodeShuttingDown, status: 503, close: 1001, retry: 5 * time.Second, message: "The server is shutting down."},

@@ -81,11 +81,12 @@ type Page struct {
 	leaving   []Flash // flash messages that go with the client to its next page
 
 	// Guarded by the Table's mu:
-	elem    *list.Element // place in a list of pages waiting without a connection
-	lst     *list.List    // which list, nil while live
-	gone    bool          // forgotten: its token names nothing any more
-	live    bool          // in the live indexes
-	counted bool          // counted against its group's limit
+	elem      *list.Element // place in a list of pages waiting without a connection
+	lst       *list.List    // which list, nil while live
+	gone      bool          // forgotten: its token names nothing any more
+	live      bool          // in the live indexes
+	counted   bool          // counted against its group's limit
+	keptBytes int64         // bytes of the tree kept while on the idle list
 	// first is the render made when the page was loaded, kept (within the
 	// Table's budget) for its connection; firstKey names what it shows.
 	first    *diff.Tree

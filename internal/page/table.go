@@ -38,6 +38,13 @@ type Options struct {
 	// FirstRenders bounds the bytes of the first renders kept for pages
 	// waiting for their connection (which then need not render again).
 	FirstRenders int64
+	// MaxWaitingBytes bounds the bytes of the trees that pages whose
+	// connection ended keep for their client to resume (the size of their
+	// HTML); past it the oldest are forgotten.
+	MaxWaitingBytes int64
+	// UnjoinedShare is the most sockets waiting for their join one client
+	// address may hold, so that another address still joins.
+	UnjoinedShare int
 }
 
 // Table is every page of an app this server knows, and every index of
@@ -48,32 +55,35 @@ type Options struct {
 type Table struct {
 	o Options
 
-	mu       sync.Mutex
-	closed   bool
-	byToken  map[string]*Page
-	byGroup  map[string]map[*Page]struct{}
-	byUser   map[string]map[*Page]struct{}
-	byState  map[string]map[*Page]struct{}
-	byView   map[View]map[*Page]struct{}
-	perAddr  map[string]int
-	perGroup map[string]int // live pages that count against their group's limit
-	unjoined int
-	fresh    list.List // rendered, never connected: oldest first
-	idle     list.List // connection ended: oldest first
-	kept     int64     // bytes of first renders kept
+	mu         sync.Mutex
+	closed     bool
+	byToken    map[string]*Page
+	byGroup    map[string]map[*Page]struct{}
+	byUser     map[string]map[*Page]struct{}
+	byState    map[string]map[*Page]struct{}
+	byView     map[View]map[*Page]struct{}
+	perAddr    map[string]int
+	perGroup   map[string]int // live pages that count against their group's limit
+	unjoined   int
+	unjoinedBy map[string]int // sockets waiting for their join, by address
+	idleBytes  int64          // held by pages on the idle list
+	fresh      list.List      // rendered, never connected: oldest first
+	idle       list.List      // connection ended: oldest first
+	kept       int64          // bytes of first renders kept
 }
 
 // NewTable returns an empty table.
 func NewTable(o Options) *Table {
 	return &Table{
-		o:        o,
-		byToken:  make(map[string]*Page),
-		byGroup:  make(map[string]map[*Page]struct{}),
-		byUser:   make(map[string]map[*Page]struct{}),
-		byState:  make(map[string]map[*Page]struct{}),
-		byView:   make(map[View]map[*Page]struct{}),
-		perAddr:  make(map[string]int),
-		perGroup: make(map[string]int),
+		o:          o,
+		byToken:    make(map[string]*Page),
+		byGroup:    make(map[string]map[*Page]struct{}),
+		byUser:     make(map[string]map[*Page]struct{}),
+		byState:    make(map[string]map[*Page]struct{}),
+		byView:     make(map[View]map[*Page]struct{}),
+		perAddr:    make(map[string]int),
+		perGroup:   make(map[string]int),
+		unjoinedBy: make(map[string]int),
 	}
 }
 
@@ -103,19 +113,25 @@ func (t *Table) Open(addr string) *fault.Error {
 		return errClosed
 	case t.o.MaxUnjoined >= 0 && t.unjoined >= t.o.MaxUnjoined:
 		return errBusy
+	case t.o.UnjoinedShare > 0 && t.unjoinedBy[addr] >= t.o.UnjoinedShare:
+		return errBusy
 	case t.o.MaxPerAddress >= 0 && t.perAddr[addr] >= t.o.MaxPerAddress:
 		return errTooMany
 	}
 	t.unjoined++
+	t.unjoinedBy[addr]++
 	t.perAddr[addr]++
 	return nil
 }
 
-// Joined tells the table that a socket counted by Open sent its join (or
-// ended before it): it no longer waits for one.
-func (t *Table) Joined() {
+// Joined tells the table that a socket of addr counted by Open sent its
+// join (or ended before it): it no longer waits for one.
+func (t *Table) Joined(addr string) {
 	t.mu.Lock()
 	t.unjoined--
+	if t.unjoinedBy[addr]--; t.unjoinedBy[addr] <= 0 {
+		delete(t.unjoinedBy, addr)
+	}
 	t.mu.Unlock()
 }
 
@@ -286,6 +302,8 @@ func (t *Table) Detach(p *Page, sock Socket) (states []*state.State, ok bool) {
 		}
 	}
 	if !p.gone && !t.closed {
+		p.keptBytes = int64(p.Holds().Size())
+		t.idleBytes += p.keptBytes
 		t.park(p, &t.idle)
 	}
 	return states, true
@@ -336,12 +354,15 @@ func (t *Table) Close() []*Page {
 	return t.snapshot(nil)
 }
 
-// park appends p to l and enforces the bound. t.mu is held.
+// park appends p to l and enforces the bounds. t.mu is held.
 func (t *Table) park(p *Page, l *list.List) {
 	p.Touch()
 	p.elem, p.lst = l.PushBack(p), l
 	for t.o.MaxWaiting >= 0 && t.fresh.Len()+t.idle.Len() > t.o.MaxWaiting {
 		t.drop(t.oldest())
+	}
+	for t.o.MaxWaitingBytes > 0 && t.idleBytes > t.o.MaxWaitingBytes && t.idle.Len() > 0 {
+		t.drop(t.idle.Front().Value.(*Page))
 	}
 }
 
@@ -351,6 +372,8 @@ func (t *Table) unpark(p *Page) {
 		p.lst.Remove(p.elem)
 		p.lst, p.elem = nil, nil
 	}
+	t.idleBytes -= p.keptBytes
+	p.keptBytes = 0
 }
 
 // oldest returns the page that has waited longest. t.mu is held.

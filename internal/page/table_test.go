@@ -72,9 +72,9 @@ func TestOpenRefusalsCloseWithTheirCodes(t *testing.T) {
 	assert.Equal(t, 1013, c)
 	assert.Equal(t, "Server busy.", reason)
 
-	tab.Joined()
+	tab.Joined("a")
 	require.Nil(t, tab.Open("a"), "the first joined: room for another")
-	tab.Joined()
+	tab.Joined("a")
 	tooMany := tab.Open("a")
 	require.NotNil(t, tooMany, "two sockets of a")
 	c, _ = fault.CloseCode(tooMany)
@@ -394,4 +394,52 @@ func TestGroupLimitCountsOnlyPagesThatShowTheGroupsState(t *testing.T) {
 	require.NoError(t, tab.Attach(other, page.Attachment{Socket: &socket{}, Group: false}))
 	assert.NoError(t, tab.Attach(grouped, page.Attachment{Socket: &socket{}, Group: true}),
 		"the only page that shows the group's state is within MaxPerGroup 1")
+}
+
+// Pages whose connection ended keep their client's tree for a resume; the
+// bytes they keep are bounded: past MaxWaitingBytes the oldest go.
+func TestWaitingPagesAreBoundedInBytes(t *testing.T) {
+	t.Parallel()
+	v := newView(t)
+	v.set(123456) // "<p>123456</p>": 13 bytes of HTML per page
+	tab := page.NewTable(page.Options{MaxWaiting: -1, MaxPerGroup: -1, MaxPerAddress: -1, MaxUnjoined: -1,
+		FreshTimeout: time.Hour, IdleTimeout: time.Hour, MaxWaitingBytes: 30})
+	var pages []*page.Page
+	for range 3 {
+		p := newPage(v, ada, "a")
+		tab.AddLive(p)
+		sock := &socket{}
+		require.NoError(t, tab.Attach(p, page.Attachment{Socket: sock}))
+		require.NotNil(t, p.Next(sock), "the client holds a tree now")
+		_, ok := tab.Detach(p, sock)
+		require.True(t, ok)
+		pages = append(pages, p)
+	}
+	assert.Nil(t, tab.Lookup(pages[0].Token, ada), "39 bytes over 30: the oldest was forgotten")
+	assert.Same(t, pages[1], tab.Lookup(pages[1].Token, ada))
+	assert.Same(t, pages[2], tab.Lookup(pages[2].Token, ada))
+	require.NoError(t, tab.Attach(pages[1], page.Attachment{Socket: &socket{}}))
+	p := newPage(v, ada, "a")
+	tab.AddLive(p)
+	sock := &socket{}
+	require.NoError(t, tab.Attach(p, page.Attachment{Socket: sock}))
+	require.NotNil(t, p.Next(sock))
+	_, ok := tab.Detach(p, sock)
+	require.True(t, ok)
+	assert.Same(t, pages[2], tab.Lookup(pages[2].Token, ada), "a page that resumed gave its bytes back")
+}
+
+// One address may hold only a share of the sockets waiting for their join.
+func TestOneAddressHoldsAShareOfTheUnjoined(t *testing.T) {
+	t.Parallel()
+	tab := page.NewTable(page.Options{MaxPerAddress: -1, MaxUnjoined: 100, UnjoinedShare: 2})
+	require.Nil(t, tab.Open("a"))
+	require.Nil(t, tab.Open("a"))
+	busy := tab.Open("a")
+	require.NotNil(t, busy, "a holds its share")
+	c, _ := fault.CloseCode(busy)
+	assert.Equal(t, 1013, c)
+	assert.Nil(t, tab.Open("b"), "another address still gets in")
+	tab.Joined("a")
+	assert.Nil(t, tab.Open("a"), "one of a's joined: room again")
 }

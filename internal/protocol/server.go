@@ -117,6 +117,10 @@ func (s *Server) Shutdown(ctx context.Context) error { return s.ws.Shutdown(ctx)
 func (s *Server) identify(w http.ResponseWriter, r *http.Request, fail func(*fault.Error)) (auth.Identity, bool) {
 	id, err := s.o.Auth.Identify(w, r)
 	switch {
+	case err == nil && !id.Expires.IsZero() && !time.Now().Before(id.Expires):
+		// Expired, within an authenticator's leeway: a live page stops at
+		// its credentials' expiry (a socket is closed then), so does this.
+		fail(fault.New(fault.Unauthorized, "Your session has expired."))
 	case err == nil && id.GroupID != "":
 		return id, true
 	case err == nil:

@@ -116,7 +116,7 @@ func (so *socket) Closed(error) {
 	so.mu.Unlock()
 	pages := so.c.s.rt.Pages()
 	if !joined {
-		pages.Joined()
+		pages.Joined(so.c.addr)
 	}
 	pages.Closed(so.c.addr)
 	if p != nil {
@@ -172,7 +172,7 @@ func (so *socket) join(ctx context.Context, m wire.Message) {
 	so.joined = true
 	so.timer.Stop()
 	so.mu.Unlock()
-	so.c.s.rt.Pages().Joined()
+	so.c.s.rt.Pages().Joined(so.c.addr)
 
 	p, reload, err := so.c.open(ctx, m.Token, m.Seq, so.tc)
 	switch {

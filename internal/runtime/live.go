@@ -63,6 +63,9 @@ func (rt *Runtime) Load(ctx context.Context, l Loading) (Loaded, error) {
 	if rt.Closing() {
 		return Loaded{}, errClosing
 	}
+	if err := rt.allowPage(l.Addr); err != nil {
+		return Loaded{}, err
+	}
 	var flash []page.Flash
 	var fp *page.Page
 	if l.From != "" {
@@ -122,6 +125,9 @@ func (rt *Runtime) Open(ctx context.Context, v *View, id auth.Identity, addr str
 	if rt.Closing() {
 		return nil, errClosing
 	}
+	if err := rt.allowPage(addr); err != nil {
+		return nil, err
+	}
 	p, _, err := rt.newPage(ctx, v, id, addr, r, nil)
 	if err != nil {
 		return nil, err
@@ -144,6 +150,9 @@ func (rt *Runtime) Adopt(ctx context.Context, v *View, token string, id auth.Ide
 	}
 	if token == "" || !rt.o.Tokens.Check(token, v.id, id, time.Now()) {
 		return nil, nil
+	}
+	if err := rt.allowPage(addr); err != nil {
+		return nil, err
 	}
 	p, _, err := rt.newPage(ctx, v, id, addr, r, nil)
 	if err != nil {

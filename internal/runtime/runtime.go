@@ -9,6 +9,7 @@ import (
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/limit"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/relay"
@@ -25,6 +26,7 @@ type Limits struct {
 	ActionBurst             int
 	AddressActionsPerSecond float64
 	AddressActionBurst      int
+	AddressPagesPerSecond   float64
 	MaxMessageBytes         int64
 	MaxConnsPerGroup        int
 	MaxConnsPerAddress      int
@@ -79,6 +81,7 @@ type Runtime struct {
 	relay   *relay.Relay // nil without a bus
 	groups  *limit.Rates // actions per session group
 	addrs   *limit.Rates // actions per client address
+	opens   *limit.Rates // new pages per client address
 	epoch   atomic.Uint64
 	noFlash any
 	parked  parked // flash messages waiting for a page load
@@ -107,7 +110,18 @@ const (
 	// firstRenders bounds the first renders kept for pages waiting for
 	// their connection.
 	firstRenders = 32 << 20
+	// waitingBytes bounds the trees kept by pages whose connection ended.
+	waitingBytes = 48 << 20
 )
+
+// unjoinedShare is the most sockets waiting for their join one address may
+// hold: a sixteenth of the pool, at least 8; no bound without a pool bound.
+func unjoinedShare(pool int) int {
+	if pool < 0 {
+		return 0
+	}
+	return max(8, pool/16)
+}
 
 // New returns a running Runtime; Close stops it.
 func New(o Options) *Runtime {
@@ -121,6 +135,7 @@ func New(o Options) *Runtime {
 	l := o.Limits
 	rt.groups = limit.NewRates(l.ActionsPerSecond, l.ActionBurst)
 	rt.addrs = limit.NewRates(l.AddressActionsPerSecond, l.AddressActionBurst)
+	rt.opens = limit.NewRates(l.AddressPagesPerSecond, int(10*l.AddressPagesPerSecond))
 	rt.noFlash = o.Hooks.Flash(nil)
 	rt.pages = page.NewTable(page.Options{
 		MaxWaiting:    l.MaxPendingPages,
@@ -131,6 +146,12 @@ func New(o Options) *Runtime {
 		MaxPerAddress: l.MaxConnsPerAddress,
 		MaxUnjoined:   l.MaxUnjoined,
 		FirstRenders:  firstRenders,
+		// Pages kept for a reconnect hold their client's tree: 2,000 pages
+		// of 200 KB must not cost more than a bounded amount.
+		MaxWaitingBytes: waitingBytes,
+		// One address holds at most a sixteenth of the sockets waiting for
+		// their join (at least 8), so that others still join.
+		UnjoinedShare: unjoinedShare(l.MaxUnjoined),
 	})
 	rt.states = state.NewTable(state.Options{
 		Sessions: o.Sessions,
@@ -211,9 +232,18 @@ func (rt *Runtime) janitor() {
 			}
 			rt.groups.Sweep(now)
 			rt.addrs.Sweep(now)
+			rt.opens.Sweep(now)
 			rt.parked.sweep(now)
 		}
 	}
+}
+
+// allowPage takes one new page from the budget of client address addr.
+func (rt *Runtime) allowPage(addr string) error {
+	if ok, retry := rt.opens.Reserve(addr, time.Now()); !ok {
+		return &fault.Error{Kind: fault.RateLimited, Message: "Too many pages opened; slow down.", RetryAfter: retry}
+	}
+	return nil
 }
 
 // Allow takes one action from the budgets of page p's group and client
@@ -241,6 +271,9 @@ func (l Limits) WithDefaults() Limits {
 		l.AddressActionsPerSecond = 200
 	}
 	def(&l.AddressActionBurst, 800)
+	if l.AddressPagesPerSecond == 0 {
+		l.AddressPagesPerSecond = 10
+	}
 	if l.MaxMessageBytes == 0 {
 		l.MaxMessageBytes = 64 << 10
 	}

@@ -528,7 +528,7 @@ func TestLimitsDefaults(t *testing.T) {
 	t.Parallel()
 	d := runtime.Limits{}.WithDefaults()
 	assert.Equal(t, runtime.Limits{
-		ActionsPerSecond: 50, ActionBurst: 200, AddressActionsPerSecond: 200, AddressActionBurst: 800,
+		ActionsPerSecond: 50, ActionBurst: 200, AddressActionsPerSecond: 200, AddressActionBurst: 800, AddressPagesPerSecond: 10,
 		MaxMessageBytes: 64 << 10, MaxConnsPerGroup: 100, MaxConnsPerAddress: 1000, MaxPendingPages: 10_000,
 		MaxUnjoined: 1000, JoinTimeout: d.JoinTimeout, StallTimeout: d.StallTimeout, StoreTimeout: 2 * time.Second,
 	}, d)
