@@ -451,7 +451,9 @@ func closeStatus(t *testing.T, p *page) websocket.StatusCode {
 // store the room's state.
 type roomPresence struct{ Pages int }
 
-func (p *roomPresence) Change(*livetemplate.ActionContext) error    { return livetemplate.ErrUnknownAction }
+func (p *roomPresence) Change(*livetemplate.ActionContext) error {
+	return livetemplate.ErrUnknownAction
+}
 func (p *roomPresence) Connected(*livetemplate.ActionContext) error { p.Pages++; return nil }
 func (p *roomPresence) Disconnected(*livetemplate.ActionContext) error {
 	p.Pages--

@@ -2,11 +2,9 @@ package livetemplate
 
 import "time"
 
-// Limits bound what clients can make the server do. The zero value of a
-// field means its default; a negative value means no limit. Action rates
-// are counted per session group and per client address (see
-// WithClientAddress), never per page, so opening more tabs or dropping the
-// page token buys nothing.
+// Limits bound what clients can make the server do. A zero field means its
+// default, a negative one no limit. Rates count per session group and per
+// client address (WithClientAddress), never per page: more tabs buy nothing.
 type Limits struct {
 	// ActionsPerSecond is the sustained rate of actions of one session group
 	// (default 50). Excess actions are answered with a rate_limited error
