@@ -52,11 +52,12 @@ type Page struct {
 	// Keys are the shared states the page shows, fixed when it is made.
 	Keys []state.Key
 
-	seen atomic.Int64 // unix nanoseconds of the last sign of life
-	cost atomic.Int64 // bytes of a kept first render (Table's budget)
-	priv atomic.Pointer[Private]
-	memo atomic.Pointer[Memo]
-	turn chan struct{} // one action at a time
+	seen  atomic.Int64 // unix nanoseconds of the last sign of life
+	polls atomic.Int32 // HTTP polls waiting: the client is there
+	cost  atomic.Int64 // bytes of a kept first render (Table's budget)
+	priv  atomic.Pointer[Private]
+	memo  atomic.Pointer[Memo]
+	turn  chan struct{} // one action at a time
 
 	mu        sync.Mutex
 	states    []*state.State // by Keys' order, while the page is live or loading
@@ -140,6 +141,16 @@ func (p *Page) MarkNew() {
 
 // Touch records a sign of life from the page's client.
 func (p *Page) Touch() { p.seen.Store(time.Now().UnixNano()) }
+
+// PollStarted and PollEnded bracket an HTTP poll that waits: while one
+// does, the page's client is there.
+func (p *Page) PollStarted() { p.polls.Add(1) }
+
+// PollEnded: see PollStarted.
+func (p *Page) PollEnded() {
+	p.Touch()
+	p.polls.Add(-1)
+}
 
 // LastSeen returns when the page's client was last heard from.
 func (p *Page) LastSeen() time.Time { return time.Unix(0, p.seen.Load()) }

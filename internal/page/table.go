@@ -23,8 +23,8 @@ type Options struct {
 	FreshTimeout time.Duration
 	// IdleTimeout is how long a page whose connection ended is kept.
 	IdleTimeout time.Duration
-	// PollTimeout is how long an HTTP page may go without a request before
-	// it stops counting as live.
+	// PollTimeout is how long an HTTP page may go without a request, and
+	// without a poll waiting, before it stops counting as live.
 	PollTimeout time.Duration
 	// MaxPerGroup bounds the live pages of a session group (pages that
 	// show none of its state are not counted).
@@ -336,7 +336,7 @@ func (t *Table) Sweep(now time.Time) (stale []*Page) {
 	for _, set := range t.byView {
 		for p := range set {
 			p.mu.Lock()
-			if p.polling && p.sock == nil && now.Sub(p.LastSeen()) > t.o.PollTimeout {
+			if p.polling && p.sock == nil && p.polls.Load() == 0 && now.Sub(p.LastSeen()) > t.o.PollTimeout {
 				stale = append(stale, p)
 			}
 			p.mu.Unlock()

@@ -93,6 +93,8 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 // hold what the page last sent, else with the next patch, or 204 when
 // nothing changed within runtime.PollTimeout.
 func (s *Server) poll(ctx context.Context, w http.ResponseWriter, p *page.Page, seq uint64) {
+	p.PollStarted()
+	defer p.PollEnded()
 	t := time.NewTimer(runtime.PollTimeout)
 	defer t.Stop()
 	for first := true; ; first = false {

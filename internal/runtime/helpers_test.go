@@ -442,3 +442,19 @@ func storedJSON(tb testing.TB, st session.Store, name string) string {
 	require.NoError(tb, err)
 	return string(js)
 }
+
+// storedStores returns the stores of the state stored under name, as JSON,
+// without the runtime's watches; and how many pages those watches count.
+func storedStores(tb testing.TB, st session.Store, name string) (string, int) {
+	tb.Helper()
+	var m map[string]json.RawMessage
+	require.NoError(tb, json.Unmarshal([]byte(storedJSON(tb, st, name)), &m))
+	var watches map[string]json.RawMessage
+	if w, ok := m["lvt.watch"]; ok {
+		require.NoError(tb, json.Unmarshal(w, &watches))
+	}
+	delete(m, "lvt.watch")
+	js, err := json.Marshal(m)
+	require.NoError(tb, err)
+	return string(js), len(watches)
+}

@@ -92,6 +92,10 @@ type Runtime struct {
 	renderFailed onceSet
 	watchFailed  onceSet
 
+	instance string      // this instance's name in watches and heartbeats
+	watching atomic.Bool // some view shows a shared Watcher store
+	beats    beats
+
 	ctx    context.Context // lifetime: cancelled by Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -104,9 +108,10 @@ const (
 	FreshTimeout = time.Minute
 	// PollTimeout is how long an HTTP poll waits for a change.
 	PollTimeout = 25 * time.Second
-	// pollGrace is how long an HTTP page may go without a request after
-	// a poll before it stops counting as live.
-	pollGrace = 15 * time.Second
+	// pollGrace is how long an HTTP page may go without a request (and no
+	// poll waiting) before it stops counting as live: its client polls again
+	// as soon as a poll is answered.
+	pollGrace = 10 * time.Second
 	// firstRenders bounds the first renders kept for pages waiting for
 	// their connection.
 	firstRenders = 32 << 20
@@ -128,10 +133,13 @@ func New(o Options) *Runtime {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Limits.StoreTimeout <= 0 {
+		o.Limits.StoreTimeout = 2 * time.Second
+	}
 	if o.Tokens == nil {
 		o.Tokens, _ = token.New([]byte(NewToken() + NewToken())) // a key never fails
 	}
-	rt := &Runtime{o: o, log: o.Logger, views: make(map[string]*View)}
+	rt := &Runtime{o: o, log: o.Logger, views: make(map[string]*View), instance: newInstanceID()}
 	l := o.Limits
 	rt.groups = limit.NewRates(l.ActionsPerSecond, l.ActionBurst)
 	rt.addrs = limit.NewRates(l.AddressActionsPerSecond, l.AddressActionBurst)
@@ -141,7 +149,7 @@ func New(o Options) *Runtime {
 		MaxWaiting:    l.MaxPendingPages,
 		FreshTimeout:  FreshTimeout,
 		IdleTimeout:   o.IdleTimeout,
-		PollTimeout:   PollTimeout + pollGrace,
+		PollTimeout:   pollGrace,
 		MaxPerGroup:   l.MaxConnsPerGroup,
 		MaxPerAddress: l.MaxConnsPerAddress,
 		MaxUnjoined:   l.MaxUnjoined,
@@ -166,6 +174,7 @@ func New(o Options) *Runtime {
 		rt.relay.Start()
 	}
 	rt.wg.Go(rt.janitor)
+	rt.wg.Go(rt.presence)
 	return rt
 }
 

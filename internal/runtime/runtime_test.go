@@ -468,15 +468,24 @@ func TestWatchers(t *testing.T) {
 	v := a.mount(t, "room", `<p>{{.presence.Online}} {{.note.Text}}</p>`, runtime.Shape{Map: true}, nil, presenceDecl, &watchNote)
 
 	adas := a.open(t, v, ada)
-	assert.JSONEq(t, `{"presence":{"Online":1}}`, storedJSON(t, a.mem, "g:g1"), "Connected ran when the page went live")
+	stores, watches := storedStores(t, a.mem, "g:g1")
+	assert.JSONEq(t, `{"presence":{"Online":1}}`, stores, "Connected ran when the page went live")
+	assert.Equal(t, 1, watches, "the page is counted in the state")
 	assert.Equal(t, "<p>1 connected</p>", adas.drain(), "on the shared store and on the page's own")
 	bobs := a.open(t, v, bob)
 	assert.Equal(t, "<p>2 connected</p>", bobs.drain())
 	assert.Equal(t, "<p>2 connected</p>", adas.drain())
 
 	a.Detach(bobs.p, bobs.sock)
-	assert.JSONEq(t, `{"presence":{"Online":1}}`, storedJSON(t, a.mem, "g:g1"), "Disconnected ran when it left")
+	stores, watches = storedStores(t, a.mem, "g:g1")
+	assert.JSONEq(t, `{"presence":{"Online":1}}`, stores, "Disconnected ran when it left")
+	assert.Equal(t, 1, watches)
 	assert.Equal(t, "<p>1 connected</p>", adas.drain())
+
+	a.Detach(adas.p, adas.sock)
+	stores, watches = storedStores(t, a.mem, "g:g1")
+	assert.JSONEq(t, `{"presence":{"Online":0}}`, stores)
+	assert.Zero(t, watches, "no watches are left behind")
 }
 
 func TestCloseRefusesAndWaits(t *testing.T) {

@@ -81,6 +81,9 @@ func (rt *Runtime) Mount(name string, tmpl *diff.Template, slots []Slot, shape S
 		v.group = v.group || d.Scope == schema.Group
 		v.shared = v.shared || d.Shared()
 		v.watchers = v.watchers || d.Watcher
+		if d.Watcher && d.Shared() {
+			rt.watching.Store(true)
+		}
 	}
 	v.keyOf = keysOf(v.slots)
 	if v.explain == nil {

@@ -2,9 +2,13 @@ package runtime
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
+	"slices"
 	"time"
 
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/state"
 )
@@ -21,7 +25,7 @@ func (rt *Runtime) connected(p *page.Page) {
 	}
 	ctx, cancel := context.WithCancel(rt.ctx)
 	p.SetLife(cancel)
-	rt.watch(ctx, p, p.States(), "connect", rt.o.Hooks.Connected, p.Request())
+	rt.watch(ctx, p, p.States(), true, p.Request())
 }
 
 // disconnected runs Disconnected on page p's Watcher stores, on the states
@@ -36,31 +40,137 @@ func (rt *Runtime) disconnected(p *page.Page, states []*state.State) {
 	// their Disconnected must still run (presence must not stay behind).
 	ctx, cancel := context.WithTimeout(context.Background(), watchTimeout)
 	defer cancel()
-	rt.watch(ctx, p, states, "disconnect", rt.o.Hooks.Disconnected, nil)
+	rt.watch(ctx, p, states, false, nil)
 }
 
-// watch calls hook on every Watcher store of page p, as an action of its
-// own named action: its own store, or the one in the state of states that
-// holds it.
-func (rt *Runtime) watch(ctx context.Context, p *page.Page, states []*state.State, action string, hook func(any, *Call) error, req *http.Request) {
+// watch tells page p's Watcher stores that it connected (or disconnected):
+// its own stores directly; the shared ones through the watches of their
+// state (state.Watch), so that a page counts once on all instances, and a
+// page of an instance that dies is disconnected by the others (heal).
+func (rt *Runtime) watch(ctx context.Context, p *page.Page, states []*state.State, connect bool, req *http.Request) {
 	v := p.View.(*View)
-	for i, s := range v.slots {
-		if !s.Decl.Watcher {
+	action, hook := "disconnect", rt.o.Hooks.Disconnected
+	if connect {
+		action, hook = "connect", rt.o.Hooks.Connected
+	}
+	for k, st := range states {
+		names := v.watchersIn(k)
+		if len(names) == 0 {
 			continue
 		}
-		var err error
-		if k := v.keyOf[i]; k >= 0 {
-			if k < len(states) {
-				c := &Call{ctx: ctx, action: action, id: p.ID, req: req, decl: s.Decl, hook: hook}
-				err = rt.applyTo(ctx, states[k], c, "")
-			}
-		} else {
-			err = rt.watchOwn(ctx, p, i, action, hook, req)
-		}
-		if err != nil && ctx.Err() == nil && rt.watchFailed.first(v.id+"\x00"+s.Decl.Name+"\x00"+action) {
-			rt.log.Error("watcher failed", "view", v.id, "store", s.Decl.Name, "action", action, "err", err)
+		err := rt.watchShared(ctx, st, watchID(p.Token), p.ID, names, connect, req)
+		rt.watchLog(ctx, v, "", action, err)
+	}
+	for i, s := range v.slots {
+		if s.Decl.Watcher && v.keyOf[i] < 0 {
+			rt.watchLog(ctx, v, s.Decl.Name, action, rt.watchOwn(ctx, p, i, action, hook, req))
 		}
 	}
+}
+
+// watchLog logs a failed Watcher call, once per view, store and action.
+func (rt *Runtime) watchLog(ctx context.Context, v *View, store, action string, err error) {
+	if err != nil && ctx.Err() == nil && rt.watchFailed.first(v.id+"\x00"+store+"\x00"+action) {
+		rt.log.Error("watcher failed", "view", v.id, "store", store, "action", action, "err", err)
+	}
+}
+
+// watchersIn returns the names of the Watcher stores v shows in its state
+// number k.
+func (v *View) watchersIn(k int) []string {
+	var out []string
+	for i, s := range v.slots {
+		if s.Decl.Watcher && v.keyOf[i] == k {
+			out = append(out, s.Decl.Name)
+		}
+	}
+	return out
+}
+
+// watchID names a page in a state's watches: a hash of its token, which
+// must not reach the store.
+func watchID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(sum[:12])
+}
+
+// watchShared records in state st that the page named wid, viewed by id,
+// is live on this instance (connect) or no longer; the stores names hear
+// Connected when the page's first instance takes it, Disconnected when its
+// last one lets go.
+func (rt *Runtime) watchShared(ctx context.Context, st *state.State, wid string, id auth.Identity, names []string, connect bool, req *http.Request) error {
+	_, err := st.Change(ctx, func(cur *state.Snapshot) (*state.Snapshot, error) {
+		ws := cur.Watches()
+		w, known := ws[wid]
+		switch {
+		case connect && known:
+			if slices.Contains(w.Instances, rt.instance) {
+				return cur, nil
+			}
+			w.Instances = append(w.Instances, rt.instance)
+			ws[wid] = w
+			return cur.WithWatches(ws), nil
+		case connect:
+			next, err := rt.callWatchers(ctx, cur, names, id, "connect", req)
+			if err != nil {
+				return nil, err
+			}
+			ws[wid] = state.Watch{Instances: []string{rt.instance}, User: id.UserID, Group: id.GroupID, Stores: names}
+			return next.WithWatches(ws), nil
+		case !known:
+			return cur, nil // healed meanwhile
+		}
+		return rt.leave(ctx, cur, ws, wid, func(i string) bool { return i == rt.instance })
+	}, nil)
+	return err
+}
+
+// leave takes the instances gone reports out of watch wid of ws, and runs
+// the Disconnected of its stores when none is left. It returns the next
+// snapshot from cur.
+func (rt *Runtime) leave(ctx context.Context, cur *state.Snapshot, ws map[string]state.Watch, wid string, gone func(string) bool) (*state.Snapshot, error) {
+	w := ws[wid]
+	w.Instances = slices.DeleteFunc(w.Instances, gone)
+	if len(w.Instances) > 0 {
+		ws[wid] = w
+		return cur.WithWatches(ws), nil
+	}
+	delete(ws, wid)
+	next, err := rt.callWatchers(ctx, cur, w.Stores, auth.Identity{UserID: w.User, GroupID: w.Group}, "disconnect", nil)
+	if err != nil {
+		return nil, err
+	}
+	return next.WithWatches(ws), nil
+}
+
+// callWatchers runs Connected (action "connect") or Disconnected of the
+// stores names in cur, as id, and returns the snapshot they make.
+func (rt *Runtime) callWatchers(ctx context.Context, cur *state.Snapshot, names []string, id auth.Identity, action string, req *http.Request) (*state.Snapshot, error) {
+	hook := rt.o.Hooks.Disconnected
+	if action == "connect" {
+		hook = rt.o.Hooks.Connected
+	}
+	next := cur
+	for _, name := range names {
+		d := rt.catalog.Lookup(name)
+		if d == nil {
+			continue
+		}
+		store, err := next.Copy(d)
+		if err != nil {
+			return nil, err
+		}
+		c := &Call{ctx: ctx, action: action, id: id, req: req, decl: d, hook: hook}
+		if err := c.run(store); err != nil {
+			return nil, err
+		}
+		js, err := d.Encode(store)
+		if err != nil {
+			return nil, err
+		}
+		next = next.With(d, store, js, "")
+	}
+	return next, nil
 }
 
 // watchOwn calls hook on page p's own Watcher store i, in p's turn.
