@@ -152,3 +152,75 @@ func TestParseOrigins(t *testing.T) {
 	}
 	assert.NotContains(t, err.Error(), "ok.example")
 }
+
+// A same-origin request is one whose Origin's host[:port] is the Host,
+// entirely: an Origin that merely starts with the Host is another site (a
+// host under an attacker's domain, or another port of the same host). The
+// WebSocket here is dialled with the Host of each case, as a browser that
+// reached the server under that name sends it.
+func TestSameOriginIsTheWholeHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		host   string
+		origin string
+		ok     bool
+	}{
+		{name: "the same host", host: "example.com", origin: "https://example.com", ok: true},
+		{name: "the same host and port", host: "example.com:8080", origin: "http://example.com:8080", ok: true},
+		{name: "the host as a prefix of another domain", host: "example.com", origin: "https://example.com.evil.example"},
+		{name: "the host as a prefix of a longer name", host: "example.com", origin: "https://example.community"},
+		{name: "another port", host: "example.com", origin: "http://example.com:8080"},
+		{name: "a port that starts with the Host's", host: "example.com:8080", origin: "http://example.com:80801"},
+		{name: "the Host's name without its port", host: "example.com:8080", origin: "http://example.com"},
+		{name: "a subdomain", host: "example.com", origin: "https://evil.example.com"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			newRequest := func(method string) *http.Request {
+				r := httptest.NewRequest(method, "http://"+tc.host+"/page", strings.NewReader(action))
+				r.Header.Set("Content-Type", "application/json")
+				r.Header.Set("Origin", tc.origin)
+				return r
+			}
+			var none *transport.Origins // same origin only
+			assert.Equal(t, tc.ok, none.Allowed(newRequest(http.MethodGet)), "Allowed, for an upgrade's GET")
+			assert.Equal(t, tc.ok, none.Allowed(newRequest(http.MethodPost)), "Allowed, for a POST")
+
+			h, err := transport.NewHTTP(&transport.HTTPOptions{})
+			require.NoError(t, err)
+			_, err = h.ReadMessage(newRequest(http.MethodPost))
+			if tc.ok {
+				assert.NoError(t, err, "POST")
+			} else {
+				var e *transport.Error
+				if assert.ErrorAs(t, err, &e, "POST") {
+					assert.Equal(t, http.StatusForbidden, e.Status, "POST")
+				}
+			}
+
+			s := newServer(t, nil)
+			c, resp, err := websocket.Dial(t.Context(), s.srv.URL, &websocket.DialOptions{
+				HTTPClient: s.srv.Client(),
+				Host:       tc.host,
+				HTTPHeader: http.Header{"Origin": {tc.origin}},
+			})
+			if err == nil {
+				t.Cleanup(func() { _ = c.CloseNow() })
+			}
+			if !tc.ok {
+				require.Error(t, err, "WebSocket")
+				require.NotNil(t, resp, "WebSocket")
+				assert.Equal(t, http.StatusForbidden, resp.StatusCode, "WebSocket")
+				assert.Zero(t, s.opened.Load(), "WebSocket: open must not be called")
+				return
+			}
+			require.NoError(t, err, "WebSocket")
+			s.session(t)
+			write(t, c, "hi")
+			assert.Equal(t, "hi", read(t, c))
+			require.NoError(t, c.Close(websocket.StatusNormalClosure, ""))
+		})
+	}
+}

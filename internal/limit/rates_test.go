@@ -59,6 +59,35 @@ func TestSweepKeepsPartlyDrainedBuckets(t *testing.T) {
 	assert.False(t, ok, "the sweep did not refill the drained bucket")
 }
 
+// A bucket one token short of full is still partly drained: a sweep keeps
+// each bucket, however little it owes, until it is full.
+func TestSweepKeepsEveryBucketShortOfFull(t *testing.T) {
+	const burst = 4
+	r := limit.NewRates(1, burst)
+	now := time.Unix(1000, 0)
+	for taken := 1; taken <= burst; taken++ {
+		for range taken {
+			ok, _ := r.Reserve(fmt.Sprint("took-", taken), now)
+			require.True(t, ok)
+		}
+	}
+	later := now.Add(500 * time.Millisecond) // half a token back each
+	r.Sweep(later)
+	require.Equal(t, burst, r.Len(), "no bucket is full yet")
+	for taken := 1; taken <= burst; taken++ {
+		key := fmt.Sprint("took-", taken)
+		for i := range burst - taken {
+			ok, _ := r.Reserve(key, later)
+			require.True(t, ok, "%s: token %d of the %d left", key, i+1, burst-taken)
+		}
+		ok, _ := r.Reserve(key, later)
+		assert.False(t, ok, "%s: the sweep kept its debt", key)
+	}
+
+	r.Sweep(later.Add(burst * time.Second))
+	assert.Zero(t, r.Len(), "full again: forgotten")
+}
+
 func TestKeysBeyondTheBoundShareOneBucket(t *testing.T) {
 	if testing.Short() {
 		t.Skip("fills MaxKeys limiters")

@@ -1,6 +1,7 @@
 package page_test
 
 import (
+	"fmt"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -8,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/state"
@@ -442,4 +444,130 @@ func TestOneAddressHoldsAShareOfTheUnjoined(t *testing.T) {
 	assert.Nil(t, tab.Open("b"), "another address still gets in")
 	tab.Joined("a")
 	assert.Nil(t, tab.Open("a"), "one of a's joined: room again")
+}
+
+// room opens sockets of addr until one is refused, and returns how many
+// were let in (at most 100).
+func room(tab *page.Table, addr string) int {
+	n := 0
+	for n < 100 && tab.Open(addr) == nil {
+		n++
+	}
+	return n
+}
+
+// A connection that ends gives back exactly its own room, whatever the
+// count was: a count that dropped to zero early would let a client past
+// MaxPerAddress by opening and closing connections.
+func TestAddressCountsDropOneAtATime(t *testing.T) {
+	t.Parallel()
+	const limit = 4
+	for held := 1; held <= limit; held++ {
+		for _, tc := range []struct {
+			name string
+			// hold makes n connections of addr live, and returns a func
+			// that ends one of them.
+			hold func(t *testing.T, tab *page.Table, addr string, n int) (end func())
+		}{
+			{name: "sockets", hold: func(t *testing.T, tab *page.Table, addr string, n int) func() {
+				for range n {
+					require.Nil(t, tab.Open(addr))
+				}
+				return func() { tab.Joined(addr); tab.Closed(addr) }
+			}},
+			{name: "HTTP pages", hold: func(t *testing.T, tab *page.Table, addr string, n int) func() {
+				var pages []*page.Page
+				v := newView(t)
+				for range n {
+					p := newPage(v, ada, addr)
+					tab.AddFresh(p, nil, "", 0)
+					require.NoError(t, tab.Attach(p, page.Attachment{}))
+					pages = append(pages, p)
+				}
+				return func() {
+					_, ok := tab.Detach(pages[0], nil)
+					require.True(t, ok)
+				}
+			}},
+			{name: "a socket among HTTP pages", hold: func(t *testing.T, tab *page.Table, addr string, n int) func() {
+				require.Nil(t, tab.Open(addr))
+				v := newView(t)
+				for range n - 1 {
+					p := newPage(v, ada, addr)
+					tab.AddFresh(p, nil, "", 0)
+					require.NoError(t, tab.Attach(p, page.Attachment{}))
+				}
+				return func() { tab.Joined(addr); tab.Closed(addr) }
+			}},
+			{name: "an HTTP page among sockets", hold: func(t *testing.T, tab *page.Table, addr string, n int) func() {
+				v := newView(t)
+				p := newPage(v, ada, addr)
+				tab.AddFresh(p, nil, "", 0)
+				require.NoError(t, tab.Attach(p, page.Attachment{}))
+				for range n - 1 {
+					require.Nil(t, tab.Open(addr))
+				}
+				return func() {
+					_, ok := tab.Detach(p, nil)
+					require.True(t, ok)
+				}
+			}},
+		} {
+			t.Run(fmt.Sprintf("%s, %d of %d, one ends", tc.name, held, limit), func(t *testing.T) {
+				t.Parallel()
+				o := unbounded
+				o.MaxPerAddress = limit
+				tab := page.NewTable(o)
+				end := tc.hold(t, tab, "a", held)
+				end()
+				assert.Equal(t, limit-held+1, room(tab, "a"), "the room one connection gave back")
+				assert.Equal(t, limit, room(tab, "b"), "another address has its own")
+			})
+		}
+	}
+}
+
+// A page that leaves its group gives back exactly its own room, whatever
+// the count was: a count that dropped to zero early would let a group
+// past MaxPerGroup.
+func TestGroupCountsDropOneAtATime(t *testing.T) {
+	t.Parallel()
+	const limit = 3
+	for held := 1; held <= limit; held++ {
+		for _, tr := range []struct {
+			name   string
+			socket func() page.Socket
+		}{
+			{name: "WebSockets", socket: func() page.Socket { return &socket{} }},
+			{name: "HTTP", socket: func() page.Socket { return nil }},
+		} {
+			t.Run(fmt.Sprintf("%s, %d of %d, one leaves", tr.name, held, limit), func(t *testing.T) {
+				t.Parallel()
+				o := unbounded
+				o.MaxPerGroup = limit
+				tab := page.NewTable(o)
+				v := newView(t)
+				attach := func(id auth.Identity) error {
+					p := newPage(v, id, "a")
+					tab.AddFresh(p, nil, "", 0)
+					return tab.Attach(p, page.Attachment{Socket: tr.socket(), Group: true})
+				}
+				first := newPage(v, ada, "a")
+				tab.AddFresh(first, nil, "", 0)
+				require.NoError(t, tab.Attach(first, page.Attachment{Socket: tr.socket(), Group: true}))
+				for range held - 1 {
+					require.NoError(t, attach(ada))
+				}
+
+				_, ok := tab.Detach(first, first.Socket())
+				require.True(t, ok)
+				let := 0
+				for let < 100 && attach(bob) == nil {
+					let++
+				}
+				assert.Equal(t, limit-held+1, let, "the room one page gave back")
+				assert.NoError(t, attach(cy), "another group has its own room")
+			})
+		}
+	}
 }

@@ -1,29 +1,34 @@
 package testutil_test
 
 import (
-	"testing"
-
-	"github.com/stretchr/testify/require"
+	"context"
+	"fmt"
 
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
 // A test starts its own redis-server and talks to it with a client that
-// fails fast; both are gone when the test ends. StartRedis needs a
-// testing.TB, so this example has no output; put the body of testCounter in
-// a TestXxx function.
+// fails fast; both are gone when the test ends. StartRedis takes the
+// test's testing.TB: a test passes its t, and this example, which has
+// none, passes an exampleTB (main_test.go) whose cleanup it runs itself.
 func Example() {
-	testCounter := func(t *testing.T) {
-		srv := testutil.StartRedis(t)
-		client := srv.Client(t)
+	tb := &exampleTB{} // in a test: t
+	defer tb.cleanup()
+	ctx := context.Background()
 
-		n, err := client.Incr(t.Context(), "counter").Result()
-		require.NoError(t, err)
-		require.Equal(t, int64(1), n)
+	srv := testutil.StartRedis(tb)
+	client := srv.Client(tb)
+	n, err := client.Incr(ctx, "counter").Result()
+	fmt.Println(n, err)
 
-		srv.Stop() // an outage: calls now fail within about a second
-		require.Error(t, client.Ping(t.Context()).Err())
-		srv.Start() // back on the same port, empty
-	}
-	_ = testCounter
+	srv.Stop() // an outage: calls now fail within about a second
+	fmt.Println("during the outage:", client.Incr(ctx, "counter").Err() != nil)
+
+	srv.Start() // back on the same port, empty
+	n, err = client.Incr(ctx, "counter").Result()
+	fmt.Println(n, err)
+	// Output:
+	// 1 <nil>
+	// during the outage: true
+	// 1 <nil>
 }

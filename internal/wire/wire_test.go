@@ -67,6 +67,36 @@ func TestEcho(t *testing.T) {
 	assert.True(t, strings.HasSuffix(long, "…"))
 }
 
+// Echo cuts at most MaxEcho bytes, and never inside a rune: a rune that
+// straddles byte MaxEcho is dropped whole, whatever its length.
+func TestEchoCutsOnARuneBoundary(t *testing.T) {
+	pad := func(n int) string { return strings.Repeat("a", n) }
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{name: "exactly MaxEcho bytes", in: pad(MaxEcho), want: pad(MaxEcho)},
+		{name: "ASCII, one byte over", in: pad(MaxEcho + 1), want: pad(MaxEcho) + "…"},
+		{name: "a 2-byte rune ends at MaxEcho", in: pad(MaxEcho-2) + "é" + "b", want: pad(MaxEcho-2) + "é…"},
+		{name: "a 2-byte rune across MaxEcho", in: pad(MaxEcho-1) + "é", want: pad(MaxEcho-1) + "…"},
+		{name: "a 3-byte rune, 1 byte before the cut", in: pad(MaxEcho-1) + "€", want: pad(MaxEcho-1) + "…"},
+		{name: "a 3-byte rune, 2 bytes before the cut", in: pad(MaxEcho-2) + "€", want: pad(MaxEcho-2) + "…"},
+		{name: "a 4-byte rune, 1 byte before the cut", in: pad(MaxEcho-1) + "😀", want: pad(MaxEcho-1) + "…"},
+		{name: "a 4-byte rune, 2 bytes before the cut", in: pad(MaxEcho-2) + "😀", want: pad(MaxEcho-2) + "…"},
+		{name: "a 4-byte rune, 3 bytes before the cut", in: pad(MaxEcho-3) + "😀x", want: pad(MaxEcho-3) + "…"},
+		{name: "3-byte runes throughout", in: strings.Repeat("€", 30), want: strings.Repeat("€", MaxEcho/3) + "…"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := Echo(tc.in)
+			assert.Equal(t, tc.want, got)
+			assert.True(t, utf8.ValidString(got), "valid UTF-8: %q", got)
+			assert.LessOrEqual(t, len(strings.TrimSuffix(got, "…")), MaxEcho)
+		})
+	}
+}
+
 func TestAppendMessagesAreJSON(t *testing.T) {
 	for _, b := range [][]byte{
 		AppendTree(nil, 1, []byte(`{"s":["a"]}`), "", 0),

@@ -3,6 +3,7 @@ package redisstore_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
 	"time"
 
@@ -14,35 +15,54 @@ import (
 
 // Every instance of an application opens the same Redis. The client's
 // timeouts bound what an outage costs a request, and ContextTimeoutEnabled
-// makes go-redis honour ctx deadlines. This example needs a Redis server,
-// so it has no output; the package's tests run the same steps against a
-// real one.
+// makes go-redis honour ctx deadlines. Here the two instances are two
+// Stores on one client, and the Redis is a redis-server of the example's
+// own.
 func Example() {
+	addr, stop := exampleRedis() // yours is, say, "localhost:6379"
+	defer stop()
 	client := redis.NewClient(&redis.Options{
-		Addr:                  "localhost:6379",
+		Addr:                  addr,
 		DialTimeout:           time.Second,
 		ReadTimeout:           time.Second,
 		WriteTimeout:          time.Second,
 		ContextTimeoutEnabled: true,
 	})
 	defer client.Close()
-	store, err := redisstore.New(client, &redisstore.Options{TTL: time.Hour})
+	one, err := redisstore.New(client, &redisstore.Options{TTL: time.Hour})
+	if err != nil {
+		log.Fatal(err)
+	}
+	two, err := redisstore.New(client, &redisstore.Options{TTL: time.Hour})
 	if err != nil {
 		log.Fatal(err)
 	}
 
-	// Two instances read version v1 of group g1; the first Put wins.
 	ctx := context.Background()
-	v1, err := store.Put(ctx, "g1", []byte(`{"count":0}`), 0)
+	v1, err := one.Put(ctx, "g1", []byte(`{"count":0}`), 0)
 	if err != nil {
 		log.Fatal(err) // Redis is down, or ctx ended
 	}
-	if _, err := store.Put(ctx, "g1", []byte(`{"count":1}`), v1); err != nil {
+	// Both instances read version v1 of group g1; the first Put wins.
+	if _, err := one.Put(ctx, "g1", []byte(`{"count":1}`), v1); err != nil {
 		log.Fatal(err)
 	}
-	_, err = store.Put(ctx, "g1", []byte(`{"count":1}`), v1)
-	if errors.Is(err, session.ErrConflict) {
-		state, version, _ := store.Get(ctx, "g1") // reload and retry
-		_, _ = state, version
+	_, err = two.Put(ctx, "g1", []byte(`{"count":1}`), v1)
+	fmt.Println("conflict:", errors.Is(err, session.ErrConflict))
+
+	// The second reloads, applies its change again and retries.
+	state, version, err := two.Get(ctx, "g1")
+	if err != nil {
+		log.Fatal(err)
 	}
+	fmt.Printf("reloaded %s\n", state)
+	_, err = two.Put(ctx, "g1", []byte(`{"count":2}`), version)
+	fmt.Println("retried:", err)
+	state, _, _ = one.Get(ctx, "g1")
+	fmt.Printf("both see %s\n", state)
+	// Output:
+	// conflict: true
+	// reloaded {"count":1}
+	// retried: <nil>
+	// both see {"count":2}
 }

@@ -1,6 +1,7 @@
 package redisstore_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -11,9 +12,12 @@ import (
 )
 
 // Every instance gets the same key to sign anonymous cookies with, so a
-// visitor keeps their identity whichever instance serves them.
+// visitor keeps their identity whichever instance serves them. Here two
+// instances ask the example's own redis-server for it.
 func ExampleSecret() {
-	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	addr, stop := exampleRedis() // yours is, say, "localhost:6379"
+	defer stop()
+	client := redis.NewClient(&redis.Options{Addr: addr})
 	defer client.Close()
 	key, err := redisstore.Secret(context.Background(), client, "myapp:cookie-key", auth.AnonymousKeySize)
 	if err != nil {
@@ -22,4 +26,10 @@ func ExampleSecret() {
 	}
 	anon, err := auth.NewAnonymous(&auth.AnonymousOptions{Key: key})
 	fmt.Println(anon != nil, err)
+
+	other, err := redisstore.Secret(context.Background(), client, "myapp:cookie-key", auth.AnonymousKeySize)
+	fmt.Println("the same key for another instance:", bytes.Equal(key, other), err)
+	// Output:
+	// true <nil>
+	// the same key for another instance: true <nil>
 }

@@ -162,6 +162,39 @@ func TestTTL(t *testing.T) {
 	}
 }
 
+// TestPutPersists checks that a Put of a store whose groups never expire
+// removes a TTL the group's key had: one set by an instance configured
+// with a TTL (before a change of configuration, or during a rolling one),
+// or by hand. Otherwise the group would still expire.
+func TestPutPersists(t *testing.T) {
+	t.Parallel()
+	srv := testutil.StartRedis(t)
+	client := srv.Client(t)
+	ctx := t.Context()
+	const key = "livetemplate:session:g:g1"
+	withTTL := newStore(t, client, &redisstore.Options{TTL: time.Hour})
+	forever := newStore(t, client, &redisstore.Options{TTL: -1})
+
+	v, err := withTTL.Put(ctx, "g1", []byte("x"), 0)
+	require.NoError(t, err)
+	ttl, err := client.PTTL(ctx, key).Result()
+	require.NoError(t, err)
+	require.Positive(t, ttl, "the first instance sets its TTL")
+
+	v, err = forever.Put(ctx, "g1", []byte("y"), v)
+	require.NoError(t, err)
+	ttl, err = client.PTTL(ctx, key).Result()
+	require.NoError(t, err)
+	assert.Equal(t, time.Duration(-1), ttl, "a Put without TTL leaves the key without one")
+
+	require.NoError(t, client.PExpire(ctx, key, time.Minute).Err())
+	_, err = forever.Put(ctx, "g1", []byte("z"), v)
+	require.NoError(t, err)
+	ttl, err = client.PTTL(ctx, key).Result()
+	require.NoError(t, err)
+	assert.Equal(t, time.Duration(-1), ttl, "and removes a TTL set by hand")
+}
+
 // TestExpiry checks an expired group: absent, and its old version never
 // matches again.
 func TestExpiry(t *testing.T) {
