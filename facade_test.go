@@ -525,7 +525,7 @@ func TestHTTPTakesOverFromAWebSocket(t *testing.T) {
 func TestIdlePagesAreForgotten(t *testing.T) {
 	tmpl, err := livetemplate.New("p", livetemplate.WithText(`<body>{{.Count}}</body>`))
 	require.NoError(t, err)
-	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithIdleTimeout(100*time.Millisecond)).Handle(tmpl, &counter{}))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger()), livetemplate.WithIdleTimeout(time.Second)).Handle(tmpl, &counter{}))
 	b := newBrowser(t, srv)
 	p := b.open("/")
 	p.ws.CloseNow()
@@ -541,5 +541,5 @@ func TestIdlePagesAreForgotten(t *testing.T) {
 		// it) opens the page afresh; its client held a state the server
 		// never stored, so it is told to reload.
 		return rejoin() == "reload"
-	}, 5*time.Second, 150*time.Millisecond)
+	}, 15*time.Second, 1500*time.Millisecond, "each rejoin keeps the page a while longer: they are further apart than its idle timeout")
 }

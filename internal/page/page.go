@@ -58,6 +58,7 @@ type Page struct {
 	priv  atomic.Pointer[Private]
 	memo  atomic.Pointer[Memo]
 	turn  chan struct{} // one action at a time
+	watch sync.Mutex    // orders the page's Connected and Disconnected (WatchLock)
 
 	mu        sync.Mutex
 	states    []*state.State // by Keys' order, while the page is live or loading
@@ -268,6 +269,14 @@ func (p *Page) SetLife(end context.CancelFunc) {
 	p.endLife = end
 	p.mu.Unlock()
 }
+
+// WatchLock orders what the page's Watcher stores hear: its Connected, its
+// Disconnected, and an instance announcing its pages again. It is held
+// across store I/O and user code, so never while holding any other lock.
+func (p *Page) WatchLock() { p.watch.Lock() }
+
+// WatchUnlock ends what WatchLock began.
+func (p *Page) WatchUnlock() { p.watch.Unlock() }
 
 // EndLife ends the context SetLife recorded, if any.
 func (p *Page) EndLife() {

@@ -32,9 +32,11 @@ type heartbeat struct {
 // beatKey is the session store key of an instance's heartbeat.
 func beatKey(instance string) string { return "lvt:i:" + instance }
 
-// beats is an instance's view of the others' liveness.
+// beats is an instance's heartbeat, and its view of the others' liveness.
 type beats struct {
-	version uint64 // of this instance's heartbeat
+	beatMu  sync.Mutex // orders beat
+	version uint64     // of this instance's heartbeat
+	lastOK  time.Time  // when a heartbeat was last written
 
 	mu      sync.Mutex
 	checked map[string]beatCheck // by instance
@@ -54,27 +56,54 @@ func (rt *Runtime) presence() {
 		case <-rt.ctx.Done():
 			return
 		case now := <-tick.C:
-			if rt.watching.Load() {
-				rt.beat(now)
-				rt.heal(now)
+			if !rt.watching.Load() {
+				continue
 			}
+			if rt.beat(now) && rt.announcing.CompareAndSwap(false, true) {
+				// Not in this loop: many pages to announce must not
+				// delay the heartbeat.
+				rt.wg.Go(func() {
+					defer rt.announcing.Store(false)
+					rt.announceAll()
+				})
+			}
+			rt.heal(now)
 		}
 	}
 }
 
-// beat writes this instance's heartbeat.
-func (rt *Runtime) beat(now time.Time) {
+// firstBeat writes this instance's first heartbeat, before its first page
+// is counted in a state: until then, the others would take it for dead.
+func (rt *Runtime) firstBeat() {
+	b := &rt.beats
+	b.beatMu.Lock()
+	first := b.lastOK.IsZero()
+	b.beatMu.Unlock()
+	if first {
+		rt.beat(time.Now())
+	}
+}
+
+// beat writes this instance's heartbeat. When the last one it wrote is so
+// old that the others may have taken it for dead, it announces its live
+// pages again (announce): beat reports whether it is time to.
+func (rt *Runtime) beat(now time.Time) (late bool) {
+	b := &rt.beats
+	b.beatMu.Lock()
+	defer b.beatMu.Unlock()
 	js, _ := json.Marshal(heartbeat{At: now.UnixMilli()})
 	for range 2 {
 		ctx, cancel := context.WithTimeout(rt.ctx, rt.o.Limits.StoreTimeout)
-		v, err := rt.o.Sessions.Put(ctx, beatKey(rt.instance), js, rt.beats.version)
+		v, err := rt.o.Sessions.Put(ctx, beatKey(rt.instance), js, b.version)
 		cancel()
 		if err == nil {
-			rt.beats.version = v
-			return
+			b.version = v
+			late := !b.lastOK.IsZero() && now.Sub(b.lastOK) > deadAfter/2
+			b.lastOK = now
+			return late
 		}
 		if !errors.Is(err, session.ErrConflict) {
-			return // the store is failing: the state table logs that
+			return false // the store is failing: the state table logs that
 		}
 		// The store lost or changed the key: learn its version and retry.
 		ctx, cancel = context.WithTimeout(rt.ctx, rt.o.Limits.StoreTimeout)
@@ -84,10 +113,33 @@ func (rt *Runtime) beat(now time.Time) {
 			v, err = 0, nil
 		}
 		if err != nil {
+			return false
+		}
+		b.version = v
+	}
+	return false
+}
+
+// announceAll announces every live page again (announce).
+func (rt *Runtime) announceAll() {
+	for _, p := range rt.pages.All() {
+		if rt.ctx.Err() != nil {
 			return
 		}
-		rt.beats.version = v
+		rt.announce(p)
 	}
+}
+
+// endBeat removes this instance's heartbeat as it closes, when the store
+// can delete: otherwise it expires with the store's TTL.
+func (rt *Runtime) endBeat() {
+	d, ok := rt.o.Sessions.(session.Deleter)
+	if !ok || !rt.watching.Load() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), rt.o.Limits.StoreTimeout)
+	defer cancel()
+	_ = d.Delete(ctx, beatKey(rt.instance))
 }
 
 // alive reports whether instance wrote a heartbeat lately (this one always

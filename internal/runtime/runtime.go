@@ -92,9 +92,10 @@ type Runtime struct {
 	renderFailed onceSet
 	watchFailed  onceSet
 
-	instance string      // this instance's name in watches and heartbeats
-	watching atomic.Bool // some view shows a shared Watcher store
-	beats    beats
+	instance   string      // this instance's name in watches and heartbeats
+	watching   atomic.Bool // some view shows a shared Watcher store
+	announcing atomic.Bool // announceAll runs
+	beats      beats
 
 	ctx    context.Context // lifetime: cancelled by Close
 	cancel context.CancelFunc
@@ -211,6 +212,7 @@ func (rt *Runtime) Close() {
 			rt.relay.Close()
 		}
 		rt.wg.Wait()
+		rt.endBeat()
 	})
 }
 

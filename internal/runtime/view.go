@@ -50,11 +50,12 @@ type View struct {
 	shape   Shape
 	explain func(error) error
 
-	keyOf    []int // for each slot, its state's index among a page's keys; -1: page-scoped
-	private  bool  // some slot is page-scoped
-	group    bool  // some slot is shared by the session group
-	shared   bool  // some slot is shared
-	watchers bool  // some slot is a Watcher
+	keyOf          []int // for each slot, its state's index among a page's keys; -1: page-scoped
+	private        bool  // some slot is page-scoped
+	group          bool  // some slot is shared by the session group
+	shared         bool  // some slot is shared
+	watchers       bool  // some slot is a Watcher
+	sharedWatchers bool  // some shared slot is a Watcher
 
 	renders renderCache
 	patches patchCache
@@ -82,6 +83,7 @@ func (rt *Runtime) Mount(name string, tmpl *diff.Template, slots []Slot, shape S
 		v.shared = v.shared || d.Shared()
 		v.watchers = v.watchers || d.Watcher
 		if d.Watcher && d.Shared() {
+			v.sharedWatchers = true
 			rt.watching.Store(true)
 		}
 	}

@@ -25,7 +25,37 @@ func (rt *Runtime) connected(p *page.Page) {
 	}
 	ctx, cancel := context.WithCancel(rt.ctx)
 	p.SetLife(cancel)
+	if v.sharedWatchers {
+		rt.firstBeat()
+	}
+	p.WatchLock()
+	defer p.WatchUnlock()
 	rt.watch(ctx, p, p.States(), true, p.Request())
+}
+
+// announce records again, in the states it shows, that page p is live on
+// this instance, if it is: after this instance could not write its
+// heartbeat for a while, the others may have taken it for dead and
+// disconnected its pages.
+func (rt *Runtime) announce(p *page.Page) {
+	v := p.View.(*View)
+	if !v.sharedWatchers {
+		return
+	}
+	p.WatchLock()
+	defer p.WatchUnlock()
+	if !p.Live() {
+		return // Disconnected ran, or will
+	}
+	for k, st := range p.States() {
+		if names := v.watchersIn(k); len(names) > 0 {
+			// What this instance holds may be stale (it could not read
+			// the others' changes either): the watches are in the store.
+			st.CatchUp(rt.ctx, 0)
+			err := rt.watchShared(rt.ctx, st, watchID(p.Token), p.ID, names, true, p.Request())
+			rt.watchLog(rt.ctx, v, "", "connect", err)
+		}
+	}
 }
 
 // disconnected runs Disconnected on page p's Watcher stores, on the states
@@ -40,6 +70,8 @@ func (rt *Runtime) disconnected(p *page.Page, states []*state.State) {
 	// their Disconnected must still run (presence must not stay behind).
 	ctx, cancel := context.WithTimeout(context.Background(), watchTimeout)
 	defer cancel()
+	p.WatchLock()
+	defer p.WatchUnlock()
 	rt.watch(ctx, p, states, false, nil)
 }
 
