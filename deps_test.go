@@ -39,7 +39,7 @@ var allowedDeps = map[string][]string{
 	"e2e/dashboard":           {},
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
-	".": {"auth", "broadcast", "diff", "session", "transport", "internal/check", "internal/fault", "internal/form",
+	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",
 		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve"},
 
 	// The engine, layer by layer: each package imports only those below it.
@@ -49,11 +49,11 @@ var allowedDeps = map[string][]string{
 	"internal/serve":           {},
 	"internal/limit":           {"golang.org/x/time/rate"},
 	"internal/fault":           {"internal/wire", "transport"},
-	"internal/relay":           {"broadcast"},
-	"internal/state":           {"auth", "internal/fault", "internal/schema", "session"},
+	"internal/relay":           {"broadcast", "telemetry"},
+	"internal/state":           {"auth", "internal/fault", "internal/schema", "session", "telemetry"},
 	"internal/page":            {"auth", "diff", "internal/fault", "internal/state", "internal/wire"},
-	"internal/runtime":         {"auth", "broadcast", "diff", "session", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/wire"},
-	"internal/protocol":        {"auth", "client", "transport", "internal/fault", "internal/page", "internal/runtime", "internal/wire"},
+	"internal/runtime":         {"auth", "broadcast", "diff", "session", "telemetry", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/wire"},
+	"internal/protocol":        {"auth", "client", "telemetry", "transport", "internal/fault", "internal/limit", "internal/page", "internal/runtime", "internal/wire"},
 	"auth":                     {},
 	"auth/jwtauth":             {"auth", "github.com/golang-jwt/jwt/v5"},
 	"client":                   {},
@@ -65,6 +65,8 @@ var allowedDeps = map[string][]string{
 	"broadcast":                {},
 	"broadcast/broadcasttest":  {"broadcast", "github.com/stretchr/testify"},
 	"broadcast/redisbus":       {"broadcast", "github.com/redis/go-redis/v9"},
+	"telemetry":                {},
+	"telemetry/telemetrytest":  {"telemetry"},
 	"internal/testutil":        {"github.com/redis/go-redis/v9"},
 	"transport":                {"github.com/coder/websocket", "internal/wire"},
 	"internal/cmd/lvtload":     {".", "examples/instances", "github.com/coder/websocket"},
@@ -80,6 +82,10 @@ var allowedDeps = map[string][]string{
 	"examples/chat/chat":           {".", "auth", "examples/login"},
 	"examples/dashboard":           {".", "examples/dashboard/dashboard", "examples/instances", "examples/login"},
 	"examples/dashboard/dashboard": {".", "auth", "examples/login"},
+
+	// The nested module of the Prometheus adapter (its own go.mod), so that
+	// the library's users who do not want it never download client_golang.
+	"telemetry/promsink": {"telemetry", "github.com/prometheus/client_golang"},
 
 	// The nested module of the browser tests (its own go.mod).
 	"e2e/internal/browsertest": {".", "github.com/chromedp"},

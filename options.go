@@ -13,6 +13,7 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/broadcast"
 	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Option configures New (a template option: WithText, WithFiles, WithFS,
@@ -41,6 +42,8 @@ type options struct {
 	ping      time.Duration
 	idle      time.Duration
 	redirects []string
+	sink      telemetry.Sink
+	drain     time.Duration
 
 	given []string // option names, "app:" or "template:" first, in order
 	errs  []error
@@ -219,6 +222,28 @@ func WithLogger(l *slog.Logger) Option {
 	return opt(forApp, "WithLogger", func(o *options) {
 		o.check(l == nil, "nil logger")
 		o.logger = l
+	})
+}
+
+// WithTelemetry sends what the app does (pages loaded, joined and left,
+// actions, pushes, session store and bus calls, refusals) to s as events;
+// s is called on hot paths and must not block. telemetry/promsink serves
+// them to Prometheus; docs/production.md lists the metrics.
+func WithTelemetry(s telemetry.Sink) Option {
+	return opt(forApp, "WithTelemetry", func(o *options) {
+		o.check(s == nil, "nil telemetry sink")
+		o.sink = s
+	})
+}
+
+// WithDrain sets how long Shutdown (and Serve) drain the app before they
+// stop it (default 0: at once): readiness fails first (App.Health), then
+// the live pages are closed in batches spread over d, so that their
+// clients reconnect spread out, to other instances (docs/production.md).
+func WithDrain(d time.Duration) Option {
+	return opt(forApp, "WithDrain", func(o *options) {
+		o.check(d < 0, "negative drain")
+		o.drain = d
 	})
 }
 

@@ -118,8 +118,8 @@ func pair(t *testing.T, recvA, recvB *receiver) (a, b instance) {
 	hub := broadcast.NewLocal()
 	a = instance{recv: recvA, bus: hub.Bus()}
 	b = instance{recv: recvB, bus: hub.Bus()}
-	a.relay = relay.New(a.bus, recvA, slog.New(&logs{}))
-	b.relay = relay.New(b.bus, recvB, slog.New(&logs{}))
+	a.relay = relay.New(a.bus, recvA, slog.New(&logs{}), nil)
+	b.relay = relay.New(b.bus, recvB, slog.New(&logs{}), nil)
 	a.relay.Start()
 	b.relay.Start()
 	t.Cleanup(func() {
@@ -232,7 +232,7 @@ func TestCloseStopsEveryGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	hub := broadcast.NewLocal()
 	defer hub.Close()
-	r := relay.New(hub.Bus(), &receiver{}, slog.New(&logs{}))
+	r := relay.New(hub.Bus(), &receiver{}, slog.New(&logs{}), nil)
 	r.Start()
 	r.Announce("g:1", 1)
 	r.Close()
@@ -243,7 +243,7 @@ func TestAFullQueueDropsAndLogsOnce(t *testing.T) {
 	hub := broadcast.NewLocal()
 	defer hub.Close()
 	var l logs
-	r := relay.New(hub.Bus(), &receiver{}, slog.New(&l)) // not started: nobody publishes
+	r := relay.New(hub.Bus(), &receiver{}, slog.New(&l), nil) // not started: nobody publishes
 	defer r.Close()
 	for v := range relay.Queue + 10 {
 		r.Announce("g:1", uint64(v))
@@ -291,7 +291,7 @@ func TestBusFailures(t *testing.T) {
 		b := &bus{}
 		var l logs
 		recv := &receiver{}
-		r := relay.New(b, recv, slog.New(&l))
+		r := relay.New(b, recv, slog.New(&l), nil)
 		r.Start()
 		defer r.Close()
 
@@ -338,10 +338,10 @@ func Example() {
 		case caughtUp <- fmt.Sprintf("B catches up with %s at version %d", name, v):
 		default: // heard already
 		}
-	}), slog.Default())
+	}), slog.Default(), nil)
 	b.Start()
 	defer b.Close()
-	a := relay.New(hub.Bus(), catchUpFunc(nil), slog.Default())
+	a := relay.New(hub.Bus(), catchUpFunc(nil), slog.Default(), nil)
 	a.Start()
 	defer a.Close()
 

@@ -81,7 +81,7 @@ func (s *State) persist(ctx context.Context, sn *Snapshot, from uint64) error {
 	if err != nil {
 		return fmt.Errorf("encode state: %w", err)
 	}
-	v, err := s.t.o.Sessions.Put(ctx, s.name, state, from)
+	v, err := s.t.put(ctx, s.name, state, from)
 	switch {
 	case err == nil:
 		s.t.recovered()

@@ -14,7 +14,7 @@ import (
 func (s *State) reload(ctx context.Context) error {
 	t := s.t
 	cur := s.cur.Load()
-	state, version, err := t.o.Sessions.Get(ctx, s.name)
+	state, version, err := t.get(ctx, s.name)
 	if errors.Is(err, session.ErrNotFound) {
 		// The store lost it (it expired, or a store without persistence
 		// restarted): keep what this instance holds, to be stored afresh

@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Options configure a Table. Sessions is required; the others may be nil.
@@ -32,6 +34,9 @@ type Options struct {
 	// new snapshot: local when this instance changed it, false when it was
 	// reloaded because another instance did.
 	Changed func(s *State, local bool)
+	// Telemetry receives a StoreCall event for every call to Sessions.
+	// Default: none.
+	Telemetry telemetry.Sink
 }
 
 // Table is an app's shared states in memory, by key. A state stays in
@@ -58,6 +63,9 @@ func NewTable(o Options) *Table {
 	}
 	if o.Changed == nil {
 		o.Changed = func(*State, bool) {}
+	}
+	if o.Telemetry == nil {
+		o.Telemetry = telemetry.SinkFunc(func(telemetry.Event) {})
 	}
 	return &Table{o: o, m: make(map[string]*State)}
 }
@@ -192,7 +200,7 @@ func (s *State) ensure(ctx context.Context, decls []*schema.Decl, id auth.Identi
 // is held.
 func (s *State) load(ctx context.Context, decls []*schema.Decl, id auth.Identity, r *http.Request) error {
 	t := s.t
-	state, version, err := t.o.Sessions.Get(ctx, s.name)
+	state, version, err := t.get(ctx, s.name)
 	switch {
 	case err == nil:
 		t.recovered()
@@ -276,3 +284,37 @@ func (m chanMutex) LockContext(ctx context.Context) error {
 
 // Unlock unlocks m.
 func (m chanMutex) Unlock() { <-m }
+
+// get reads the state named name from the session store.
+func (t *Table) get(ctx context.Context, name string) ([]byte, uint64, error) {
+	start := time.Now()
+	state, version, err := t.o.Sessions.Get(ctx, name)
+	t.called(ctx, telemetry.OpGet, start, err)
+	return state, version, err
+}
+
+// put stores state under name with compare-and-set on version.
+func (t *Table) put(ctx context.Context, name string, state []byte, version uint64) (uint64, error) {
+	start := time.Now()
+	v, err := t.o.Sessions.Put(ctx, name, state, version)
+	t.called(ctx, telemetry.OpPut, start, err)
+	return v, err
+}
+
+// called reports a call to the session store: a missing key and a
+// conflict are answers, a call whose caller went away is no failure.
+func (t *Table) called(ctx context.Context, op string, start time.Time, err error) {
+	e := telemetry.Event{Kind: telemetry.StoreCall, Op: op, Outcome: telemetry.OK, Duration: time.Since(start)}
+	switch {
+	case err == nil:
+	case errors.Is(err, session.ErrNotFound):
+		e.Outcome = telemetry.NotFound
+	case errors.Is(err, session.ErrConflict):
+		e.Outcome = telemetry.Conflict
+	case ctx.Err() != nil:
+		e.Outcome = telemetry.Canceled
+	default:
+		e.Outcome, e.Err = telemetry.Error, true
+	}
+	t.o.Telemetry.Record(e)
+}
