@@ -40,13 +40,14 @@ var allowedDeps = map[string][]string{
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
 	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",
-		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve"},
+		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source"},
 
 	// The engine, layer by layer: each package imports only those below it.
 	"internal/check":                {},
 	"internal/form":                 {},
 	"internal/schema":               {},
 	"internal/serve":                {},
+	"internal/source":               {},
 	"internal/limit":                {"golang.org/x/time/rate"},
 	"internal/fault":                {"internal/wire", "transport"},
 	"internal/relay":                {"broadcast", "telemetry"},

@@ -94,7 +94,9 @@ func TestTelemetryOfAPage(t *testing.T) {
 			require.Error(t, p.Send("no such action <script>", nil))
 			actions := wait(t, rec, "unknown action", func(e telemetry.Event) bool { return e.Kind == telemetry.Action && e.Outcome == "unknown_action" })
 			assert.Equal(t, "tally", actions.Store, "the page's one store got it (and said it does not know it); never the client's name")
-			wait(t, rec, "invalid action", func(e telemetry.Event) bool { return e.Kind == telemetry.Action && e.Outcome == "invalid" && e.Store == "tally" })
+			wait(t, rec, "invalid action", func(e telemetry.Event) bool {
+				return e.Kind == telemetry.Action && e.Outcome == "invalid" && e.Store == "tally"
+			})
 
 			reach, err := app.Broadcast(t.Context(), livetemplate.All(), "inc", nil)
 			require.NoError(t, err)

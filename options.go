@@ -12,6 +12,7 @@ import (
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/internal/source"
 	"github.com/lvtgo/livetemplate/session"
 	"github.com/lvtgo/livetemplate/telemetry"
 )
@@ -24,12 +25,8 @@ type Option func(*options)
 
 // options holds what the options recorded.
 type options struct {
-	text     *string
-	files    []string
-	fsys     fs.FS
-	patterns []string
-	funcs    template.FuncMap
-	strict   *bool
+	src    source.Source
+	strict *bool
 
 	auth      auth.Authenticator
 	sessions  session.Store
@@ -81,23 +78,6 @@ func collect(opts []Option, kind string) (*options, error) {
 	return o, errors.Join(errs...)
 }
 
-// sources checks that the template comes from one source.
-func (o *options) sources() error {
-	n := 0
-	for _, set := range []bool{o.text != nil, len(o.files) > 0, o.fsys != nil} {
-		if set {
-			n++
-		}
-	}
-	switch {
-	case n > 1:
-		return errors.New("use only one of WithText, WithFiles and WithFS")
-	case o.fsys != nil && len(o.patterns) == 0:
-		return errors.New("WithFS needs at least one pattern")
-	}
-	return nil
-}
-
 // check records err if cond fails.
 func (o *options) check(bad bool, err string) {
 	if bad {
@@ -107,32 +87,25 @@ func (o *options) check(bad bool, err string) {
 
 // WithText parses the template from src.
 func WithText(src string) Option {
-	return opt(forTemplate, "WithText", func(o *options) { o.text = &src })
+	return opt(forTemplate, "WithText", func(o *options) { o.src.Text = &src })
 }
 
 // WithFiles parses the template from files, as template.ParseFiles does. The
 // page is the template named like New's name argument, or the first file's
 // base name.
 func WithFiles(paths ...string) Option {
-	return opt(forTemplate, "WithFiles", func(o *options) { o.files = append(o.files, paths...) })
+	return opt(forTemplate, "WithFiles", func(o *options) { o.src.Files = append(o.src.Files, paths...) })
 }
 
 // WithFS parses the template from the files of fsys that match patterns, as
 // template.ParseFS does (use it with embed.FS).
 func WithFS(fsys fs.FS, patterns ...string) Option {
-	return opt(forTemplate, "WithFS", func(o *options) { o.fsys, o.patterns = fsys, append(o.patterns, patterns...) })
+	return opt(forTemplate, "WithFS", func(o *options) { o.src.FS, o.src.Patterns = fsys, append(o.src.Patterns, patterns...) })
 }
 
 // WithFuncs adds functions the templates may call, as template.Funcs does.
 func WithFuncs(funcs template.FuncMap) Option {
-	return opt(forTemplate, "WithFuncs", func(o *options) {
-		if o.funcs == nil {
-			o.funcs = template.FuncMap{}
-		}
-		for k, v := range funcs {
-			o.funcs[k] = v
-		}
-	})
+	return opt(forTemplate, "WithFuncs", func(o *options) { o.src.AddFuncs(funcs) })
 }
 
 // WithStrict turns strict templates on or off (default on). A strict

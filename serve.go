@@ -71,11 +71,11 @@ func Serve(ctx context.Context, srv *http.Server, live ...Shutdowner) error {
 	var drain time.Duration
 	for i, l := range live {
 		shutdowns[i] = l.Shutdown
-		switch x := l.(type) {
-		case *App:
-			drain = max(drain, x.drain)
-		case *Handler:
-			drain = max(drain, x.app.drain)
+		if h, ok := l.(*Handler); ok {
+			l = h.app
+		}
+		if a, ok := l.(*App); ok {
+			drain = max(drain, a.drain)
 		}
 	}
 	return serve.Run(ctx, srv, drain, ShutdownTimeout, shutdowns...)

@@ -134,8 +134,8 @@ func New(o Options) *Runtime {
 		FirstRenders:  firstRenders,
 	})
 	rt.states = state.NewTable(state.Options{
-		Sessions: o.Sessions,
-		Logger:   o.Logger,
+		Sessions:  o.Sessions,
+		Logger:    o.Logger,
 		Mount:     rt.mountShared,
 		Changed:   rt.changed,
 		Telemetry: o.Telemetry,
