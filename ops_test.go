@@ -296,3 +296,24 @@ func TestDrainAnswersHTTPPolls(t *testing.T) {
 	}
 	require.NoError(t, <-shut)
 }
+
+// A Shutdown whose context ends before the drain would shortens the
+// drain, so that it still stops in time: half the time left is for that.
+func TestShutdownFitsTheDrainInItsContext(t *testing.T) {
+	app, h := tallyHandler(t, livetemplate.WithDrain(time.Minute))
+	srv := serve(t, h)
+	p := newBrowser(t, srv).open("/")
+	closed := make(chan error, 1)
+	go func() { // a client reads, and so answers the close handshake
+		_, _, err := p.ws.Read(context.Background())
+		closed <- err
+	}()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	defer cancel()
+	start := time.Now()
+	require.NoError(t, app.Shutdown(ctx))
+	took := time.Since(start)
+	assert.GreaterOrEqual(t, took, 900*time.Millisecond, "it drained for about half the time")
+	assert.Less(t, took, 2*time.Second)
+	assert.Equal(t, websocket.StatusServiceRestart, websocket.CloseStatus(<-closed))
+}

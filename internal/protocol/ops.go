@@ -19,6 +19,9 @@ import (
 // a minute per kind and client address, a log line; the telemetry of page
 // loads and actions; readiness, and the drain that precedes a shutdown.
 
+// stopMargin is the most of a shutdown's time that Drain leaves to stop.
+const stopMargin = 5 * time.Second
+
 // Bounds of the refusals' log lines.
 const (
 	// refusalPeriod: one line per kind of refusal and client address.
@@ -155,14 +158,15 @@ func (s *Server) loaded(v *runtime.View, start time.Time, size int, fe *fault.Er
 // answered (503 shutting_down with Retry-After), and every WebSocket is
 // closed with 1012 (service restart) in batches spread over d, those that
 // open meanwhile at once (transport.WebSocket.Drain); pages go on being
-// served meanwhile. A ctx whose deadline comes sooner shortens the drain
-// to half the time left. Drain returns when d has passed, or with ctx's
-// error when ctx ends first.
+// served meanwhile. A ctx whose deadline comes too soon shortens the drain,
+// so that half the time left, up to 5 s, remains to stop. Drain returns
+// when d has passed, or with ctx's error when ctx ends first.
 func (s *Server) Drain(ctx context.Context, d time.Duration) error {
 	s.draining.Store(true)
 	s.rt.Drain()
 	if dl, ok := ctx.Deadline(); ok {
-		d = min(d, time.Until(dl)/2)
+		left := time.Until(dl)
+		d = min(d, left-min(left/2, stopMargin))
 	}
 	return s.ws.Drain(ctx, d, transport.CloseServiceRestart, "server restarting")
 }
