@@ -166,11 +166,10 @@ func (a *App) Health() http.Handler { return a.srv.Health() }
 // after a jittered pause, through the balancer to another instance; pages
 // go on being served meanwhile. Last it stops: what is still open is
 // closed, background work ends and Shutdown waits for it, or returns ctx's
-// error when ctx ends first (a deadline sooner than the drain shortens
-// it). http.Server.Shutdown neither closes WebSockets nor interrupts long
-// polls: Serve runs both together, or call Shutdown from
-// http.Server.RegisterOnShutdown in a new goroutine (that hook must not
-// block). Shutdown is idempotent.
+// error when ctx ends first (a deadline too soon shortens the drain).
+// http.Server.Shutdown closes its listener at once and neither closes
+// WebSockets nor interrupts long polls: Serve calls Shutdown, and the
+// server's once the drain is over; do the same by hand. It is idempotent.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.once.Do(func() {
 		drained := a.srv.Drain(ctx, a.drain)

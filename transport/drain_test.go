@@ -111,7 +111,9 @@ func TestDrainClosesInBatchesOverThePeriod(t *testing.T) {
 			go closedAt(c, start, closes)
 		}
 		drained := make(chan error)
-		go func() { drained <- ws.Drain(t.Context(), time.Second, transport.CloseServiceRestart, "server restarting") }()
+		go func() {
+			drained <- ws.Drain(t.Context(), time.Second, transport.CloseServiceRestart, "server restarting")
+		}()
 
 		time.Sleep(100 * time.Millisecond)
 		late := dial() // during the drain
