@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"sync"
 	"time"
 
@@ -32,6 +33,7 @@ type App struct {
 	srv    *protocol.Server
 	log    *slog.Logger
 	closer func() error // closes a session store the app made, or releases its claim
+	drain  time.Duration
 
 	once sync.Once
 	err  error
@@ -49,7 +51,7 @@ func NewApp(opts ...Option) (*App, error) {
 	if err = errors.Join(err, oerr); err != nil {
 		return nil, fmt.Errorf("livetemplate: new app: %w", err)
 	}
-	a := &App{log: cmp.Or(o.logger, slog.Default()).With("component", "livetemplate"), closer: func() error { return nil }}
+	a := &App{log: cmp.Or(o.logger, slog.Default()).With("component", "livetemplate"), closer: func() error { return nil }, drain: o.drain}
 	if o.sessions == nil {
 		m := session.NewMemory(nil)
 		o.sessions, a.closer = m, m.Close
@@ -70,6 +72,7 @@ func NewApp(opts ...Option) (*App, error) {
 		RedirectHosts: o.redirects,
 		Hooks:         hooks(),
 		Tokens:        tokens,
+		Telemetry:     o.sink,
 	})
 	a.srv, err = protocol.New(a.rt, protocol.Options{
 		Auth:           o.auth,
@@ -153,27 +156,41 @@ func (a *App) Disconnect(ctx context.Context, t Target) (Reach, error) {
 // app has begun to shut down.
 var ErrClosed = errors.New("livetemplate: app closed")
 
-// Shutdown closes every live connection with "going away" (1001: clients go
-// to another instance), ends waiting HTTP polls, stops background work and
-// waits for it, or returns ctx's error first. http.Server.Shutdown does
-// neither: Serve runs both together, or call Shutdown from a goroutine
-// started by http.Server.RegisterOnShutdown. It is idempotent.
+// Health returns the handler of the app's health probes, for an
+// operations port rather than the public one: a GET of a path ending in
+// /healthz is answered 200 while the process serves, one ending in /readyz
+// 200 until Shutdown begins, then 503, so that load balancers send new
+// clients elsewhere during the drain.
+func (a *App) Health() http.Handler { return a.srv.Health() }
+
+// Shutdown stops the app. Readiness fails at once (Health). Then it drains
+// (WithDrain): waiting HTTP polls are answered (503 shutting_down, with
+// Retry-After), and live WebSockets are closed in batches spread over the
+// drain, with close 1012 (service restart), on which clients reconnect
+// after a jittered pause, through the balancer to another instance; pages
+// go on being served meanwhile. Last it stops: what is still open is
+// closed, background work ends and Shutdown waits for it, or returns ctx's
+// error when ctx ends first (a deadline too soon shortens the drain).
+// http.Server.Shutdown closes its listener at once and neither closes
+// WebSockets nor interrupts long polls: Serve calls Shutdown, and the
+// server's once the drain is over; do the same by hand. It is idempotent.
 func (a *App) Shutdown(ctx context.Context) error {
 	a.once.Do(func() {
+		drained := a.srv.Drain(ctx, a.drain)
 		a.rt.Stop()
-		err := a.srv.Shutdown(ctx)
+		err := cmp.Or(a.srv.Shutdown(ctx), drained)
 		a.rt.Close()
-		err = errors.Join(err, a.closer())
-		if err != nil {
+		if err = errors.Join(err, a.closer()); err != nil {
 			a.err = fmt.Errorf("livetemplate: shutdown: %w", err)
 		}
 	})
 	return a.err
 }
 
-// Close is Shutdown with a 5-second timeout. It is idempotent.
+// Close is Shutdown with a timeout of the drain plus 5 seconds. It is
+// idempotent.
 func (a *App) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), a.drain+5*time.Second)
 	defer cancel()
 	return a.Shutdown(ctx)
 }

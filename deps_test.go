@@ -39,48 +39,57 @@ var allowedDeps = map[string][]string{
 	"e2e/dashboard":           {},
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
-	".": {"auth", "broadcast", "diff", "session", "transport", "internal/check", "internal/fault", "internal/form",
-		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/token"},
+	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",
+		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source", "internal/token"},
 
 	// The engine, layer by layer: each package imports only those below it.
-	"internal/check":           {},
-	"internal/form":            {},
-	"internal/schema":          {},
-	"internal/serve":           {},
-	"internal/limit":           {"golang.org/x/time/rate"},
-	"internal/fault":           {"internal/wire", "transport"},
-	"internal/relay":           {"broadcast"},
-	"internal/state":           {"auth", "internal/fault", "internal/schema", "session"},
-	"internal/page":            {"auth", "diff", "internal/fault", "internal/state", "internal/wire"},
-	"internal/token":           {"auth"},
-	"internal/runtime":         {"auth", "broadcast", "diff", "session", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/token", "internal/wire"},
-	"internal/protocol":        {"auth", "client", "transport", "internal/fault", "internal/page", "internal/runtime", "internal/wire"},
-	"auth":                     {},
-	"auth/jwtauth":             {"auth", "github.com/golang-jwt/jwt/v5"},
-	"client":                   {},
-	"diff":                     {},
-	"internal/wire":            {},
-	"session":                  {},
-	"session/sessiontest":      {"session", "github.com/stretchr/testify"},
-	"session/redisstore":       {"session", "github.com/redis/go-redis/v9"},
-	"broadcast":                {},
-	"broadcast/broadcasttest":  {"broadcast", "github.com/stretchr/testify"},
-	"broadcast/redisbus":       {"broadcast", "github.com/redis/go-redis/v9"},
-	"internal/testutil":        {"github.com/redis/go-redis/v9"},
-	"transport":                {"github.com/coder/websocket", "internal/wire"},
-	"internal/cmd/lvtload":     {".", "examples/instances", "github.com/coder/websocket"},
-	"examples/counter":         {".", "examples/counter/counter", "examples/instances"},
-	"examples/counter/counter": {"."},
-	"examples/todos":           {".", "examples/todos/todos", "examples/instances"},
-	"examples/instances":       {".", "auth", "broadcast/redisbus", "session/redisstore", "github.com/redis/go-redis/v9"},
-	"examples/todos/todos":     {"."},
+	"internal/check":                {},
+	"internal/form":                 {},
+	"internal/schema":               {},
+	"internal/serve":                {},
+	"internal/source":               {},
+	"internal/limit":                {"golang.org/x/time/rate"},
+	"internal/fault":                {"internal/wire", "transport"},
+	"internal/relay":                {"broadcast", "telemetry"},
+	"internal/state":                {"auth", "internal/fault", "internal/schema", "session", "telemetry"},
+	"internal/token":                {"auth"},
+	"internal/page":                 {"auth", "diff", "internal/fault", "internal/state", "internal/wire"},
+	"internal/runtime":              {"auth", "broadcast", "diff", "session", "telemetry", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/token", "internal/wire"},
+	"internal/protocol":             {"auth", "client", "telemetry", "transport", "internal/fault", "internal/limit", "internal/page", "internal/runtime", "internal/wire"},
+	"auth":                          {},
+	"auth/jwtauth":                  {"auth", "github.com/golang-jwt/jwt/v5"},
+	"client":                        {},
+	"diff":                          {},
+	"internal/wire":                 {},
+	"session":                       {},
+	"session/sessiontest":           {"session", "github.com/stretchr/testify"},
+	"session/redisstore":            {"session", "github.com/redis/go-redis/v9"},
+	"broadcast":                     {},
+	"broadcast/broadcasttest":       {"broadcast", "github.com/stretchr/testify"},
+	"broadcast/redisbus":            {"broadcast", "github.com/redis/go-redis/v9"},
+	"telemetry":                     {},
+	"telemetry/telemetrytest":       {"telemetry"},
+	"internal/testutil":             {"github.com/redis/go-redis/v9"},
+	"transport":                     {"github.com/coder/websocket", "internal/wire"},
+	"internal/cmd/lvtload":          {".", "examples/instances", "github.com/coder/websocket"},
+	"examples/counter":              {".", "examples/counter/counter", "examples/instances", "examples/internal/ops"},
+	"examples/counter/counter":      {"."},
+	"examples/todos":                {".", "examples/todos/todos", "examples/instances", "examples/internal/ops"},
+	"examples/internal/ops":         {".", "telemetry"},
+	"examples/internal/ops/opstest": {"examples/internal/ops", "github.com/stretchr/testify"},
+	"examples/instances":            {".", "auth", "broadcast/redisbus", "session/redisstore", "github.com/redis/go-redis/v9"},
+	"examples/todos/todos":          {"."},
 
 	// The chat and dashboard examples and their shared, copyable sign-in.
 	"examples/login":               {".", "auth", "auth/jwtauth"},
-	"examples/chat":                {".", "examples/chat/chat", "examples/instances", "examples/login"},
+	"examples/chat":                {".", "examples/chat/chat", "examples/instances", "examples/internal/ops", "examples/login"},
 	"examples/chat/chat":           {".", "auth", "examples/login"},
-	"examples/dashboard":           {".", "examples/dashboard/dashboard", "examples/instances", "examples/login"},
+	"examples/dashboard":           {".", "examples/dashboard/dashboard", "examples/instances", "examples/internal/ops", "examples/login"},
 	"examples/dashboard/dashboard": {".", "auth", "examples/login"},
+
+	// The nested module of the Prometheus adapter (its own go.mod), so that
+	// the library's users who do not want it never download client_golang.
+	"telemetry/promsink": {"telemetry", "github.com/prometheus/client_golang"},
 
 	// The nested module of the browser tests (its own go.mod).
 	"e2e/internal/browsertest": {".", "github.com/chromedp"},
@@ -140,12 +149,15 @@ func permitted(imp string, allowed []string) bool {
 	return false
 }
 
-// The browser tests live in the nested module e2e, so that the library's
-// users never download chromedp; the library's go.mod must not need it.
+// The browser tests live in the nested module e2e, and the Prometheus
+// adapter in the nested module telemetry/promsink, so that the library's
+// users never download chromedp or the Prometheus client; the library's
+// go.mod must not need them.
 func TestLibraryModuleHasNoBrowserDeps(t *testing.T) {
 	for _, f := range []string{"go.mod", "go.sum"} {
 		b, err := os.ReadFile(f)
 		require.NoError(t, err)
 		assert.NotContains(t, string(b), "chromedp", "%s: the browser tests' dependencies belong in e2e/go.mod", f)
+		assert.NotContains(t, string(b), "prometheus", "%s: the Prometheus client belongs in telemetry/promsink/go.mod", f)
 	}
 }

@@ -80,7 +80,8 @@
 //	                      │                    ├─► internal/relay (broadcast.Bus)
 //	                      │                    └─► internal/limit, internal/fault, internal/wire, diff
 //	                      └─► transport (WebSocket, HTTP), internal/fault
-//	livetemplate ─► internal/check (templates against stores), internal/form (action data)
+//	livetemplate ─► internal/check (templates against stores), internal/form (action data),
+//	                internal/source (parsing a template), internal/serve (Serve's drain and shutdown)
 //
 // Where to look:
 //
@@ -105,6 +106,12 @@
 //   - A push: App/Handler.Broadcast → runtime.Broadcast
 //     (internal/runtime/push.go) → the same State.Change per targeted state;
 //     internal/relay carries it to the other instances.
+//   - Operations: every event of the engine goes to the telemetry.Sink of
+//     WithTelemetry (runtime.Options.Telemetry; the state table times the
+//     session store's calls, the relay the bus's); refusals are counted and
+//     logged once a minute per kind and address by internal/protocol
+//     (ops.go), which also answers App.Health and drains: readiness first,
+//     then transport.WebSocket.Drain closes sockets in batches with 1012.
 //   - A navigation: the GET with Lvt-Navigate → runtime.Load; then the
 //     navigate message → visitor.navigate: runtime.Detach of the old page,
 //     runtime.Attach of the new one, on the same connection.

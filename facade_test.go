@@ -394,7 +394,7 @@ func TestShutdownClosesConnections(t *testing.T) {
 		closed <- err
 	}()
 	require.NoError(t, h.Shutdown(ctx))
-	assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(<-closed))
+	assert.Equal(t, websocket.StatusServiceRestart, websocket.CloseStatus(<-closed))
 	require.NoError(t, h.Close(), "idempotent")
 }
 

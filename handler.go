@@ -67,5 +67,5 @@ func (h *Handler) Disconnect(ctx context.Context, t Target) (Reach, error) {
 // app of all its pages, so prefer App.Shutdown there.
 func (h *Handler) Shutdown(ctx context.Context) error { return h.app.Shutdown(ctx) }
 
-// Close is Shutdown with a 5-second timeout. It is idempotent.
+// Close is the App's Close. It is idempotent.
 func (h *Handler) Close() error { return h.app.Close() }

@@ -12,7 +12,9 @@ import (
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/internal/source"
 	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Option configures New (a template option: WithText, WithFiles, WithFS,
@@ -23,12 +25,8 @@ type Option func(*options)
 
 // options holds what the options recorded.
 type options struct {
-	text     *string
-	files    []string
-	fsys     fs.FS
-	patterns []string
-	funcs    template.FuncMap
-	strict   *bool
+	src    source.Source
+	strict *bool
 
 	auth      auth.Authenticator
 	sessions  session.Store
@@ -42,6 +40,8 @@ type options struct {
 	idle      time.Duration
 	redirects []string
 	secrets   [][]byte
+	sink      telemetry.Sink
+	drain     time.Duration
 
 	given []string // option names, "app:" or "template:" first, in order
 	errs  []error
@@ -79,23 +79,6 @@ func collect(opts []Option, kind string) (*options, error) {
 	return o, errors.Join(errs...)
 }
 
-// sources checks that the template comes from one source.
-func (o *options) sources() error {
-	n := 0
-	for _, set := range []bool{o.text != nil, len(o.files) > 0, o.fsys != nil} {
-		if set {
-			n++
-		}
-	}
-	switch {
-	case n > 1:
-		return errors.New("use only one of WithText, WithFiles and WithFS")
-	case o.fsys != nil && len(o.patterns) == 0:
-		return errors.New("WithFS needs at least one pattern")
-	}
-	return nil
-}
-
 // check records err if cond fails.
 func (o *options) check(bad bool, err string) {
 	if bad {
@@ -105,32 +88,25 @@ func (o *options) check(bad bool, err string) {
 
 // WithText parses the template from src.
 func WithText(src string) Option {
-	return opt(forTemplate, "WithText", func(o *options) { o.text = &src })
+	return opt(forTemplate, "WithText", func(o *options) { o.src.Text = &src })
 }
 
 // WithFiles parses the template from files, as template.ParseFiles does. The
 // page is the template named like New's name argument, or the first file's
 // base name.
 func WithFiles(paths ...string) Option {
-	return opt(forTemplate, "WithFiles", func(o *options) { o.files = append(o.files, paths...) })
+	return opt(forTemplate, "WithFiles", func(o *options) { o.src.Files = append(o.src.Files, paths...) })
 }
 
 // WithFS parses the template from the files of fsys that match patterns, as
 // template.ParseFS does (use it with embed.FS).
 func WithFS(fsys fs.FS, patterns ...string) Option {
-	return opt(forTemplate, "WithFS", func(o *options) { o.fsys, o.patterns = fsys, append(o.patterns, patterns...) })
+	return opt(forTemplate, "WithFS", func(o *options) { o.src.FS, o.src.Patterns = fsys, append(o.src.Patterns, patterns...) })
 }
 
 // WithFuncs adds functions the templates may call, as template.Funcs does.
 func WithFuncs(funcs template.FuncMap) Option {
-	return opt(forTemplate, "WithFuncs", func(o *options) {
-		if o.funcs == nil {
-			o.funcs = template.FuncMap{}
-		}
-		for k, v := range funcs {
-			o.funcs[k] = v
-		}
-	})
+	return opt(forTemplate, "WithFuncs", func(o *options) { o.src.AddFuncs(funcs) })
 }
 
 // WithStrict turns strict templates on or off (default on). Strict
@@ -217,6 +193,28 @@ func WithLogger(l *slog.Logger) Option {
 	return opt(forApp, "WithLogger", func(o *options) {
 		o.check(l == nil, "nil logger")
 		o.logger = l
+	})
+}
+
+// WithTelemetry sends what the app does (pages loaded, joined and left,
+// actions, pushes, session store and bus calls, refusals) to s as events;
+// s is called on hot paths and must not block. telemetry/promsink serves
+// them to Prometheus; docs/production.md lists the metrics.
+func WithTelemetry(s telemetry.Sink) Option {
+	return opt(forApp, "WithTelemetry", func(o *options) {
+		o.check(s == nil, "nil telemetry sink")
+		o.sink = s
+	})
+}
+
+// WithDrain sets how long Shutdown (and Serve) drain the app before they
+// stop it (default 0: at once): readiness fails first (App.Health), then
+// the live pages are closed in batches spread over d, so that their
+// clients reconnect spread out, to other instances (docs/production.md).
+func WithDrain(d time.Duration) Option {
+	return opt(forApp, "WithDrain", func(o *options) {
+		o.check(d < 0, "negative drain")
+		o.drain = d
 	})
 }
 

@@ -15,7 +15,7 @@ type Shutdowner interface {
 }
 
 // ShutdownTimeout is how long Serve lets the server and the apps take to
-// shut down once its context ends.
+// shut down once its context ends, on top of their drain (WithDrain).
 const ShutdownTimeout = 10 * time.Second
 
 // NewServer returns an HTTP server for h on addr with the timeouts a server
@@ -43,9 +43,10 @@ func NewServer(addr string, h http.Handler) *http.Server {
 }
 
 // Serve listens on srv.Addr (":http" if empty) and serves srv until ctx
-// ends, then shuts srv and the apps (live) down together: live pages are
-// told the server goes away and their long polls end, so srv.Shutdown need
-// not wait for them. Shutting down may take up to ShutdownTimeout, after
+// ends, then shuts the apps (live) down and, once their drain is over
+// (WithDrain; srv serves meanwhile), srv: live pages are told the server
+// restarts and their long polls end, so srv.Shutdown need not wait for
+// them. Shutting down may take up to the drain plus ShutdownTimeout, after
 // which Serve returns what did not finish.
 //
 // When srv.TLSConfig holds certificates (Certificates or GetCertificate),
@@ -67,8 +68,15 @@ func NewServer(addr string, h http.Handler) *http.Server {
 //	}
 func Serve(ctx context.Context, srv *http.Server, live ...Shutdowner) error {
 	shutdowns := make([]func(context.Context) error, len(live))
+	var drain time.Duration
 	for i, l := range live {
 		shutdowns[i] = l.Shutdown
+		if h, ok := l.(*Handler); ok {
+			l = h.app
+		}
+		if a, ok := l.(*App); ok {
+			drain = max(drain, a.drain)
+		}
 	}
-	return serve.Run(ctx, srv, ShutdownTimeout, shutdowns...)
+	return serve.Run(ctx, srv, drain, ShutdownTimeout, shutdowns...)
 }

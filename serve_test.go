@@ -103,7 +103,7 @@ func TestServeShutsTheServerAndTheLiveHandlersDown(t *testing.T) {
 
 	require.NoError(t, stop())
 	_, _, err = ws.Read(ctx)
-	assert.Equal(t, websocket.StatusGoingAway, websocket.CloseStatus(err), "the live handler closed its WebSocket: %v", err)
+	assert.Equal(t, websocket.StatusServiceRestart, websocket.CloseStatus(err), "the live handler closed its WebSocket: %v", err)
 	assert.Equal(t, int64(1), other.shutdowns.Load())
 	_, err = http.Get(url)
 	assert.Error(t, err, "the server is closed")

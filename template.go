@@ -1,10 +1,8 @@
 package livetemplate
 
 import (
-	"errors"
 	"fmt"
 	"html/template"
-	"path/filepath"
 
 	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/check"
@@ -31,12 +29,12 @@ type Template struct {
 func New(name string, opts ...Option) (*Template, error) {
 	o, err := collect(opts, forTemplate)
 	if err == nil {
-		err = o.sources()
+		err = o.src.Check()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}
-	t, err := parse(name, o)
+	t, err := o.src.Parse(name)
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}
@@ -46,11 +44,11 @@ func New(name string, opts ...Option) (*Template, error) {
 	}
 	refs := check.DataRefs(t)
 	// WithFuncs' are t's only functions: list items that call builtins may be reused.
-	ct, err := diff.CompileWith(t, diff.Options{FuncsKnown: true, Funcs: o.funcs})
+	ct, err := diff.CompileWith(t, diff.Options{FuncsKnown: true, Funcs: o.src.Funcs})
 	if err != nil {
 		return nil, fmt.Errorf("livetemplate: new %q: %w", name, err)
 	}
-	return &Template{name: t.Name(), parsed: t, compiled: ct, funcs: o.funcs, strict: strict, refs: refs}, nil
+	return &Template{name: t.Name(), parsed: t, compiled: ct, funcs: o.src.Funcs, strict: strict, refs: refs}, nil
 }
 
 // Must is a helper that wraps a call to New and panics if its error is not
@@ -82,53 +80,4 @@ func (t *Template) Handle(stores ...Store) *Handler {
 		panic(err)
 	}
 	return h
-}
-
-func parse(name string, o *options) (*template.Template, error) {
-	t := template.New(name)
-	if o.funcs != nil {
-		t = t.Funcs(o.funcs)
-	}
-	var err error
-	switch {
-	case o.text != nil:
-		t, err = t.Parse(*o.text)
-	case o.fsys != nil:
-		t, err = t.ParseFS(o.fsys, o.patterns...)
-		if err == nil {
-			t = pageOf(t, name, o.patterns)
-		}
-	default:
-		files := o.files
-		if len(files) == 0 {
-			files = []string{name}
-		}
-		t, err = t.ParseFiles(files...)
-		if err == nil {
-			t = pageOf(t, name, files)
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
-	if t == nil || t.Tree == nil {
-		return nil, errors.New("no template to execute: name the page template in New")
-	}
-	return t, nil
-}
-
-// pageOf picks the page among parsed files: the template named name, or the
-// one named after the first file.
-func pageOf(t *template.Template, name string, files []string) *template.Template {
-	for _, n := range []string{name, filepath.Base(name)} {
-		if p := t.Lookup(n); p != nil && p.Tree != nil {
-			return p
-		}
-	}
-	if len(files) > 0 {
-		if p := t.Lookup(filepath.Base(files[0])); p != nil && p.Tree != nil {
-			return p
-		}
-	}
-	return t
 }

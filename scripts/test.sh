@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of livetemplate on a fresh Debian machine: the library
-# module, then the browser tests in the nested module e2e/ (its own go.mod,
-# so that chromedp stays out of the library's dependencies).
+# module, then the nested modules: the browser tests in e2e/ and the
+# Prometheus adapter in telemetry/promsink/ (each its own go.mod, so that
+# chromedp and the Prometheus client stay out of the library's
+# dependencies).
 # Installs what is missing (Go modules, Chromium, Redis, the client's npm
 # packages); with CI=true a missing tool is a failure, never a skip.
 set -euo pipefail
@@ -26,6 +28,7 @@ fi
 log "go vet"
 go vet ./...
 (cd e2e && go vet ./...)
+(cd telemetry/promsink && go vet ./...)
 
 if [ -f client/package.json ]; then
   log "client: npm ci, typecheck, vitest, bundle check"
@@ -34,6 +37,9 @@ fi
 
 log "go test -race"
 go test -race -count=1 -timeout 20m ./...
+
+log "telemetry/promsink: go test -race"
+(cd telemetry/promsink && go test -race -count=1 ./...)
 
 log "e2e: go test -race (headless Chromium)"
 (cd e2e && go test -race -count=1 -timeout 20m ./...)

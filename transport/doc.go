@@ -81,10 +81,15 @@
 // contents: opened and ended at Debug, stalled or no pong at Info, a
 // Session panic at Error.
 //
-// # Shutdown
+// # Drain and shutdown
 //
-// http.Server.Shutdown does not see hijacked connections, so a server calls
-// [WebSocket.Shutdown] as well: it refuses new upgrades (503), closes every
-// connection with [CloseGoingAway] after writing what Next still returns,
-// and waits for their goroutines.
+// [WebSocket.Drain] comes first when a server restarts: it closes the
+// connections with a code the client reconnects on ([CloseServiceRestart])
+// in batches spread over a period, and those upgraded meanwhile at once, so
+// that clients come back spread out, to other instances. http.Server.Shutdown
+// does not see hijacked connections, so a server calls [WebSocket.Shutdown]
+// as well: it refuses new upgrades (503), closes every connection left with
+// [CloseGoingAway] after writing what Next still returns, and waits for
+// their goroutines. WebSocketOptions.Refused hears of every upgrade refused
+// before the Session opens (cross-origin, after Shutdown).
 package transport

@@ -36,6 +36,10 @@ const (
 	CloseTooBig = 1009
 	// CloseInternal (1011) reports a server error.
 	CloseInternal = 1011
+	// CloseServiceRestart (1012) is sent by [WebSocket.Drain]: the server
+	// restarts, so the client should reconnect, after a pause with jitter
+	// (to another instance, or to this one once it is back).
+	CloseServiceRestart = 1012
 	// CloseTryAgainLater (1013) asks the client to come back later, for
 	// example when the server is overloaded.
 	CloseTryAgainLater = 1013

@@ -89,6 +89,11 @@ type WebSocketOptions struct {
 	// ended at Debug, stalled or no pong at Info), never message contents.
 	// Default slog.Default().
 	Logger *slog.Logger
+	// Refused, if set, is told of every upgrade refused before open is
+	// called, with the status it got: 403 for an origin that is not
+	// allowed, 503 after Shutdown began. It runs on the handler's
+	// goroutine and must not block.
+	Refused func(r *http.Request, status int)
 }
 
 // Defaults of WebSocketOptions.
@@ -117,6 +122,7 @@ type WebSocket struct {
 	origins      *Origins
 	anyOrigin    bool // InsecureSkipOriginCheck
 	log          *slog.Logger
+	refused      func(*http.Request, int)
 
 	ctx    context.Context // lifetime: parent of every Conn's context
 	cancel context.CancelFunc
@@ -126,6 +132,13 @@ type WebSocket struct {
 	active int           // Serve calls admitted, until their reader has ended
 	closed bool          // Shutdown was called
 	idle   chan struct{} // closed once closed && active == 0
+	drain  *closing      // set by Drain: how new connections are closed
+}
+
+// closing is how Drain closes connections.
+type closing struct {
+	code   websocket.StatusCode
+	reason string
 }
 
 // NewWebSocket returns a WebSocket with opts applied; nil means all
@@ -144,6 +157,7 @@ func NewWebSocket(opts *WebSocketOptions) *WebSocket {
 		origins:      o.Origins,
 		anyOrigin:    o.InsecureSkipOriginCheck,
 		log:          o.Logger,
+		refused:      o.Refused,
 		conns:        make(map[*Conn]struct{}),
 		idle:         make(chan struct{}),
 	}
@@ -210,6 +224,7 @@ func hasToken(h http.Header, key, token string) bool {
 // connection (Closed receives an error).
 func (ws *WebSocket) Serve(w http.ResponseWriter, r *http.Request, open func(c *Conn) (Session, error)) {
 	if !ws.enter() {
+		ws.refuse(r, http.StatusServiceUnavailable)
 		http.Error(w, "service unavailable: shutting down", http.StatusServiceUnavailable)
 		return
 	}
@@ -221,6 +236,7 @@ func (ws *WebSocket) Serve(w http.ResponseWriter, r *http.Request, open func(c *
 	}()
 
 	if !ws.anyOrigin && !ws.origins.Allowed(r) {
+		ws.refuse(r, http.StatusForbidden)
 		http.Error(w, "forbidden: cross-origin upgrade", http.StatusForbidden)
 		ws.log.Debug("transport: cross-origin upgrade refused")
 		return
@@ -236,7 +252,7 @@ func (ws *WebSocket) Serve(w http.ResponseWriter, r *http.Request, open func(c *
 		return
 	}
 	c := ws.newConn(wsc, rec.conn)
-	shutting := ws.register(c)
+	shut := ws.register(c)
 	c.start()
 	c.ws.log.Debug("transport: connection opened", "conn", c.id)
 	defer func() {
@@ -247,8 +263,8 @@ func (ws *WebSocket) Serve(w http.ResponseWriter, r *http.Request, open func(c *
 	}()
 
 	var sess Session
-	if shutting {
-		c.closeWith(websocket.StatusGoingAway, reasonShutdown, false, nil)
+	if shut != nil {
+		c.closeWith(shut.code, shut.reason, false, nil)
 		c.opened(nil)
 	} else {
 		sess = c.open(open)
@@ -324,6 +340,65 @@ func (ws *WebSocket) Shutdown(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// drainStep is the shortest time between two batches of Drain.
+const drainStep = 100 * time.Millisecond
+
+// Drain closes every connection with status code and reason (after what
+// its Session.Next still returns), in batches spread evenly over period:
+// with n connections, in min(n, period/100ms) batches, the last when
+// period ends, so that clients told to reconnect do not all come back at
+// once. Connections upgraded meanwhile are closed at once with the same
+// code, without calling open. Drain returns when period has passed (at
+// once when it is 0 or less: every connection is closed together), or
+// when ctx ends, after closing the rest at once, with ctx's error. It does
+// not wait for the connections to end: Shutdown does. Drain does nothing
+// after Drain or Shutdown has begun.
+func (ws *WebSocket) Drain(ctx context.Context, period time.Duration, code int, reason string) error {
+	ws.mu.Lock()
+	if ws.closed || ws.drain != nil {
+		ws.mu.Unlock()
+		return nil
+	}
+	ws.drain = &closing{websocket.StatusCode(code), reason}
+	conns := make([]*Conn, 0, len(ws.conns))
+	for c := range ws.conns {
+		conns = append(conns, c)
+	}
+	ws.mu.Unlock()
+
+	start := time.Now()
+	n := len(conns)
+	batches := 1
+	if period > 0 {
+		batches = max(1, min(n, int(period/drainStep)))
+	}
+	var t *time.Timer
+	for i := 1; i <= batches; i++ {
+		if period > 0 {
+			if wait := time.Until(start.Add(period * time.Duration(i) / time.Duration(batches))); wait > 0 {
+				if t == nil {
+					t = time.NewTimer(wait)
+					defer t.Stop()
+				} else {
+					t.Reset(wait)
+				}
+				select {
+				case <-t.C:
+				case <-ctx.Done():
+					for _, c := range conns[(i-1)*n/batches:] {
+						c.closeWith(websocket.StatusCode(code), reason, true, nil)
+					}
+					return ctx.Err()
+				}
+			}
+		}
+		for _, c := range conns[(i-1)*n/batches : i*n/batches] {
+			c.closeWith(websocket.StatusCode(code), reason, true, nil)
+		}
+	}
+	return nil
+}
+
 // Close is Shutdown bounded by a short internal timeout (5s). It is
 // idempotent and returns Shutdown's error.
 func (ws *WebSocket) Close() error {
@@ -361,15 +436,25 @@ func (ws *WebSocket) leave() {
 	}
 }
 
-// register tracks c and reports whether Shutdown has begun, in which case
-// c must be closed rather than opened. Shutdown waits for c either way,
-// because c's Serve call was admitted by enter (and leave waits for c's
-// reader).
-func (ws *WebSocket) register(c *Conn) (shutting bool) {
+// register tracks c and returns how to close it instead of opening it
+// once Drain or Shutdown has begun (nil before). Shutdown waits for c
+// either way, because c's Serve call was admitted by enter (and leave
+// waits for c's reader).
+func (ws *WebSocket) register(c *Conn) *closing {
 	ws.mu.Lock()
 	defer ws.mu.Unlock()
 	ws.conns[c] = struct{}{}
-	return ws.closed
+	if ws.closed {
+		return &closing{websocket.StatusGoingAway, reasonShutdown}
+	}
+	return ws.drain
+}
+
+// refuse tells Refused of an upgrade refused with status.
+func (ws *WebSocket) refuse(r *http.Request, status int) {
+	if ws.refused != nil {
+		ws.refused(r, status)
+	}
 }
 
 func (ws *WebSocket) unregister(c *Conn) {

@@ -12,7 +12,8 @@
 //   after the backoff when attempts are failing already).
 // - A WebSocket that opens and then dies is reconnected; if it dies 3 times
 //   within 30 s without staying up a minute (1001, the server going away,
-//   does not count), the client falls back to HTTP.
+//   and 1012, a server restarting, do not count), the client falls back to
+//   HTTP.
 // - 4029 (too many connections) backs off and stays on WebSocket: HTTP would
 //   be refused too. 1008, 4001, 4003 and HTTP 401, 403 cannot heal: halt().
 // - On HTTP, a WebSocket is tried again every minute; when one opens, the
@@ -219,8 +220,8 @@ export function transport(env: Env, token: string, link: Link): Transport {
       // An open WebSocket died.
       const now = Date.now();
       if (now - openedAt >= STABLE) deaths = [];
-      // 1001: the server is going away (a restart): not a flap.
-      if (code !== 1001) {
+      // 1001, 1012: the server goes away, restarts (drains): not a flap.
+      if (code !== 1001 && code !== 1012) {
         deaths = deaths.filter((t) => now - t < FLAP_WINDOW);
         if (deaths.push(now) >= FLAPS) {
           deaths = [];

@@ -138,7 +138,7 @@ export interface Setup {
 
 /** start makes a live page showing body, connected over a fake WebSocket
  * that received a tree (seq 1) for it. */
-export function start(body: string, opts: { connect?: boolean; tree?: unknown } = {}): Setup {
+export function start(body: string, opts: { connect?: boolean; tree?: unknown; random?: () => number } = {}): Setup {
   history.replaceState(null, '', PAGE);
   loads.length = 0;
   logged.length = 0;
@@ -156,7 +156,7 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown } 
       WebSocket: FakeWS as unknown as { new (url: string): WebSocket },
       fetch: fetch.fn as typeof globalThis.fetch,
       location: fakeLocation,
-      random: () => 0.5,
+      random: opts.random ?? (() => 0.5),
     },
   });
   l.start();

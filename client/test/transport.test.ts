@@ -387,18 +387,44 @@ describe('refusals and errors', () => {
     }
   });
 
-  it('1001 (server going away) reconnects with backoff and is not a flap', async () => {
-    s = start('<p>a</p>', { connect: false });
-    for (let i = 0; i < 6; i++) {
-      const ws = i ? await nextWS() : s.ws();
+  for (const [code, what] of [
+    [1001, 'server going away'],
+    [1012, 'service restart: a draining server'],
+  ] as const) {
+    it(`${code} (${what}) reconnects with backoff and is not a flap`, async () => {
+      s = start('<p>a</p>', { connect: false });
+      for (let i = 0; i < 6; i++) {
+        const ws = i ? await nextWS() : s.ws();
+        ws.open();
+        ws.receive(tree(1, 'a'));
+        ws.close(code);
+      }
+      await nextWS();
+      expect(s.fetch.reqs).toHaveLength(0);
+      const times = sent();
+      expect(times[times.length - 1] - times[times.length - 2]).toBeGreaterThan(4000); // backing off
+    });
+  }
+
+  it('1012 after a healthy connection reconnects after a jittered pause, over WebSocket', async () => {
+    const waits: number[] = [];
+    for (const r of [0, 0.999]) {
+      vi.useFakeTimers();
+      s = start('<p>a</p>', { connect: false, random: () => r });
+      const ws = s.ws();
       ws.open();
       ws.receive(tree(1, 'a'));
-      ws.close(1001);
+      await vi.advanceTimersByTimeAsync(HEALTHY);
+      const closed = Date.now();
+      ws.close(1012, 'server restarting');
+      const next = await nextWS();
+      waits.push(next.at - closed);
+      expect(s.fetch.reqs).toHaveLength(0); // no HTTP fallback
+      stop(s);
     }
-    await nextWS();
-    expect(s.fetch.reqs).toHaveLength(0);
-    const times = sent();
-    expect(times[times.length - 1] - times[times.length - 2]).toBeGreaterThan(4000); // backing off
+    expect(waits[0]).toBeGreaterThanOrEqual(250);
+    expect(waits[1]).toBeGreaterThan(waits[0]); // spread by jitter
+    expect(waits[1]).toBeLessThanOrEqual(550);
   });
 
   for (const [what, answer] of [

@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -27,6 +28,7 @@ import (
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/chat/chat"
 	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/examples/internal/ops"
 	"github.com/lvtgo/livetemplate/examples/login"
 )
 
@@ -35,17 +37,23 @@ func main() {
 	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share rooms and presence with every instance given the same one")
 	secret := flag.String("secret", "", "key that signs sign-ins (at least 32 bytes; default: random, so give several instances the same one)")
 	admin := flag.String("admin", "admin", "the user name of the administrator, who moderates the rooms")
+	of := ops.Register(flag.CommandLine)
 	flag.Parse()
+	logger, err := of.Logger(os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, *secret, *admin, slog.Default()); err != nil {
-		slog.Error("chat failed", "err", err)
+	if err := run(ctx, *addr, *redisURL, *secret, *admin, of, logger); err != nil {
+		logger.Error("chat failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the chat on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog.Logger) error {
+func run(ctx context.Context, addr, redisURL, secret, admin string, of *ops.Flags, logger *slog.Logger) error {
 	key, err := login.Key(secret, logger)
 	if err != nil {
 		return err
@@ -54,7 +62,7 @@ func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog
 	if err != nil {
 		return err
 	}
-	opts := []livetemplate.Option{livetemplate.WithLogger(logger)}
+	opts := append([]livetemplate.Option{livetemplate.WithLogger(logger)}, of.Options()...)
 	if redisURL != "" {
 		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
 		if err != nil {
@@ -74,8 +82,14 @@ func run(ctx context.Context, addr, redisURL, secret, admin string, logger *slog
 		_ = app.Close()
 		return err
 	}
+	stopOps, err := of.Start(app, logger)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
+	defer stopOps() // after Serve: /readyz answers 503 while the app drains
 	logger.Info("serving", "addr", addr, "admin", admin)
-	// Serve shuts the server and the app's live connections down together
-	// when ctx ends (Ctrl-C).
+	// When ctx ends (Ctrl-C, SIGTERM), Serve drains the app (-drain), then
+	// shuts the server and the app's live connections down together.
 	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }

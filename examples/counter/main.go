@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -25,23 +26,30 @@ import (
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/counter/counter"
 	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/examples/internal/ops"
 )
 
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
 	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share state with every instance given the same one")
+	of := ops.Register(flag.CommandLine)
 	flag.Parse()
+	logger, err := of.Logger(os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, slog.Default()); err != nil {
-		slog.Error("counter failed", "err", err)
+	if err := run(ctx, *addr, *redisURL, of, logger); err != nil {
+		logger.Error("counter failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the counter on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL string, logger *slog.Logger) error {
-	opts := []livetemplate.Option{livetemplate.WithLogger(logger)}
+func run(ctx context.Context, addr, redisURL string, of *ops.Flags, logger *slog.Logger) error {
+	opts := append([]livetemplate.Option{livetemplate.WithLogger(logger)}, of.Options()...)
 	if redisURL != "" {
 		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
 		if err != nil {
@@ -59,8 +67,14 @@ func run(ctx context.Context, addr, redisURL string, logger *slog.Logger) error 
 		_ = app.Close()
 		return err
 	}
+	stopOps, err := of.Start(app, logger)
+	if err != nil {
+		_ = app.Close()
+		return err
+	}
+	defer stopOps() // after Serve: /readyz answers 503 while the app drains
 	logger.Info("serving", "addr", addr)
-	// Serve shuts the server and the app's live connections down together
-	// when ctx ends (Ctrl-C).
+	// When ctx ends (Ctrl-C, SIGTERM), Serve drains the app (-drain), then
+	// shuts the server and the app's live connections down together.
 	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }

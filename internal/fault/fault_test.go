@@ -42,7 +42,7 @@ var kinds = []struct {
 	{name: "rate limited", kind: fault.RateLimited, code: "rate_limited", status: 429, actionStatus: 429, close: 4029, retry: time.Second},
 	{name: "too many", kind: fault.TooMany, code: "too_many_connections", status: 429, actionStatus: 429, close: 4029, retry: 10 * time.Second},
 	{name: "refused", kind: fault.Refused, code: "failed", status: 400, actionStatus: 400, close: 1008},
-	{name: "shutting down", kind: fault.ShuttingDown, code: "shutting_down", status: 503, actionStatus: 503, close: 1001, retry: 5 * time.Second},
+	{name: "shutting down", kind: fault.ShuttingDown, code: "shutting_down", status: 503, actionStatus: 503, close: 1012, retry: 5 * time.Second},
 	{name: "unauthorized", kind: fault.Unauthorized, code: "unauthorized", status: 401, actionStatus: 401, close: 4001},
 	{name: "forbidden", kind: fault.Forbidden, code: "forbidden", status: 403, actionStatus: 403, close: 4003},
 	{name: "method not allowed", kind: fault.MethodNotAllowed, code: "method_not_allowed", status: 405, actionStatus: 405},
@@ -313,7 +313,7 @@ func TestCloseCode(t *testing.T) {
 		{name: "unauthorized", err: fault.New(fault.Unauthorized, ""), code: 4001, reason: fault.Unauthorized.Message()},
 		{name: "refused with the user's words", err: fault.New(fault.Refused, "Sign in first."), code: 1008, reason: "Sign in first."},
 		{name: "busy", err: fault.New(fault.Unavailable, "Server busy."), code: 1013, reason: "Server busy."},
-		{name: "shutting down", err: fault.New(fault.ShuttingDown, ""), code: 1001, reason: fault.ShuttingDown.Message()},
+		{name: "shutting down", err: fault.New(fault.ShuttingDown, ""), code: 1012, reason: fault.ShuttingDown.Message()},
 		{name: "a kind that closes nothing falls back to 1011", err: fault.New(fault.Malformed, ""), code: transport.CloseInternal, reason: fault.Malformed.Message()},
 		{name: "failed falls back to 1011", err: fault.New(fault.Failed, "Nope."), code: 1011, reason: "Nope."},
 	}
@@ -354,5 +354,5 @@ func ExampleAs() {
 	fe := fault.As(err)
 	code, reason := fault.CloseCode(fe)
 	fmt.Println(fe.Kind.Code(), fe.Kind.Status(), code, reason)
-	// Output: shutting_down 503 1001 The server is shutting down.
+	// Output: shutting_down 503 1012 The server is shutting down.
 }

@@ -51,7 +51,7 @@ const (
 	// Mount that returned a user error). "failed", 400, 1008.
 	Refused
 	// ShuttingDown: the server is going away; try another instance.
-	// "shutting_down", 503 with Retry-After, 1001.
+	// "shutting_down", 503 with Retry-After, 1012 (service restart).
 	ShuttingDown
 	// Unauthorized: no valid identity. "unauthorized", 401, 4001.
 	Unauthorized
@@ -93,7 +93,7 @@ var table = [numKinds]entry{
 	RateLimited:      {code: wire.CodeRateLimited, status: http.StatusTooManyRequests, close: wire.CloseTooMany, retry: time.Second, message: "Too many actions; slow down."},
 	TooMany:          {code: wire.CodeTooMany, status: http.StatusTooManyRequests, close: wire.CloseTooMany, retry: 10 * time.Second, message: "Too many connections."},
 	Refused:          {code: wire.CodeFailed, status: 400, close: 1008, message: "The page cannot be opened."},
-	ShuttingDown:     {code: wire.CodeShuttingDown, status: 503, close: 1001, retry: 5 * time.Second, message: "The server is shutting down."},
+	ShuttingDown:     {code: wire.CodeShuttingDown, status: 503, close: 1012, retry: 5 * time.Second, message: "The server is shutting down."},
 	Unauthorized:     {code: wire.CodeUnauthorized, status: 401, close: wire.CloseUnauthorized, message: "Unauthorized."},
 	Forbidden:        {code: wire.CodeForbidden, status: 403, close: wire.CloseForbidden, message: "Forbidden."},
 	MethodNotAllowed: {code: wire.CodeMethodNotAllowed, status: 405, message: "Method not allowed: use GET, HEAD or POST."},

@@ -23,19 +23,21 @@ func WriteHTTP(w http.ResponseWriter, ref int64, e *Error) {
 
 // WriteAction answers an action sent over HTTP that failed with e: the
 // action's status (200 for its own outcomes), Retry-After when it has one,
-// and its error reply.
-func WriteAction(w http.ResponseWriter, ref int64, e *Error) {
-	write(w, e.Kind.ActionStatus(), ref, e)
+// and its error reply, whose size it returns.
+func WriteAction(w http.ResponseWriter, ref int64, e *Error) int {
+	return write(w, e.Kind.ActionStatus(), ref, e)
 }
 
-func write(w http.ResponseWriter, status int, ref int64, e *Error) {
+func write(w http.ResponseWriter, status int, ref int64, e *Error) int {
 	if status == http.StatusMethodNotAllowed {
 		w.Header().Set("Allow", "GET, HEAD, POST")
 	}
 	if d := e.Retry(); d > 0 && status != http.StatusOK {
 		w.Header().Set("Retry-After", RetryAfter(d))
 	}
-	transport.WriteMessage(w, status, Reply(nil, ref, e))
+	msg := Reply(nil, ref, e)
+	transport.WriteMessage(w, status, msg)
+	return len(msg)
 }
 
 // CloseCode returns the WebSocket close code and reason that refuse a

@@ -22,7 +22,13 @@ type outgoing struct {
 	msg      []byte
 	redirect string
 	ready    bool // false while the action runs: hold the output
+	sent     Sent // told once the reply is made, or dropped
 }
+
+// Sent is told the sizes of an action's reply, once it is made: the whole
+// message and the patch it carries (0, 0 when the reply was dropped, its
+// connection having ended). It is called without the page's locks.
+type Sent func(replyBytes, patchBytes int)
 
 // MaxOutgoing bounds the replies a WebSocket page may have waiting; past
 // it, the page's next action waits (and its socket is not read meanwhile),
@@ -133,7 +139,14 @@ func (p *Page) treeLocked() ([]byte, error) {
 // there is nothing to send: replies first, in order, then a full tree if
 // one is due, then one patch to the newest render. It runs on sock's writer
 // and renders first if the page changed.
-func (p *Page) Next(sock Socket) []byte {
+func (p *Page) Next(sock Socket) (msg []byte) {
+	var sent Sent
+	patchBytes := 0
+	defer func() { // after the unlock below
+		if sent != nil {
+			sent(len(msg), patchBytes)
+		}
+	}()
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.sock != sock || !p.due() {
@@ -159,15 +172,18 @@ func (p *Page) Next(sock Socket) []byte {
 		case p.space <- struct{}{}:
 		default:
 		}
+		sent = o.sent
 		if o.msg != nil {
 			return o.msg
 		}
 		if p.full {
 			// A tree is due: it covers this action; the reply only
 			// settles it.
+			patchBytes = len(emptyPatch)
 			return wire.AppendReply(nil, o.ref, p.seq, emptyPatch, o.redirect)
 		}
 		seq, patch := p.advanceLocked(true)
+		patchBytes = len(patch)
 		return wire.AppendReply(nil, o.ref, seq, patch, o.redirect)
 	}
 	if p.full {
@@ -215,21 +231,30 @@ func (p *Page) Reserve(ctx context.Context, sock Socket, ref int64) bool {
 
 // Settle completes the reply reserved for action ref: msg is an error
 // reply, or nil for success; the reply then carries the patch to the newest
-// render when it is written, and redirect.
-func (p *Page) Settle(sock Socket, ref int64, msg []byte, redirect string) {
+// render when it is written, and redirect. sent (nil: none) is told the
+// reply's size once it is made, or 0, 0 if it never is.
+func (p *Page) Settle(sock Socket, ref int64, msg []byte, redirect string, sent Sent) {
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	if p.sock != sock {
+		p.mu.Unlock()
+		if sent != nil {
+			sent(0, 0)
+		}
 		return
 	}
 	for i := range p.out {
 		if p.out[i].ref == ref && !p.out[i].ready {
-			p.out[i].msg, p.out[i].redirect, p.out[i].ready = msg, redirect, true
+			p.out[i].msg, p.out[i].redirect, p.out[i].ready, p.out[i].sent = msg, redirect, true, sent
+			sent = nil
 			break
 		}
 	}
 	p.held = false
 	sock.Wake()
+	p.mu.Unlock()
+	if sent != nil { // no place was reserved
+		sent(0, 0)
+	}
 }
 
 // Push queues a ready message (an error reply) for the socket sock,
@@ -258,17 +283,21 @@ func (p *Page) Resync(ref int64) {
 }
 
 // Reply makes the reply to an action sent over HTTP: the patch from what
-// the client holds to the newest render.
-func (p *Page) Reply(ref int64, redirect string) []byte {
+// the client holds to the newest render. sent (nil: none) is told its size.
+func (p *Page) Reply(ref int64, redirect string, sent Sent) []byte {
 	p.Render()
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	seq, patch := p.advanceLocked(true)
 	if p.held && p.polling {
 		p.held = false
 		p.wakeLocked() // a poll held for this reply looks again
 	}
-	return wire.AppendReply(nil, ref, seq, patch, redirect)
+	p.mu.Unlock()
+	msg := wire.AppendReply(nil, ref, seq, patch, redirect)
+	if sent != nil {
+		sent(len(msg), len(patch))
+	}
+	return msg
 }
 
 // Tree makes a full tree message for an HTTP client, answering navigate

@@ -98,7 +98,7 @@ func TestAReplyCarriesItsActionsPatch(t *testing.T) {
 	p.Changed()
 	assert.Nil(t, p.Next(sock), "held for the reply")
 
-	p.Settle(sock, 1, nil, "/next")
+	p.Settle(sock, 1, nil, "/next", nil)
 	m = c.apply(p.Next(sock))
 	assert.Equal(t, "reply", m.T)
 	assert.EqualValues(t, 1, m.Ref)
@@ -115,9 +115,9 @@ func TestRepliesInOrder(t *testing.T) {
 
 	p.Push(sock, []byte(`{"t":"reply","ref":1,"error":{"code":"bad_request","message":"Malformed message."}}`))
 	require.True(t, p.Reserve(t.Context(), sock, 2))
-	p.Settle(sock, 2, errReply, "")
+	p.Settle(sock, 2, errReply, "", nil)
 	require.True(t, p.Reserve(t.Context(), sock, 3))
-	p.Settle(sock, 3, nil, "")
+	p.Settle(sock, 3, nil, "", nil)
 
 	var refs []int64
 	for b := p.Next(sock); b != nil; b = p.Next(sock) {
@@ -126,10 +126,10 @@ func TestRepliesInOrder(t *testing.T) {
 	assert.Equal(t, []int64{1, 2, 3}, refs)
 
 	require.True(t, p.Reserve(t.Context(), sock, 4))
-	p.Settle(sock, 4, errReply, "")
+	p.Settle(sock, 4, errReply, "", nil)
 	assert.Equal(t, errReply, p.Next(sock), "an error reply goes as it is")
 	require.True(t, p.Reserve(t.Context(), sock, 5))
-	p.Settle(sock, 5, nil, "")
+	p.Settle(sock, 5, nil, "", nil)
 	m := c.apply(p.Next(sock))
 	assert.JSONEq(t, `{}`, string(m.Patch), "a reply always carries a seq, with an empty patch when nothing changed")
 	assert.EqualValues(t, c.seq, m.Seq)
@@ -152,7 +152,7 @@ func TestAReplyWhileATreeIsDue(t *testing.T) {
 	p.Resync(0)
 	v.set(1)
 	p.Changed()
-	p.Settle(sock, 1, nil, "")
+	p.Settle(sock, 1, nil, "", nil)
 	m := c.apply(p.Next(sock))
 	assert.Equal(t, "reply", m.T)
 	assert.JSONEq(t, `{}`, string(m.Patch), "the tree that follows covers the action")
@@ -169,7 +169,7 @@ func TestReserveWaitsForSpace(t *testing.T) {
 		_, p, sock, _, _ := live(t, unbounded)
 		for ref := range int64(page.MaxOutgoing) {
 			require.True(t, p.Reserve(t.Context(), sock, ref+1))
-			p.Settle(sock, ref+1, nil, "")
+			p.Settle(sock, ref+1, nil, "", nil)
 		}
 		got := make(chan bool, 1)
 		go func() { got <- p.Reserve(context.Background(), sock, 100) }()
@@ -332,7 +332,7 @@ func TestAfterDetachTheOldSocketIsIgnored(t *testing.T) {
 	require.True(t, p.Reserve(t.Context(), sock, 1))
 	_, ok := tab.Detach(p, sock)
 	require.True(t, ok)
-	p.Settle(sock, 1, nil, "")
+	p.Settle(sock, 1, nil, "", nil)
 	p.Push(sock, []byte(`{}`))
 	assert.Nil(t, p.Next(sock))
 	assert.False(t, p.Reserve(t.Context(), sock, 2))
@@ -384,7 +384,7 @@ func TestHTTPPolls(t *testing.T) {
 
 	v.set(2)
 	p.Changed()
-	m = c.apply(p.Reply(5, "/done"))
+	m = c.apply(p.Reply(5, "/done", nil))
 	assert.Equal(t, "reply", m.T)
 	assert.EqualValues(t, 5, m.Ref)
 	assert.Equal(t, "/done", m.Redirect)
@@ -455,7 +455,7 @@ func ExamplePage_Next() {
 	v.set(1)
 	p.Changed()
 	_ = p.Reserve(context.Background(), sock, 1)
-	p.Settle(sock, 1, nil, "")
+	p.Settle(sock, 1, nil, "", nil)
 	fmt.Printf("%s\n", p.Next(sock))
 	fmt.Println(p.Next(sock) == nil)
 	// Output:

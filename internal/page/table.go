@@ -95,12 +95,20 @@ var (
 	ErrGone = errors.New("page: forgotten")
 )
 
-// errTooMany and errBusy refuse connections; errClosed, everything after
-// Close.
+// Causes of the table's refusals, for logs and telemetry.
 var (
-	errTooMany = fault.New(fault.TooMany, "")
-	errBusy    = &fault.Error{Kind: fault.Unavailable, Message: "Server busy."}
-	errClosed  = fault.New(fault.ShuttingDown, "")
+	ErrGroupFull    = errors.New("page: the session group's live pages")
+	ErrAddressFull  = errors.New("page: the client address's connections")
+	ErrUnjoinedFull = errors.New("page: the sockets waiting for their join")
+)
+
+// errGroupFull, errAddressFull and errBusy refuse connections; errClosed,
+// everything after Close.
+var (
+	errGroupFull   = &fault.Error{Kind: fault.TooMany, Cause: ErrGroupFull}
+	errAddressFull = &fault.Error{Kind: fault.TooMany, Cause: ErrAddressFull}
+	errBusy        = &fault.Error{Kind: fault.Unavailable, Message: "Server busy.", Cause: ErrUnjoinedFull}
+	errClosed      = fault.New(fault.ShuttingDown, "")
 )
 
 // Open counts a new WebSocket of client address addr, which must join
@@ -116,7 +124,7 @@ func (t *Table) Open(addr string) *fault.Error {
 	case t.o.UnjoinedShare > 0 && t.unjoinedBy[addr] >= t.o.UnjoinedShare:
 		return errBusy
 	case t.o.MaxPerAddress >= 0 && t.perAddr[addr] >= t.o.MaxPerAddress:
-		return errTooMany
+		return errAddressFull
 	}
 	t.unjoined++
 	t.unjoinedBy[addr]++
@@ -239,11 +247,11 @@ func (t *Table) Attach(p *Page, a Attachment) error {
 	}
 	if a.Socket == nil && t.o.MaxPerAddress >= 0 && t.perAddr[p.Addr] >= t.o.MaxPerAddress {
 		t.park(p, &t.idle)
-		return errTooMany
+		return errAddressFull
 	}
 	if a.Group && t.o.MaxPerGroup >= 0 && t.perGroup[p.ID.GroupID] >= t.o.MaxPerGroup {
 		t.park(p, &t.idle)
-		return errTooMany
+		return errGroupFull
 	}
 	if a.Socket == nil {
 		t.perAddr[p.Addr]++
@@ -280,15 +288,26 @@ func (t *Table) Attach(p *Page, a Attachment) error {
 // serves it, returns the states p showed, and keeps p waiting so that it
 // can resume; ok is false when sock does not serve p.
 func (t *Table) Detach(p *Page, sock Socket) (states []*state.State, ok bool) {
+	states, dropped, ok := t.detach(p, sock)
+	for _, o := range dropped { // replies that will never be made
+		if o.sent != nil {
+			o.sent(0, 0)
+		}
+	}
+	return states, ok
+}
+
+func (t *Table) detach(p *Page, sock Socket) (states []*state.State, dropped []outgoing, ok bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	p.mu.Lock()
 	if (sock != nil && p.sock != sock) || (sock == nil && !p.polling) {
 		p.mu.Unlock()
-		return nil, false
+		return nil, nil, false
 	}
 	polling := p.polling
 	states = p.states
+	dropped = p.out
 	p.states, p.sock, p.req, p.polling, p.notify, p.out, p.space, p.held = nil, nil, nil, false, nil, nil, nil, false
 	p.mu.Unlock()
 	t.unindex(p)
@@ -306,7 +325,7 @@ func (t *Table) Detach(p *Page, sock Socket) (states []*state.State, ok bool) {
 		t.idleBytes += p.keptBytes
 		t.park(p, &t.idle)
 	}
-	return states, true
+	return states, dropped, true
 }
 
 // Forget drops p: its token names nothing any more.

@@ -17,6 +17,10 @@
 //   - socket.go: the WebSocket's transport.Session: the join timeout, the
 //     messages before the join, replies in order with the page's patches.
 //   - post.go: one HTTP message, and the long poll.
+//   - ops.go: what operators see: every refusal counted (telemetry) and
+//     logged at most once a minute per kind and client address; the
+//     telemetry of page loads and actions; readiness (Health), and the
+//     drain that precedes a shutdown.
 //
 // The engine (pages, states, actions) is internal/runtime; framing, limits
 // and origin checks are package transport's.

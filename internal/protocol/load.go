@@ -5,11 +5,13 @@ import (
 	"html"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/lvtgo/livetemplate/client"
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/runtime"
 	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/telemetry"
 	"github.com/lvtgo/livetemplate/transport"
 )
 
@@ -19,7 +21,14 @@ import (
 // for the live connection to move to. HEAD answers the headers only and
 // remembers nothing.
 func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.View) {
-	id, ok := s.identify(w, r, plain(w))
+	start, addr := time.Now(), s.o.ClientAddr(r)
+	refused := func(fe *fault.Error) {
+		s.refuse(fe, addr, telemetry.HTTP)
+		if r.Method != http.MethodHead {
+			s.loaded(v, start, 0, fe)
+		}
+	}
+	id, ok := s.identify(w, r, func(fe *fault.Error) { refused(fe); plain(w)(fe) })
 	if !ok {
 		return
 	}
@@ -35,7 +44,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		hd.Set("Content-Type", "text/html; charset=utf-8")
 		return
 	}
-	l := runtime.Loading{View: v, ID: id, Addr: s.o.ClientAddr(r), Request: r, From: r.Header.Get(wire.NavigateHeader)}
+	l := runtime.Loading{View: v, ID: id, Addr: addr, Request: r, From: r.Header.Get(wire.NavigateHeader)}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		l.Flash = c.Value
 		setFlashCookie(w, r, "") // shown once
@@ -44,6 +53,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 	switch {
 	case err != nil:
 		fe := s.refused(err, "page load failed")
+		refused(fe)
 		if nav {
 			fault.WriteHTTP(w, 0, fe)
 			return
@@ -51,16 +61,19 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		plain(w)(fe)
 		return
 	case out.Redirect != "":
+		s.loaded(v, start, 0, nil)
 		if out.Parked != "" {
 			setFlashCookie(w, r, out.Parked)
 		}
 		http.Redirect(w, r, out.Redirect, http.StatusSeeOther)
 		return
 	case nav:
+		s.loaded(v, start, len(out.HTML), nil)
 		transport.WriteMessage(w, http.StatusOK, wire.AppendPage(nil, out.Page.Token))
 		return
 	}
 	body := injectScript([]byte(out.HTML), scriptTag(out.Page.Token))
+	s.loaded(v, start, len(body), nil)
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Content-Length", strconv.Itoa(len(body)))
 	_, _ = w.Write(body)

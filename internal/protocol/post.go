@@ -10,6 +10,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/runtime"
 	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/telemetry"
 	"github.com/lvtgo/livetemplate/transport"
 )
 
@@ -17,26 +18,31 @@ import (
 // replies as the WebSocket, for clients that cannot open one. A page served
 // this way is live while its client polls.
 func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.View) {
+	start, addr := time.Now(), s.o.ClientAddr(r)
+	refuse := func(ref int64, fe *fault.Error) {
+		s.refuse(fe, addr, telemetry.HTTP)
+		fault.WriteHTTP(w, ref, fe)
+	}
 	body, err := s.post.ReadMessage(r)
 	if err != nil {
-		fault.WriteHTTP(w, wire.FindRef(body), fault.As(err))
+		refuse(wire.FindRef(body), fault.As(err))
 		return
 	}
-	id, ok := s.identify(w, r, func(fe *fault.Error) { fault.WriteHTTP(w, wire.FindRef(body), fe) })
+	id, ok := s.identify(w, r, func(fe *fault.Error) { refuse(wire.FindRef(body), fe) })
 	if !ok {
 		return
 	}
 	m, err := wire.Decode(body)
 	if err != nil {
-		fault.WriteHTTP(w, wire.FindRef(body), fault.New(fault.Malformed, ""))
+		refuse(wire.FindRef(body), fault.New(fault.Malformed, ""))
 		return
 	}
 	ctx := r.Context()
-	c := visitor{s: s, v: v, id: id, addr: s.o.ClientAddr(r), req: r}
+	c := visitor{s: s, v: v, id: id, addr: addr, req: r, via: telemetry.HTTP}
 	if m.T == wire.TypeNavigate {
 		p, err := c.navigate(ctx, nil, m.Token, nil, m.Ref)
 		if err != nil {
-			s.postError(w, m.Ref, err)
+			s.postError(w, m.Ref, err, addr)
 			return
 		}
 		s.writeTree(w, p, m.Ref)
@@ -49,7 +55,8 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		// the action applies; else the action is not applied and the
 		// client's next poll gets a new page.
 		if p, err = c.adopt(ctx, m.Token); p == nil {
-			fault.WriteAction(w, m.Ref, fault.New(fault.NotLive, ""))
+			fe := fault.New(fault.NotLive, "")
+			c.acted(v, m.Name, start, fe)(fault.WriteAction(w, m.Ref, fe), 0)
 			return
 		}
 	}
@@ -69,7 +76,7 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 			transport.WriteMessage(w, http.StatusOK, wire.AppendReload(nil, "state_lost"))
 			return
 		case err != nil:
-			s.postError(w, m.Ref, err)
+			s.postError(w, m.Ref, err, addr)
 			return
 		}
 	}
@@ -77,11 +84,12 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 	switch m.T {
 	case wire.TypeAction:
 		redirect, fe := c.act(ctx, p, m, r)
+		sent := c.acted(p.View.(*runtime.View), m.Name, start, fe)
 		if fe != nil {
-			fault.WriteAction(w, m.Ref, fe)
+			sent(fault.WriteAction(w, m.Ref, fe), 0)
 			return
 		}
-		transport.WriteMessage(w, http.StatusOK, p.Reply(m.Ref, redirect))
+		transport.WriteMessage(w, http.StatusOK, p.Reply(m.Ref, redirect, sent))
 	case wire.TypePoll:
 		s.poll(ctx, w, p, m.Seq)
 	default: // join and sync: the full tree
@@ -115,8 +123,10 @@ func (s *Server) poll(ctx context.Context, w http.ResponseWriter, p *page.Page, 
 			return
 		case <-ctx.Done():
 			return
-		case <-s.rt.Context().Done():
-			fault.WriteHTTP(w, 0, fault.New(fault.ShuttingDown, ""))
+		case <-s.rt.Draining():
+			fe := fault.New(fault.ShuttingDown, "")
+			s.refuse(fe, p.Addr, telemetry.HTTP)
+			fault.WriteHTTP(w, 0, fe)
 			return
 		}
 		p.Touch()
@@ -134,10 +144,11 @@ func (s *Server) writeTree(w http.ResponseWriter, p *page.Page, ref int64) {
 }
 
 // postError answers an HTTP message whose page could not be opened.
-func (s *Server) postError(w http.ResponseWriter, ref int64, err error) {
+func (s *Server) postError(w http.ResponseWriter, ref int64, err error, addr string) {
 	fe := s.refused(err, "cannot open page")
 	if errors.Is(err, page.ErrTaken) {
 		fe = fault.New(fault.NotLive, "")
 	}
+	s.refuse(fe, addr, telemetry.HTTP)
 	fault.WriteHTTP(w, ref, fe)
 }

@@ -10,12 +10,15 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/client"
 	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/limit"
 	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/telemetry"
 	"github.com/lvtgo/livetemplate/transport"
 )
 
@@ -50,6 +53,9 @@ type Server struct {
 	post     *transport.HTTP
 	frameCSP string
 	frameXFO string
+	sink     telemetry.Sink // the runtime's
+	quiet    *limit.Every   // refusals' log lines
+	draining atomic.Bool
 }
 
 // New returns a Server for the pages of rt.
@@ -65,7 +71,7 @@ func New(rt *runtime.Runtime, o Options) (*Server, error) {
 		o.ClientAddr = remoteHost
 	}
 	lim := rt.Limits()
-	s := &Server{rt: rt, o: o, log: rt.Logger(), lim: lim}
+	s := &Server{rt: rt, o: o, log: rt.Logger(), lim: lim, sink: rt.Telemetry(), quiet: limit.NewEvery(refusalPeriod, refusalKeys)}
 	s.frameCSP, s.frameXFO = frameHeaders(o.FrameAncestors)
 	s.ws = transport.NewWebSocket(&transport.WebSocketOptions{
 		Origins:      o.Origins,
@@ -74,6 +80,7 @@ func New(rt *runtime.Runtime, o Options) (*Server, error) {
 		PingInterval: o.Ping,
 		WriteTimeout: lim.StallTimeout,
 		Logger:       s.log,
+		Refused:      s.upgradeRefused,
 	})
 	post, err := transport.NewHTTP(&transport.HTTPOptions{MaxBody: lim.MaxMessageBytes, Origins: o.Origins})
 	if err != nil {
@@ -108,8 +115,9 @@ func (s *Server) Serve(w http.ResponseWriter, r *http.Request, v *runtime.View) 
 	}
 }
 
-// Shutdown closes every WebSocket with "going away" after what it still has
-// to send, and waits for their goroutines, or returns ctx's error first.
+// Shutdown closes every WebSocket left after Drain with "going away" after
+// what it still has to send, and waits for their goroutines, or returns
+// ctx's error first.
 func (s *Server) Shutdown(ctx context.Context) error { return s.ws.Shutdown(ctx) }
 
 // identify runs the Authenticator; when it fails, fail answers the request

@@ -22,6 +22,7 @@ type visitor struct {
 	id   auth.Identity
 	addr string
 	req  *http.Request
+	via  string // the transport, as telemetry names it
 }
 
 // open returns the page a join or an HTTP message names, made live on sock
@@ -117,8 +118,9 @@ func (c *visitor) navigate(ctx context.Context, from *page.Page, token string, s
 // act applies an action of page p, rate-limited per group and address, and
 // returns the redirect it asks for, or the error that answers it.
 func (c *visitor) act(ctx context.Context, p *page.Page, m wire.Message, req *http.Request) (string, *fault.Error) {
-	if ok, retry := c.s.rt.Allow(p); !ok {
-		return "", &fault.Error{Kind: fault.RateLimited, RetryAfter: retry}
+	if fe := c.s.rt.Allow(p); fe != nil {
+		c.s.refuse(fe, c.addr, c.via)
+		return "", fe
 	}
 	redirect, err := c.s.rt.Act(ctx, p, m.Name, m.Data, req)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/runtime"
 	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/telemetry"
 	"github.com/lvtgo/livetemplate/transport"
 )
 
@@ -17,17 +18,18 @@ import (
 // (the client's address, and the sockets that have not joined) until it
 // ends.
 func (s *Server) serveSocket(w http.ResponseWriter, r *http.Request, v *runtime.View) {
-	id, ok := s.identify(w, r, plain(w))
+	addr := s.o.ClientAddr(r)
+	id, ok := s.identify(w, r, s.refusing(plain(w), addr, telemetry.WebSocket))
 	if !ok {
 		return
 	}
-	addr := s.o.ClientAddr(r)
 	s.ws.Serve(w, r, func(tc *transport.Conn) (transport.Session, error) {
 		if fe := s.rt.Pages().Open(addr); fe != nil {
+			s.refuse(fe, addr, telemetry.WebSocket)
 			code, reason := fault.CloseCode(fe)
 			return nil, &transport.CloseError{Code: code, Reason: reason}
 		}
-		so := &socket{c: visitor{s: s, v: v, id: id, addr: addr, req: liveRequest(r, tc.Context())}, tc: tc}
+		so := &socket{c: visitor{s: s, v: v, id: id, addr: addr, req: liveRequest(r, tc.Context()), via: telemetry.WebSocket}, tc: tc}
 		so.timer = time.AfterFunc(s.lim.JoinTimeout, so.joinTimeout)
 		return so, nil
 	})
@@ -55,18 +57,18 @@ const maxEarly = 8
 func (so *socket) Handle(ctx context.Context, msg []byte) {
 	m, err := wire.Decode(msg)
 	if err != nil {
-		so.reply(fault.Reply(nil, wire.FindRef(msg), fault.New(fault.Malformed, "")))
+		so.refuse(wire.FindRef(msg), fault.New(fault.Malformed, ""))
 		return
 	}
 	p := so.page()
 	if p == nil && m.T != wire.TypeJoin {
-		so.reply(fault.Reply(nil, m.Ref, fault.New(fault.Protocol, "Join first.")))
+		so.refuse(m.Ref, fault.New(fault.Protocol, "Join first."))
 		return
 	}
 	switch m.T {
 	case wire.TypeJoin:
 		if p != nil {
-			so.reply(fault.Reply(nil, m.Ref, fault.New(fault.Protocol, "Already joined.")))
+			so.refuse(m.Ref, fault.New(fault.Protocol, "Already joined."))
 			return
 		}
 		so.join(ctx, m)
@@ -78,13 +80,19 @@ func (so *socket) Handle(ctx context.Context, msg []byte) {
 	case wire.TypeNavigate:
 		so.navigate(ctx, p, m)
 	default: // poll is for HTTP
-		so.reply(fault.Reply(nil, m.Ref, fault.New(fault.Protocol, "Unsupported message.")))
+		so.refuse(m.Ref, fault.New(fault.Protocol, "Unsupported message."))
 	}
 }
 
 // TooLarge implements transport.Session.
 func (so *socket) TooLarge(_ context.Context, prefix []byte) {
-	so.reply(fault.Reply(nil, wire.FindRef(prefix), fault.New(fault.TooLarge, "")))
+	so.refuse(wire.FindRef(prefix), fault.New(fault.TooLarge, ""))
+}
+
+// refuse answers message ref with e, reported as a refusal.
+func (so *socket) refuse(ref int64, e *fault.Error) {
+	so.c.s.refuse(e, so.c.addr, telemetry.WebSocket)
+	so.reply(fault.Reply(nil, ref, e))
 }
 
 // Next implements transport.Session.
@@ -160,6 +168,7 @@ func (so *socket) joinTimeout() {
 	joined := so.joined
 	so.mu.Unlock()
 	if !joined {
+		so.c.s.report(telemetry.RefusedJoinTimeout, "", so.c.addr, telemetry.WebSocket)
 		_ = so.tc.Close(wire.CloseJoinTimeout, "join timeout")
 	}
 }
@@ -181,7 +190,7 @@ func (so *socket) join(ctx context.Context, m wire.Message) {
 		_ = so.tc.Close(transport.CloseNormal, "state lost")
 		return
 	case err != nil:
-		so.refuse(err)
+		so.fail(err)
 		return
 	}
 	// The socket names its page only once it is settled: what Attach woke
@@ -193,10 +202,12 @@ func (so *socket) join(ctx context.Context, m wire.Message) {
 	so.tc.Wake()
 }
 
-// refuse closes the socket after a failed join or navigation, with a code
+// fail closes the socket after a failed join or navigation, with a code
 // the client can act on.
-func (so *socket) refuse(err error) {
-	code, reason := fault.CloseCode(so.c.s.refused(err, "cannot open page"))
+func (so *socket) fail(err error) {
+	fe := so.c.s.refused(err, "cannot open page")
+	so.c.s.refuse(fe, so.c.addr, telemetry.WebSocket)
+	code, reason := fault.CloseCode(fe)
 	_ = so.tc.Close(code, reason)
 }
 
@@ -204,16 +215,18 @@ func (so *socket) refuse(err error) {
 // place is reserved first, so that it carries the action's patch and stays
 // in order with the page's other messages.
 func (so *socket) action(ctx context.Context, p *page.Page, m wire.Message) {
+	start := time.Now()
 	p.Touch()
 	if !p.Reserve(ctx, so.tc, m.Ref) {
 		return
 	}
 	redirect, fe := so.c.act(ctx, p, m, so.c.req)
+	sent := so.c.acted(p.View.(*runtime.View), m.Name, start, fe)
 	if fe != nil {
-		p.Settle(so.tc, m.Ref, fault.Reply(nil, m.Ref, fe), "")
+		p.Settle(so.tc, m.Ref, fault.Reply(nil, m.Ref, fe), "", sent)
 		return
 	}
-	p.Settle(so.tc, m.Ref, nil, redirect)
+	p.Settle(so.tc, m.Ref, nil, redirect, sent)
 }
 
 // navigate moves the socket to the page a navigation GET made: its first
@@ -228,7 +241,7 @@ func (so *socket) navigate(ctx context.Context, from *page.Page, m wire.Message)
 	}
 	if err != nil {
 		so.setPage(nil)
-		so.refuse(err)
+		so.fail(err)
 		return
 	}
 	so.setPage(p)

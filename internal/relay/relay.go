@@ -1,14 +1,17 @@
 package relay
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Receiver is what a Relay hands the messages of other instances to. Its
@@ -51,6 +54,7 @@ type Relay struct {
 	bus  broadcast.Bus
 	recv Receiver
 	log  *slog.Logger
+	sink telemetry.Sink
 
 	out      chan []byte
 	timeout  time.Duration
@@ -68,14 +72,18 @@ type catchUp struct {
 	version uint64
 }
 
-// New returns a relay over bus that hands received messages to recv.
-// Start starts it.
-// Each publish must be done within timeout (0: PublishTimeout).
-func New(bus broadcast.Bus, recv Receiver, log *slog.Logger, timeout time.Duration) *Relay {
+// New returns a relay over bus that hands received messages to recv; sink
+// (nil: none) receives a BusCall event for each publish and for each
+// subscription that ends. Each publish must be done within timeout (0:
+// PublishTimeout). Start starts it.
+func New(bus broadcast.Bus, recv Receiver, log *slog.Logger, sink telemetry.Sink, timeout time.Duration) *Relay {
+	if sink == nil {
+		sink = telemetry.SinkFunc(func(telemetry.Event) {})
+	}
 	if timeout <= 0 {
 		timeout = PublishTimeout
 	}
-	r := &Relay{bus: bus, recv: recv, log: log, out: make(chan []byte, Queue), timeout: timeout}
+	r := &Relay{bus: bus, recv: recv, log: log, sink: sink, out: make(chan []byte, Queue), timeout: timeout}
 	r.ctx, r.cancel = context.WithCancel(context.Background())
 	for range Workers {
 		r.catchUps = append(r.catchUps, make(chan catchUp, WorkerQueue))
@@ -130,8 +138,10 @@ func (r *Relay) publishLoop() {
 			return
 		case msg := <-r.out:
 			ctx, cancel := context.WithTimeout(r.ctx, r.timeout)
+			start := time.Now()
 			err := r.bus.Publish(ctx, msg)
 			cancel()
+			r.called(telemetry.OpPublish, time.Since(start), err)
 			switch {
 			case err != nil && r.ctx.Err() == nil:
 				if r.failing.CompareAndSwap(false, true) {
@@ -152,6 +162,7 @@ func (r *Relay) subscribeLoop() {
 		if r.ctx.Err() != nil {
 			return
 		}
+		r.called(telemetry.OpSubscribe, 0, cmp.Or(err, errEnded))
 		r.log.Error("bus subscription ended; retrying", "err", err)
 		select {
 		case <-r.ctx.Done():
@@ -205,4 +216,21 @@ func (r *Relay) worker(ch chan catchUp) {
 			r.recv.CatchUp(r.ctx, c.name, c.version)
 		}
 	}
+}
+
+// errEnded stands for a subscription that ended without an error.
+var errEnded = errors.New("relay: subscription ended")
+
+// called reports a call to the bus; one given up because the relay
+// closes is no failure.
+func (r *Relay) called(op string, d time.Duration, err error) {
+	e := telemetry.Event{Kind: telemetry.BusCall, Op: op, Outcome: telemetry.OK, Duration: d}
+	switch {
+	case err == nil:
+	case r.ctx.Err() != nil:
+		e.Outcome = telemetry.Canceled
+	default:
+		e.Outcome, e.Err = telemetry.Error, true
+	}
+	r.sink.Record(e)
 }

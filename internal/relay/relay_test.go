@@ -118,8 +118,8 @@ func pair(t *testing.T, recvA, recvB *receiver) (a, b instance) {
 	hub := broadcast.NewLocal()
 	a = instance{recv: recvA, bus: hub.Bus()}
 	b = instance{recv: recvB, bus: hub.Bus()}
-	a.relay = relay.New(a.bus, recvA, slog.New(&logs{}), 0)
-	b.relay = relay.New(b.bus, recvB, slog.New(&logs{}), 0)
+	a.relay = relay.New(a.bus, recvA, slog.New(&logs{}), nil, 0)
+	b.relay = relay.New(b.bus, recvB, slog.New(&logs{}), nil, 0)
 	a.relay.Start()
 	b.relay.Start()
 	t.Cleanup(func() {
@@ -232,7 +232,7 @@ func TestCloseStopsEveryGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	hub := broadcast.NewLocal()
 	defer hub.Close()
-	r := relay.New(hub.Bus(), &receiver{}, slog.New(&logs{}), 0)
+	r := relay.New(hub.Bus(), &receiver{}, slog.New(&logs{}), nil, 0)
 	r.Start()
 	r.Announce("g:1", 1)
 	r.Close()
@@ -243,7 +243,7 @@ func TestAFullQueueDropsAndLogsOnce(t *testing.T) {
 	hub := broadcast.NewLocal()
 	defer hub.Close()
 	var l logs
-	r := relay.New(hub.Bus(), &receiver{}, slog.New(&l), 0) // not started: nobody publishes
+	r := relay.New(hub.Bus(), &receiver{}, slog.New(&l), nil, 0) // not started: nobody publishes
 	defer r.Close()
 	for v := range relay.Queue + 10 {
 		r.Announce("g:1", uint64(v))
@@ -291,7 +291,7 @@ func TestBusFailures(t *testing.T) {
 		b := &bus{}
 		var l logs
 		recv := &receiver{}
-		r := relay.New(b, recv, slog.New(&l), 0)
+		r := relay.New(b, recv, slog.New(&l), nil, 0)
 		r.Start()
 		defer r.Close()
 
@@ -338,10 +338,10 @@ func Example() {
 		case caughtUp <- fmt.Sprintf("B catches up with %s at version %d", name, v):
 		default: // heard already
 		}
-	}), slog.Default(), 0)
+	}), slog.Default(), nil, 0)
 	b.Start()
 	defer b.Close()
-	a := relay.New(hub.Bus(), catchUpFunc(nil), slog.Default(), 0)
+	a := relay.New(hub.Bus(), catchUpFunc(nil), slog.Default(), nil, 0)
 	a.Start()
 	defer a.Close()
 

@@ -389,9 +389,9 @@ func (t *tab) act(name, data string) (msg, error) {
 	require.True(t.tb, t.p.Reserve(context.Background(), t.sock, t.ref))
 	redirect, err := t.a.Act(context.Background(), t.p, name, d, request("/"))
 	if err != nil {
-		t.p.Settle(t.sock, t.ref, fault.Reply(nil, t.ref, fault.As(err)), "")
+		t.p.Settle(t.sock, t.ref, fault.Reply(nil, t.ref, fault.As(err)), "", nil)
 	} else {
-		t.p.Settle(t.sock, t.ref, nil, redirect)
+		t.p.Settle(t.sock, t.ref, nil, redirect, nil)
 	}
 	m := t.read()
 	require.Equal(t.tb, "reply", m.T)

@@ -14,6 +14,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/internal/state"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // A page's life: Load makes and renders it for a page load, and it waits in
@@ -235,6 +236,7 @@ func (rt *Runtime) release(states []*state.State) {
 // store failing, shutting down).
 func (rt *Runtime) Attach(ctx context.Context, p *page.Page, sock page.Socket, req *http.Request, seq uint64, ref int64) (stored bool, err error) {
 	v := p.View.(*View)
+	start := time.Now()
 	states, err := rt.acquire(ctx, v, p.Keys, p.ID, req)
 	if err != nil {
 		return false, err
@@ -253,8 +255,17 @@ func (rt *Runtime) Attach(ctx context.Context, p *page.Page, sock page.Socket, r
 		rt.release(states)
 		return false, err
 	}
+	rt.sink.Record(telemetry.Event{Kind: telemetry.Join, View: v.id, Transport: transportOf(sock), Duration: time.Since(start)})
 	rt.connected(p)
 	return stored, nil
+}
+
+// transportOf names the transport of a page served by sock (nil: HTTP).
+func transportOf(sock page.Socket) string {
+	if sock == nil {
+		return telemetry.HTTP
+	}
+	return telemetry.WebSocket
 }
 
 // Detach ends page p's live connection if sock (nil for HTTP polls) still
@@ -265,6 +276,7 @@ func (rt *Runtime) Detach(p *page.Page, sock page.Socket) {
 	if !ok {
 		return
 	}
+	rt.sink.Record(telemetry.Event{Kind: telemetry.Leave, View: p.View.(*View).id, Transport: transportOf(sock)})
 	rt.disconnected(p, states)
 	rt.release(states)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/fault"
@@ -14,6 +15,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/internal/state"
 	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Target says which pages a push reaches: every page, the pages of some
@@ -42,7 +44,8 @@ var errStopped = fault.New(fault.ShuttingDown, "")
 // page-scoped store is changed on each targeted page. It returns once this
 // instance applied it and handed it to the bus, with the first error of a
 // state whose action failed.
-func (rt *Runtime) Broadcast(ctx context.Context, v *View, t Target, name string, data map[string]json.RawMessage) (Reach, error) {
+func (rt *Runtime) Broadcast(ctx context.Context, v *View, t Target, name string, data map[string]json.RawMessage) (reach Reach, err error) {
+	defer rt.pushed(telemetry.OpBroadcast, t, time.Now(), &reach, &err)
 	if rt.Closing() {
 		return Reach{}, errStopped
 	}
@@ -62,14 +65,15 @@ func (rt *Runtime) Broadcast(ctx context.Context, v *View, t Target, name string
 
 // Refresh renders the targeted pages again without changing any state, on
 // every instance.
-func (rt *Runtime) Refresh(ctx context.Context, v *View, t Target) (Reach, error) {
+func (rt *Runtime) Refresh(ctx context.Context, v *View, t Target) (r Reach, err error) {
+	defer rt.pushed(telemetry.OpRefresh, t, time.Now(), &r, &err)
 	if rt.Closing() {
 		return Reach{}, errStopped
 	}
 	if err := ctx.Err(); err != nil {
 		return Reach{}, err
 	}
-	r := rt.refresh(v, t)
+	r = rt.refresh(v, t)
 	if t.Filter == nil {
 		rt.send(relay.Message{Kind: relay.KindRefresh, View: viewID(v), Target: t.Target})
 	}
@@ -78,18 +82,40 @@ func (rt *Runtime) Refresh(ctx context.Context, v *View, t Target) (Reach, error
 
 // Disconnect closes the live connections of the targeted pages, on every
 // instance: a WebSocket with 4001, an HTTP page by forgetting it.
-func (rt *Runtime) Disconnect(ctx context.Context, v *View, t Target) (Reach, error) {
+func (rt *Runtime) Disconnect(ctx context.Context, v *View, t Target) (r Reach, err error) {
+	defer rt.pushed(telemetry.OpDisconnect, t, time.Now(), &r, &err)
 	if rt.Closing() {
 		return Reach{}, errStopped
 	}
 	if err := ctx.Err(); err != nil {
 		return Reach{}, err
 	}
-	r := rt.disconnect(v, t)
+	r = rt.disconnect(v, t)
 	if t.Filter == nil {
 		rt.send(relay.Message{Kind: relay.KindDisconnect, View: viewID(v), Target: t.Target})
 	}
 	return r, nil
+}
+
+// pushed reports a push of this instance: op to t, begun at start, with
+// the reach and error it returns.
+func (rt *Runtime) pushed(op string, t Target, start time.Time, r *Reach, err *error) {
+	e := telemetry.Event{Kind: telemetry.Push, Op: op, Outcome: telemetry.OK, Duration: time.Since(start),
+		Targets: len(t.Users) + len(t.Groups), States: r.States, Pages: r.Pages}
+	switch {
+	case t.Filter != nil:
+		e.Target = telemetry.TargetFilter
+	case t.All:
+		e.Target = telemetry.TargetAll
+	case len(t.Users) > 0:
+		e.Target = telemetry.TargetUsers
+	default:
+		e.Target = telemetry.TargetGroups
+	}
+	if *err != nil {
+		e.Outcome = fault.As(*err).Kind.Code()
+	}
+	rt.sink.Record(e)
 }
 
 func viewID(v *View) string {

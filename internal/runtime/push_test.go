@@ -296,7 +296,7 @@ func TestASlowStoreStallsNobodyElse(t *testing.T) {
 
 	close(g.release)
 	require.NoError(t, <-done)
-	adas.p.Settle(adas.sock, 1, nil, "")
+	adas.p.Settle(adas.sock, 1, nil, "", nil)
 	m := adas.read()
 	assert.Equal(t, "reply", m.T)
 	assert.Equal(t, "<p>1</p>", adas.html())

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/state"
 	"github.com/lvtgo/livetemplate/internal/token"
 	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Limits are the facade's Limits with their defaults filled in (the same
@@ -64,7 +66,8 @@ type Options struct {
 	// Tokens makes and checks page tokens; with the key every instance
 	// shares, an instance opens the pages of tokens other instances made.
 	// Default: a random key (this instance only).
-	Tokens *token.Signer
+	Tokens    *token.Signer
+	Telemetry telemetry.Sink // nil: none
 }
 
 // Runtime is the engine of one app: the shared states (state.Table), the
@@ -72,8 +75,9 @@ type Options struct {
 // instances, with one lifetime. The facade's App wraps it; the protocol
 // package drives it for each client.
 type Runtime struct {
-	o   Options
-	log *slog.Logger
+	o    Options
+	log  *slog.Logger
+	sink telemetry.Sink // never nil
 
 	catalog schema.Catalog
 	states  *state.Table
@@ -97,10 +101,12 @@ type Runtime struct {
 	announcing atomic.Bool // announceAll runs
 	beats      beats
 
-	ctx    context.Context // lifetime: cancelled by Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	once   sync.Once
+	draining  chan struct{} // closed when the drain begins (Drain, or Stop)
+	drainOnce sync.Once
+	ctx       context.Context // lifetime: cancelled by Close
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	once      sync.Once
 }
 
 // Timing of the pages table.
@@ -140,7 +146,11 @@ func New(o Options) *Runtime {
 	if o.Tokens == nil {
 		o.Tokens, _ = token.New([]byte(NewToken() + NewToken())) // a key never fails
 	}
-	rt := &Runtime{o: o, log: o.Logger, views: make(map[string]*View), instance: newInstanceID()}
+	if o.Telemetry == nil {
+		o.Telemetry = telemetry.SinkFunc(func(telemetry.Event) {})
+	}
+	rt := &Runtime{o: o, log: o.Logger, sink: o.Telemetry, views: make(map[string]*View),
+		instance: newInstanceID(), draining: make(chan struct{})}
 	l := o.Limits
 	rt.groups = limit.NewRates(l.ActionsPerSecond, l.ActionBurst)
 	rt.addrs = limit.NewRates(l.AddressActionsPerSecond, l.AddressActionBurst)
@@ -163,15 +173,16 @@ func New(o Options) *Runtime {
 		UnjoinedShare: unjoinedShare(l.MaxUnjoined),
 	})
 	rt.states = state.NewTable(state.Options{
-		Sessions: o.Sessions,
-		Logger:   o.Logger,
-		Mount:    rt.mountShared,
-		Changed:  rt.changed,
-		Timeout:  l.StoreTimeout,
+		Sessions:  o.Sessions,
+		Logger:    o.Logger,
+		Mount:     rt.mountShared,
+		Changed:   rt.changed,
+		Timeout:   l.StoreTimeout,
+		Telemetry: o.Telemetry,
 	})
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	if o.Bus != nil {
-		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger, l.StoreTimeout)
+		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger, o.Telemetry, l.StoreTimeout)
 		rt.relay.Start()
 	}
 	rt.wg.Go(rt.janitor)
@@ -191,13 +202,25 @@ func (rt *Runtime) Limits() Limits { return rt.o.Limits }
 // Logger returns the runtime's logger.
 func (rt *Runtime) Logger() *slog.Logger { return rt.log }
 
+// Telemetry returns the sink of the runtime's events (a no-op without one).
+func (rt *Runtime) Telemetry() telemetry.Sink { return rt.sink }
+
 // Closing reports whether Close has begun.
 func (rt *Runtime) Closing() bool { return rt.ctx.Err() != nil }
+
+// Drain begins the drain that precedes Stop: pages go on being served,
+// but HTTP polls are answered at once from now on (Draining). It is
+// idempotent.
+func (rt *Runtime) Drain() { rt.drainOnce.Do(func() { close(rt.draining) }) }
+
+// Draining returns a channel closed once the drain (or Stop) has begun.
+func (rt *Runtime) Draining() <-chan struct{} { return rt.draining }
 
 // Stop begins closing: no page is opened or made live from now on, and
 // every wait of the runtime's (an HTTP poll, a push) ends. It returns the
 // live pages, which the caller disconnects.
 func (rt *Runtime) Stop() []*page.Page {
+	rt.Drain()
 	rt.states.Close()
 	rt.cancel()
 	return rt.pages.Close()
@@ -257,14 +280,24 @@ func (rt *Runtime) allowPage(addr string) error {
 	return nil
 }
 
+// Causes of the refusal Allow returns: which budget is spent.
+var (
+	ErrGroupRate   = errors.New("runtime: the session group's actions per second")
+	ErrAddressRate = errors.New("runtime: the client address's actions per second")
+)
+
 // Allow takes one action from the budgets of page p's group and client
-// address; when either is spent it returns how long until one is back.
-func (rt *Runtime) Allow(p *page.Page) (bool, time.Duration) {
+// address; when either is spent it returns a fault.RateLimited saying how
+// long until one is back, caused by ErrGroupRate or ErrAddressRate.
+func (rt *Runtime) Allow(p *page.Page) *fault.Error {
 	now := time.Now()
 	if ok, retry := rt.groups.Reserve(p.ID.GroupID, now); !ok {
-		return false, retry
+		return &fault.Error{Kind: fault.RateLimited, RetryAfter: retry, Cause: ErrGroupRate}
 	}
-	return rt.addrs.Reserve(p.Addr, now)
+	if ok, retry := rt.addrs.Reserve(p.Addr, now); !ok {
+		return &fault.Error{Kind: fault.RateLimited, RetryAfter: retry, Cause: ErrAddressRate}
+	}
+	return nil
 }
 
 // WithDefaults returns l with every zero field set to its default.

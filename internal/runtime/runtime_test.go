@@ -520,16 +520,17 @@ func TestAllowSpendsTheGroupsAndTheAddressesBudgets(t *testing.T) {
 	p1, _ := a.load(t, v, ada, "/")
 	p2, _ := a.load(t, v, cy, "/")
 	for range 2 {
-		ok, _ := a.Allow(p1)
-		assert.True(t, ok)
+		assert.Nil(t, a.Allow(p1))
 	}
-	ok, retry := a.Allow(p1)
-	assert.False(t, ok, "the group's burst is spent")
-	assert.Positive(t, retry)
-	ok, _ = a.Allow(p2)
-	assert.True(t, ok, "another group, the same address: its third action")
-	ok, _ = a.Allow(p2)
-	assert.False(t, ok, "the address's burst is spent")
+	fe := a.Allow(p1)
+	require.NotNil(t, fe, "the group's burst is spent")
+	assert.Equal(t, fault.RateLimited, fe.Kind)
+	assert.ErrorIs(t, fe, runtime.ErrGroupRate)
+	assert.Positive(t, fe.RetryAfter)
+	assert.Nil(t, a.Allow(p2), "another group, the same address: its third action")
+	fe = a.Allow(p2)
+	require.NotNil(t, fe, "the address's burst is spent")
+	assert.ErrorIs(t, fe, runtime.ErrAddressRate)
 	assert.Equal(t, lim, a.Limits())
 }
 
@@ -616,7 +617,7 @@ func ExampleRuntime() {
 
 	_ = p.Reserve(context.Background(), sock, 1)
 	redirect, err := rt.Act(context.Background(), p, "inc", nil, nil)
-	p.Settle(sock, 1, nil, redirect)
+	p.Settle(sock, 1, nil, redirect, nil)
 	fmt.Printf("%v %s\n", err, p.Next(sock))
 	// Output:
 	// <p>Count: 0</p>
@@ -664,7 +665,7 @@ func TestTheReplyCarriesWhatTheActionChanged(t *testing.T) {
 				require.NoError(t, json.Unmarshal(b, &m))
 				adas.apply(m)
 			}
-			adas.p.Settle(adas.sock, 99, nil, "")
+			adas.p.Settle(adas.sock, 99, nil, "", nil)
 			m := adas.read()
 			assert.Equal(t, "reply", m.T)
 			assert.Equal(t, tc.want, adas.html(), "the reply carried the change")

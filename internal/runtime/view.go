@@ -180,6 +180,19 @@ func (v *View) route(name string) (slot int, action string, ok bool) {
 	return 0, "", false
 }
 
+// StoreOf returns the name of the store that action name goes to on the
+// view's pages (Builtin for a built-in action), or "" when none handles
+// it: a name fixed by the program, never the client's.
+func (v *View) StoreOf(name string) string {
+	if name == Dismiss {
+		return Builtin
+	}
+	if i, _, ok := v.route(name); ok {
+		return v.slots[i].Decl.Name
+	}
+	return ""
+}
+
 // Names returns the names of the view's stores.
 func (v *View) Names() []string {
 	out := make([]string, len(v.slots))

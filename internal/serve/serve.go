@@ -15,10 +15,11 @@ import (
 
 // Run listens on srv.Addr (":http" if empty) and serves srv, over TLS when
 // srv.TLSConfig holds certificates, until ctx ends or serving fails; then
-// it shuts srv down and calls every shutdown at the same time, within
-// timeout, and returns what failed. An error to listen is returned at once,
-// and shutdowns are not called then.
-func Run(ctx context.Context, srv *http.Server, timeout time.Duration, shutdowns ...func(context.Context) error) error {
+// it calls every shutdown at once, goes on serving while they drain (for
+// at most drain, or until they all returned), shuts srv down, and returns
+// what failed; all of it within drain plus timeout. An error to listen is
+// returned at once, and shutdowns are not called then.
+func Run(ctx context.Context, srv *http.Server, drain, timeout time.Duration, shutdowns ...func(context.Context) error) error {
 	addr := srv.Addr
 	if addr == "" {
 		addr = ":http"
@@ -43,15 +44,31 @@ func Run(ctx context.Context, srv *http.Server, timeout time.Duration, shutdowns
 		failed = fmt.Errorf("livetemplate: serve: %w", err)
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain+timeout)
 	defer cancel()
 	// What serves live connections shuts down alongside the server: its
-	// WebSockets and long polls end at once instead of holding
-	// srv.Shutdown up.
+	// WebSockets and long polls end instead of holding srv.Shutdown up.
+	// While it drains, srv goes on serving (page loads, actions, the
+	// probes that now fail readiness), so that nothing is refused before
+	// the load balancers have looked elsewhere.
 	errs := make([]error, 2+len(shutdowns))
+	finished := make(chan struct{}, len(shutdowns))
 	var wg sync.WaitGroup
 	for i, f := range shutdowns {
-		wg.Go(func() { errs[2+i] = f(sctx) })
+		wg.Go(func() {
+			errs[2+i] = f(sctx)
+			finished <- struct{}{}
+		})
+	}
+	timer := time.NewTimer(drain)
+	defer timer.Stop()
+drained:
+	for range shutdowns {
+		select {
+		case <-finished:
+		case <-timer.C:
+			break drained
+		}
 	}
 	if err := srv.Shutdown(sctx); err != nil {
 		errs[1] = fmt.Errorf("livetemplate: shut the server down: %w", err)

@@ -15,6 +15,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/session"
+	"github.com/lvtgo/livetemplate/telemetry"
 )
 
 // Options configure a Table. Sessions is required; the others may be nil.
@@ -36,6 +37,9 @@ type Options struct {
 	// Timeout bounds each call of the session store: a store that does not
 	// answer within it is failing (default 2s).
 	Timeout time.Duration
+	// Telemetry receives a StoreCall event for every call to Sessions.
+	// Default: none.
+	Telemetry telemetry.Sink
 }
 
 // Table is an app's shared states in memory, by key. A state stays in
@@ -65,6 +69,9 @@ func NewTable(o Options) *Table {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = 2 * time.Second
+	}
+	if o.Telemetry == nil {
+		o.Telemetry = telemetry.SinkFunc(func(telemetry.Event) {})
 	}
 	return &Table{o: o, m: make(map[string]*State)}
 }
@@ -250,22 +257,6 @@ func (s *State) publish(sn *Snapshot) {
 	s.loaded = true
 }
 
-// get reads the state named name from the session store, within the
-// store's deadline.
-func (t *Table) get(ctx context.Context, name string) ([]byte, uint64, error) {
-	ctx, cancel := context.WithTimeout(ctx, t.o.Timeout)
-	defer cancel()
-	return t.o.Sessions.Get(ctx, name)
-}
-
-// put stores state under name with compare-and-set on version, within the
-// store's deadline.
-func (t *Table) put(ctx context.Context, name string, state []byte, version uint64) (uint64, error) {
-	ctx, cancel := context.WithTimeout(ctx, t.o.Timeout)
-	defer cancel()
-	return t.o.Sessions.Put(ctx, name, state, version)
-}
-
 // failed logs the first failure of the session store in an outage (never
 // one per action) and returns it as a fault.Unavailable.
 func (t *Table) failed(err error) error {
@@ -299,3 +290,43 @@ func (m chanMutex) LockContext(ctx context.Context) error {
 
 // Unlock unlocks m.
 func (m chanMutex) Unlock() { <-m }
+
+// get reads the state named name from the session store, within the
+// store's deadline.
+func (t *Table) get(ctx context.Context, name string) ([]byte, uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.o.Timeout)
+	defer cancel()
+	start := time.Now()
+	state, version, err := t.o.Sessions.Get(ctx, name)
+	t.called(ctx, telemetry.OpGet, start, err)
+	return state, version, err
+}
+
+// put stores state under name with compare-and-set on version, within the
+// store's deadline.
+func (t *Table) put(ctx context.Context, name string, state []byte, version uint64) (uint64, error) {
+	ctx, cancel := context.WithTimeout(ctx, t.o.Timeout)
+	defer cancel()
+	start := time.Now()
+	v, err := t.o.Sessions.Put(ctx, name, state, version)
+	t.called(ctx, telemetry.OpPut, start, err)
+	return v, err
+}
+
+// called reports a call to the session store: a missing key and a
+// conflict are answers, a call whose caller went away is no failure.
+func (t *Table) called(ctx context.Context, op string, start time.Time, err error) {
+	e := telemetry.Event{Kind: telemetry.StoreCall, Op: op, Outcome: telemetry.OK, Duration: time.Since(start)}
+	switch {
+	case err == nil:
+	case errors.Is(err, session.ErrNotFound):
+		e.Outcome = telemetry.NotFound
+	case errors.Is(err, session.ErrConflict):
+		e.Outcome = telemetry.Conflict
+	case ctx.Err() != nil:
+		e.Outcome = telemetry.Canceled
+	default:
+		e.Outcome, e.Err = telemetry.Error, true
+	}
+	t.o.Telemetry.Record(e)
+}

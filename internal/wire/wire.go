@@ -47,8 +47,8 @@ const (
 )
 
 // WebSocket close codes the server uses besides RFC 6455's own (1000 normal,
-// 1001 going away, 1008 policy violation, 1011 internal error, 1013 try again
-// later). docs/protocol.md §3.5 says what a client does for each.
+// 1001 going away, 1008 policy violation, 1011 internal error, 1012 service
+// restart, 1013 try again later). docs/protocol.md §3.5 says what a client does for each.
 const (
 	// CloseUnauthorized: the identity is missing, invalid or expired; the
 	// client stops until the page is loaded again.
