@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lvtgo/livetemplate/internal/forwarded"
 	"github.com/lvtgo/livetemplate/internal/protocol"
 	"github.com/lvtgo/livetemplate/internal/runtime"
 	"github.com/lvtgo/livetemplate/internal/token"
@@ -48,7 +49,11 @@ type App struct {
 func NewApp(opts ...Option) (*App, error) {
 	o, err := collect(opts, forApp)
 	origins, oerr := transport.ParseOrigins(o.origins)
-	if err = errors.Join(err, oerr); err != nil {
+	proxies, perr := forwarded.Parse(o.proxies)
+	if perr != nil {
+		perr = fmt.Errorf("WithTrustedProxies: %w", perr)
+	}
+	if err = errors.Join(err, oerr, perr); err != nil {
 		return nil, fmt.Errorf("livetemplate: new app: %w", err)
 	}
 	a := &App{log: cmp.Or(o.logger, slog.Default()).With("component", "livetemplate"), closer: func() error { return nil }, drain: o.drain}
@@ -78,6 +83,7 @@ func NewApp(opts ...Option) (*App, error) {
 		Auth:           o.auth,
 		Secrets:        o.secrets,
 		ClientAddr:     o.clientIP,
+		Proxies:        proxies,
 		Origins:        origins,
 		FrameAncestors: o.frames,
 		Ping:           cmp.Or(o.ping, 30*time.Second),

@@ -40,11 +40,12 @@ var allowedDeps = map[string][]string{
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
 	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",
-		"internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source", "internal/token"},
+		"internal/forwarded", "internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source", "internal/token"},
 
 	// The engine, layer by layer: each package imports only those below it.
 	"internal/check":                {},
 	"internal/form":                 {},
+	"internal/forwarded":            {},
 	"internal/schema":               {},
 	"internal/serve":                {},
 	"internal/source":               {},
@@ -55,7 +56,7 @@ var allowedDeps = map[string][]string{
 	"internal/token":                {"auth"},
 	"internal/page":                 {"auth", "diff", "internal/fault", "internal/state", "internal/wire"},
 	"internal/runtime":              {"auth", "broadcast", "diff", "session", "telemetry", "internal/fault", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/token", "internal/wire"},
-	"internal/protocol":             {"auth", "client", "telemetry", "transport", "internal/fault", "internal/limit", "internal/page", "internal/runtime", "internal/wire"},
+	"internal/protocol":             {"auth", "client", "telemetry", "transport", "internal/fault", "internal/forwarded", "internal/limit", "internal/page", "internal/runtime", "internal/wire"},
 	"auth":                          {},
 	"auth/jwtauth":                  {"auth", "github.com/golang-jwt/jwt/v5"},
 	"client":                        {},

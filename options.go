@@ -33,6 +33,7 @@ type options struct {
 	origins   []string
 	frames    []string // frame-ancestors sources; nil: 'self'
 	clientIP  func(*http.Request) string
+	proxies   []string
 	bus       broadcast.Bus
 	logger    *slog.Logger
 	limits    Limits
@@ -163,11 +164,20 @@ func WithFrameAncestors(sources ...string) Option {
 	})
 }
 
+// WithTrustedProxies names the reverse proxies and load balancers in front
+// of the app, by address or CIDR prefix ("10.0.0.0/8"). From a request
+// whose peer is one of them, the client's address (for the per-address
+// limits and the logs) is the rightmost X-Forwarded-For entry that is not
+// a trusted proxy, and X-Forwarded-Proto says whether it used HTTPS
+// (Secure, __Host- cookies); requests from other peers are stripped of
+// such headers. Not with WithClientAddress (docs/instances.md).
+func WithTrustedProxies(cidrs ...string) Option {
+	return opt(forApp, "WithTrustedProxies", func(o *options) { o.proxies = append(o.proxies, cidrs...) })
+}
+
 // WithClientAddress sets how a request's client address is found, for the
-// per-address limits. The default is the host of r.RemoteAddr. Behind a
-// reverse proxy or load balancer every request comes from the proxy, so
-// return the address the proxy reports (say the last X-Forwarded-For entry
-// your proxy appends), and only from headers your proxy sets.
+// per-address limits (default: the host of r.RemoteAddr). Behind proxies,
+// WithTrustedProxies does it.
 func WithClientAddress(f func(r *http.Request) string) Option {
 	return opt(forApp, "WithClientAddress", func(o *options) {
 		o.check(f == nil, "nil client address function")

@@ -22,6 +22,7 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/forwarded"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/protocol"
 	"github.com/lvtgo/livetemplate/internal/runtime"
@@ -132,6 +133,7 @@ type server struct {
 type serverOptions struct {
 	limits         func(*runtime.Limits)
 	frameAncestors []string
+	proxies        []string // trusted proxies, in place of clientAddr
 }
 
 func newServer(tb testing.TB, o serverOptions) *server {
@@ -161,11 +163,13 @@ func build(tb testing.TB, o serverOptions) *server {
 	l := &logs{}
 	rt := runtime.New(runtime.Options{Sessions: mem, Logger: slog.New(l), Limits: lim, IdleTimeout: time.Minute, Hooks: hooks()})
 	tb.Cleanup(rt.Close)
-	srv, err := protocol.New(rt, protocol.Options{
-		Auth:           auth.AuthenticatorFunc(identify),
-		ClientAddr:     clientAddr,
-		FrameAncestors: o.frameAncestors,
-	})
+	po := protocol.Options{Auth: auth.AuthenticatorFunc(identify), ClientAddr: clientAddr, FrameAncestors: o.frameAncestors}
+	if o.proxies != nil {
+		p, err := forwarded.Parse(o.proxies)
+		require.NoError(tb, err)
+		po.Proxies, po.ClientAddr = p, nil
+	}
+	srv, err := protocol.New(rt, po)
 	require.NoError(tb, err)
 	s := &server{rt: rt, srv: srv, logs: l}
 	s.home = s.mount(tb, "home", homePage, counterDecl)

@@ -47,7 +47,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 	l := runtime.Loading{View: v, ID: id, Addr: addr, Request: r, From: r.Header.Get(wire.NavigateHeader)}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		l.Flash = c.Value
-		setFlashCookie(w, r, "") // shown once
+		s.setFlashCookie(w, r, "") // shown once
 	}
 	out, err := s.rt.Load(r.Context(), l)
 	switch {
@@ -63,7 +63,7 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 	case out.Redirect != "":
 		s.loaded(v, start, 0, nil)
 		if out.Parked != "" {
-			setFlashCookie(w, r, out.Parked)
+			s.setFlashCookie(w, r, out.Parked)
 		}
 		http.Redirect(w, r, out.Redirect, http.StatusSeeOther)
 		return
@@ -84,9 +84,11 @@ func (s *Server) servePage(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 // that id.
 const flashCookie = "lvt-flash"
 
-// setFlashCookie sets the flash cookie to id for a minute, or clears it.
-func setFlashCookie(w http.ResponseWriter, r *http.Request, id string) {
-	c := &http.Cookie{Name: flashCookie, Value: id, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil}
+// setFlashCookie sets the flash cookie to id for a minute, or clears it;
+// it is Secure when the client used HTTPS, to this server or to a trusted
+// proxy.
+func (s *Server) setFlashCookie(w http.ResponseWriter, r *http.Request, id string) {
+	c := &http.Cookie{Name: flashCookie, Value: id, Path: "/", MaxAge: 60, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.o.Proxies.HTTPS(r)}
 	if id == "" {
 		c.MaxAge = -1
 	}

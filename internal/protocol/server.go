@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -16,6 +15,7 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/client"
 	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/forwarded"
 	"github.com/lvtgo/livetemplate/internal/limit"
 	"github.com/lvtgo/livetemplate/internal/runtime"
 	"github.com/lvtgo/livetemplate/telemetry"
@@ -28,8 +28,14 @@ type Options struct {
 	// with a random key.
 	Auth auth.Authenticator
 	// ClientAddr returns a request's client address, for per-address
-	// limits. Default: the host of r.RemoteAddr.
+	// limits and the logs. Default: Proxies.ClientAddr (without proxies,
+	// the host of r.RemoteAddr). Not with Proxies.
 	ClientAddr func(*http.Request) string
+	// Proxies are the trusted reverse proxies: from them the client's
+	// address and scheme are read from their headers, which every other
+	// peer's requests are stripped of before anything reads them; the
+	// default authenticator then trusts X-Forwarded-Proto. Default: none.
+	Proxies *forwarded.Proxies
 	// Origins are the other origins allowed to connect and post.
 	Origins *transport.Origins
 	// FrameAncestors are the CSP frame-ancestors sources of pages; nil:
@@ -60,15 +66,18 @@ type Server struct {
 
 // New returns a Server for the pages of rt.
 func New(rt *runtime.Runtime, o Options) (*Server, error) {
+	if o.ClientAddr != nil && o.Proxies != nil {
+		return nil, errors.New("a client address function and trusted proxies both say where a request comes from: give one")
+	}
 	if o.Auth == nil {
-		a, err := anonymous(o.Secrets)
+		a, err := anonymous(o.Secrets, o.Proxies != nil)
 		if err != nil {
 			return nil, err
 		}
 		o.Auth = a
 	}
 	if o.ClientAddr == nil {
-		o.ClientAddr = remoteHost
+		o.ClientAddr = o.Proxies.ClientAddr
 	}
 	lim := rt.Limits()
 	s := &Server{rt: rt, o: o, log: rt.Logger(), lim: lim, sink: rt.Telemetry(), quiet: limit.NewEvery(refusalPeriod, refusalKeys)}
@@ -99,6 +108,7 @@ const ClientQuery = "lvt-client"
 // (or the client script), a WebSocket upgrade opens its live connection,
 // POST carries one message over HTTP; any other method is refused.
 func (s *Server) Serve(w http.ResponseWriter, r *http.Request, v *runtime.View) {
+	r = s.o.Proxies.Request(r)
 	if r.Method == http.MethodGet && r.URL.Query().Has(ClientQuery) {
 		serveClient(w, r)
 		return
@@ -165,36 +175,29 @@ func serveClient(w http.ResponseWriter, r *http.Request) {
 	client.Handler().ServeHTTP(w, r2)
 }
 
-// anonymous returns the default authenticator. With the app's keys, its
-// keys derive from them, and its cookie has the usual name. Without, it has
-// a key of this app's own and a cookie named after it: two apps of one
-// process (two one-page apps, say) keep their visitors apart instead of
-// overwriting each other's cookie on every visit.
-func anonymous(secrets [][]byte) (*auth.Anonymous, error) {
+// anonymous returns the default authenticator, trusting X-Forwarded-Proto
+// behind trusted proxies (Serve strips it from every other peer's
+// requests). With the app's keys, its keys derive from them, and its
+// cookie has the usual name. Without, it has a key of this app's own and a
+// cookie named after it: two apps of one process (two one-page apps, say)
+// keep their visitors apart instead of overwriting each other's cookie on
+// every visit.
+func anonymous(secrets [][]byte, proxied bool) (*auth.Anonymous, error) {
 	if len(secrets) == 0 {
 		key := auth.NewAnonymousKey()
 		sum := sha256.Sum256(key)
-		return auth.NewAnonymous(&auth.AnonymousOptions{Key: key, CookieName: auth.CookieName + "-" + hex.EncodeToString(sum[:4])})
+		return auth.NewAnonymous(&auth.AnonymousOptions{Key: key, CookieName: auth.CookieName + "-" + hex.EncodeToString(sum[:4]), TrustForwardedProto: proxied})
 	}
 	derive := func(secret []byte) []byte {
 		m := hmac.New(sha256.New, secret)
 		m.Write([]byte("livetemplate anonymous cookies"))
 		return m.Sum(nil)
 	}
-	o := &auth.AnonymousOptions{Key: derive(secrets[0])}
+	o := &auth.AnonymousOptions{Key: derive(secrets[0]), TrustForwardedProto: proxied}
 	for _, s := range secrets[1:] {
 		o.PreviousKeys = append(o.PreviousKeys, derive(s))
 	}
 	return auth.NewAnonymous(o)
-}
-
-// remoteHost is the default client address: the host of r.RemoteAddr.
-func remoteHost(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // frameHeaders builds the page headers that say who may frame it.
