@@ -71,7 +71,9 @@
 // Same-origin requests are always allowed (by http.CrossOriginProtection's
 // rules: Sec-Fetch-Site, else Origin against Host); a cross-origin upgrade
 // or POST is allowed only if its Origin matches a pattern of [Origins],
-// and refused with 403 otherwise. HTTP messages must moreover be POSTs of
+// and refused with 403 otherwise. Chromium sends no Sec-Fetch-Site on
+// WebSocket handshakes, so for upgrades Origin against Host decides: a
+// proxy in front must pass on the Host the browser sent. HTTP messages must moreover be POSTs of
 // application/json, a type a plain form cannot send. Skipping the origin
 // check takes an option named Insecure….
 //

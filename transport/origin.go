@@ -101,6 +101,11 @@ func validScheme(s string) bool {
 //
 // Any other request is allowed only if its Origin matches a pattern. A nil
 // *Origins has no patterns.
+//
+// Browsers send Sec-Fetch-Site only to HTTPS and localhost URLs, and
+// Chromium sends none on WebSocket handshakes (e2e/proxy checks it): for
+// upgrades, Origin against Host decides, so a reverse proxy must pass on
+// the Host header the browser sent, port included.
 func (o *Origins) Allowed(r *http.Request) bool {
 	return sameOrigin(r) || o.match(r.Header.Get("Origin"))
 }

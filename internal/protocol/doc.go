@@ -18,7 +18,9 @@
 //     messages before the join, replies in order with the page's patches.
 //   - post.go: one HTTP message, and the long poll.
 //   - ops.go: what operators see: every refusal counted (telemetry) and
-//     logged at most once a minute per kind and client address; the
+//     logged at most once a minute per kind and client address (an
+//     upgrade refused for its origin: per Host and Origin, with a hint
+//     about the proxy's Host header); the
 //     telemetry of page loads and actions; readiness (Health), and the
 //     drain that precedes a shutdown.
 //

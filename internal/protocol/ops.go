@@ -11,6 +11,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/internal/wire"
 	"github.com/lvtgo/livetemplate/telemetry"
 	"github.com/lvtgo/livetemplate/transport"
 )
@@ -99,32 +100,56 @@ func (s *Server) refusing(fail func(*fault.Error), addr, via string) func(*fault
 // within the minute. An outage of the session store is logged by the state
 // table, once per outage.
 func (s *Server) report(kind, reason, addr, via string) {
+	var attrs []any
+	if reason == "per client address" {
+		attrs = []any{"hint", "behind a reverse proxy every client has the proxy's address unless the app is told the client's (docs/production.md)"}
+	}
+	s.record(kind, reason, addr, via, addr, "refused a client (logged once a minute per kind and address)", attrs...)
+}
+
+// record records a refusal and logs it with msg and attrs, at most once a
+// minute per kind and key.
+func (s *Server) record(kind, reason, addr, via, key, msg string, attrs ...any) {
 	s.sink.Record(telemetry.Event{Kind: telemetry.Refusal, Refusal: kind, Reason: reason, Transport: via})
-	if kind == telemetry.RefusedUnavailable || !s.quiet.Allow(kind+"\x00"+addr, kind, time.Now()) {
+	if kind == telemetry.RefusedUnavailable || !s.quiet.Allow(kind+"\x00"+key, kind, time.Now()) {
 		return
 	}
 	level := slog.LevelWarn
 	if kind == telemetry.RefusedShuttingDown || kind == telemetry.RefusedJoinTimeout {
 		level = slog.LevelInfo
 	}
-	attrs := []any{"refusal", kind, "addr", addr, "transport", via}
+	all := []any{"refusal", kind, "addr", addr, "transport", via}
 	if reason != "" {
-		attrs = append(attrs, "reason", reason)
+		all = append(all, "reason", reason)
 	}
-	if reason == "per client address" {
-		attrs = append(attrs, "hint", "behind a reverse proxy every client has the proxy's address unless the app is told the client's (docs/production.md)")
-	}
-	s.log.Log(context.Background(), level, "refused a client (logged once a minute per kind and address)", attrs...)
+	s.log.Log(context.Background(), level, msg, append(all, attrs...)...)
 }
 
+// originHint is the hint of a log line about an upgrade refused for its
+// origin, which is most often a proxy's doing.
+const originHint = "the upgrade's Origin does not name the Host it was sent with, and the browser did not say it is same-origin " +
+	"(Chromium sends no Sec-Fetch-Site on WebSocket handshakes): a proxy in front of the app must pass on the Host header " +
+	"the browser sent, port included (nginx: proxy_set_header Host $http_host; $host drops the port and the default " +
+	"$proxy_host names the upstream), or the page's origin must be allowed (WithAllowedOrigins)"
+
 // upgradeRefused is the transport's Refused: an upgrade refused before it
-// reached the app.
+// reached the app. One refused for its origin is logged once a minute per
+// Host and Origin, with both, whichever addresses it comes from: a proxy
+// that rewrites Host refuses every client alike.
 func (s *Server) upgradeRefused(r *http.Request, status int) {
-	kind, reason := telemetry.RefusedShuttingDown, ""
-	if status == http.StatusForbidden {
-		kind, reason = telemetry.RefusedOrigin, "cross-origin upgrade"
+	addr := s.o.ClientAddr(r)
+	if status != http.StatusForbidden {
+		s.report(telemetry.RefusedShuttingDown, "", addr, telemetry.WebSocket)
+		return
 	}
-	s.report(kind, reason, s.o.ClientAddr(r), telemetry.WebSocket)
+	host, origin := wire.Echo(r.Host), wire.Echo(r.Header.Get("Origin"))
+	hint := originHint
+	if site := r.Header.Get("Sec-Fetch-Site"); site != "" {
+		hint = "the browser says the upgrade is " + wire.Echo(site) + ": if the page's origin is yours, allow it (WithAllowedOrigins)"
+	}
+	s.record(telemetry.RefusedOrigin, "cross-origin upgrade", addr, telemetry.WebSocket, host+"\x00"+origin,
+		"refused a WebSocket upgrade for its origin (logged once a minute per Host and Origin)",
+		"host", host, "origin", origin, "hint", hint)
 }
 
 // acted returns what records an action of name on a page of view v, begun

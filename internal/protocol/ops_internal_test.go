@@ -136,3 +136,47 @@ func TestHealth(t *testing.T) {
 	code, _ = probe(http.MethodGet, "/healthz")
 	assert.Equal(t, http.StatusOK, code, "the process still serves")
 }
+
+// An upgrade refused for its origin is logged once a minute per Host and
+// Origin, whatever the client's address (a proxy that rewrites Host
+// refuses every client), with both values and what to do about the proxy.
+func TestOriginRefusalsAreLoggedOncePerHostAndOrigin(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		s, logs, rec := reporter()
+		s.o.ClientAddr = func(r *http.Request) string { return r.Header.Get("X-Addr") }
+		upgrade := func(addr, host, origin, site string) {
+			r := httptest.NewRequest(http.MethodGet, "/", nil)
+			r.Host = host
+			r.Header.Set("Origin", origin)
+			r.Header.Set("X-Addr", addr)
+			if site != "" {
+				r.Header.Set("Sec-Fetch-Site", site)
+			}
+			s.upgradeRefused(r, http.StatusForbidden)
+		}
+		lines := func() int { return strings.Count(logs.String(), "refused a WebSocket upgrade for its origin") }
+		for i := range 100 {
+			upgrade(fmt.Sprintf("192.0.2.%d", i), "example.com", "http://example.com:8080", "")
+		}
+		assert.Equal(t, 1, lines(), "one pair, many clients: one line")
+		upgrade("192.0.2.1", "example.com", "https://other.example", "")
+		assert.Equal(t, 2, lines(), "another origin")
+		upgrade("192.0.2.1", "app.internal:8081", "http://example.com:8080", "")
+		assert.Equal(t, 3, lines(), "another host")
+		time.Sleep(time.Minute)
+		upgrade("192.0.2.1", "example.com", "http://example.com:8080", "")
+		assert.Equal(t, 4, lines(), "a minute later")
+		upgrade("192.0.2.1", "example.com", "https://evil.example", "cross-site")
+		assert.Len(t, rec.Of(telemetry.Refusal), 104, "every refusal is counted")
+
+		first, _, _ := strings.Cut(logs.String(), "\n")
+		for _, want := range []string{"level=WARN", "refusal=origin", "addr=192.0.2.0", "transport=websocket", `reason="cross-origin upgrade"`,
+			"host=example.com", "origin=http://example.com:8080", "proxy_set_header Host $http_host", "$host drops the port", "Sec-Fetch-Site"} {
+			assert.Contains(t, first, want)
+		}
+		assert.Contains(t, logs.String(), `hint="the browser says the upgrade is cross-site`)
+
+		upgrade("192.0.2.1", strings.Repeat("h", 1000), "http://x", "")
+		assert.Contains(t, logs.String(), "host="+strings.Repeat("h", 64)+"…", "quoted values are bounded")
+	})
+}
