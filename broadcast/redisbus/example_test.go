@@ -10,6 +10,7 @@ import (
 
 	"github.com/lvtgo/livetemplate/broadcast"
 	"github.com/lvtgo/livetemplate/broadcast/redisbus"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
 // Every instance of an application opens a Bus on the same Redis and
@@ -17,7 +18,8 @@ import (
 // Here the two instances are two Buses on one client, and the Redis is a
 // redis-server of the example's own.
 func Example() {
-	addr, stop := exampleRedis() // yours is, say, "localhost:6379"
+	srv, stop := testutil.ExampleRedis()
+	addr := srv.Addr() // yours is, say, "localhost:6379"
 	defer stop()
 	client := redis.NewClient(&redis.Options{
 		Addr:                  addr,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/session"
 	"github.com/lvtgo/livetemplate/session/redisstore"
 )
@@ -19,7 +20,8 @@ import (
 // Stores on one client, and the Redis is a redis-server of the example's
 // own.
 func Example() {
-	addr, stop := exampleRedis() // yours is, say, "localhost:6379"
+	srv, stop := testutil.ExampleRedis()
+	addr := srv.Addr() // yours is, say, "localhost:6379"
 	defer stop()
 	client := redis.NewClient(&redis.Options{
 		Addr:                  addr,

@@ -8,6 +8,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/session/redisstore"
 )
 
@@ -15,7 +16,8 @@ import (
 // visitor keeps their identity whichever instance serves them. Here two
 // instances ask the example's own redis-server for it.
 func ExampleSecret() {
-	addr, stop := exampleRedis() // yours is, say, "localhost:6379"
+	srv, stop := testutil.ExampleRedis()
+	addr := srv.Addr() // yours is, say, "localhost:6379"
 	defer stop()
 	client := redis.NewClient(&redis.Options{Addr: addr})
 	defer client.Close()
