@@ -73,6 +73,7 @@ var allowedDeps = map[string][]string{
 	"telemetry/telemetrytest":       {"telemetry"},
 	"internal/testutil":             {"github.com/redis/go-redis/v9"},
 	"transport":                     {"github.com/coder/websocket", "internal/wire"},
+	"cluster":                       {".", "auth", "broadcast/redisbus", "internal/forwarded", "session/redisstore", "github.com/redis/go-redis/v9"},
 	"internal/cmd/lvtload":          {".", "examples/instances", "github.com/coder/websocket"},
 	"examples/counter":              {".", "examples/counter/counter", "examples/instances", "examples/internal/ops"},
 	"examples/counter/counter":      {"."},
