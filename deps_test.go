@@ -74,20 +74,19 @@ var allowedDeps = map[string][]string{
 	"internal/testutil":             {"github.com/redis/go-redis/v9"},
 	"transport":                     {"github.com/coder/websocket", "internal/wire"},
 	"cluster":                       {".", "auth", "broadcast/redisbus", "internal/forwarded", "session/redisstore", "github.com/redis/go-redis/v9"},
-	"internal/cmd/lvtload":          {".", "examples/instances", "github.com/coder/websocket"},
-	"examples/counter":              {".", "examples/counter/counter", "examples/instances", "examples/internal/ops"},
+	"internal/cmd/lvtload":          {".", "cluster", "github.com/coder/websocket"},
+	"examples/counter":              {".", "examples/counter/counter", "examples/internal/ops"},
 	"examples/counter/counter":      {"."},
-	"examples/todos":                {".", "examples/todos/todos", "examples/instances", "examples/internal/ops"},
-	"examples/internal/ops":         {".", "telemetry"},
+	"examples/todos":                {".", "examples/todos/todos", "examples/internal/ops"},
+	"examples/internal/ops":         {".", "cluster", "telemetry"},
 	"examples/internal/ops/opstest": {"examples/internal/ops", "github.com/stretchr/testify"},
-	"examples/instances":            {".", "auth", "broadcast/redisbus", "session/redisstore", "github.com/redis/go-redis/v9"},
 	"examples/todos/todos":          {"."},
 
 	// The chat and dashboard examples and their shared, copyable sign-in.
 	"examples/login":               {".", "auth", "auth/jwtauth"},
-	"examples/chat":                {".", "examples/chat/chat", "examples/instances", "examples/internal/ops", "examples/login"},
+	"examples/chat":                {".", "examples/chat/chat", "examples/internal/ops", "examples/login"},
 	"examples/chat/chat":           {".", "auth", "examples/login"},
-	"examples/dashboard":           {".", "examples/dashboard/dashboard", "examples/instances", "examples/internal/ops", "examples/login"},
+	"examples/dashboard":           {".", "examples/dashboard/dashboard", "examples/internal/ops", "examples/login"},
 	"examples/dashboard/dashboard": {".", "auth", "examples/login"},
 
 	// The nested module of the Prometheus adapter (its own go.mod), so that

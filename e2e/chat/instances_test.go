@@ -1,17 +1,15 @@
 package chat_test
 
 import (
-	"io"
-	"log/slog"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/cluster"
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
 	"github.com/lvtgo/livetemplate/examples/chat/chat"
-	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/examples/login"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/livetest"
@@ -28,10 +26,10 @@ func TestE2ETwoInstancesShareARoom(t *testing.T) {
 	instance := func() string {
 		lg, err := login.New(login.Options{Key: key, Title: "Chat"})
 		require.NoError(t, err)
-		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		c, err := cluster.Open(t.Context(), rdb.URL(), nil)
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = closeRedis() }) // after the app's own cleanup
-		h, err := chat.NewHandler(livetest.App(t, append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))...), lg, admin)
+		t.Cleanup(func() { _ = c.Close() }) // after the app's own cleanup
+		h, err := chat.NewHandler(livetest.App(t, append(c.Options(), livetemplate.WithAuthenticator(lg.Authenticator()))...), lg, admin)
 		require.NoError(t, err)
 		srv := httptest.NewServer(h)
 		t.Cleanup(srv.Close)

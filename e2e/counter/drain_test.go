@@ -2,8 +2,6 @@ package counter_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -15,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/cluster"
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
-	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
@@ -43,10 +41,10 @@ func (b *backend) ready() bool {
 func TestE2EADrainingInstanceSendsItsPagesToAnother(t *testing.T) {
 	rdb := testutil.StartRedis(t)
 	instance := func() *backend {
-		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		c, err := cluster.Open(t.Context(), rdb.URL(), nil)
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = closeRedis() }) // after the app's own cleanup
-		h := testHandler(t, append(opts, livetemplate.WithDrain(time.Second))...)
+		t.Cleanup(func() { _ = c.Close() }) // after the app's own cleanup
+		h := testHandler(t, append(c.Options(), livetemplate.WithDrain(time.Second))...)
 		b := &backend{app: h.App(), seen: &traffic{}}
 		u, err := url.Parse(listen(t, b.seen.count(h)))
 		require.NoError(t, err)

@@ -1,14 +1,12 @@
 package counter_test
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/lvtgo/livetemplate/cluster"
 	"github.com/lvtgo/livetemplate/e2e/internal/browsertest"
-	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
@@ -18,10 +16,10 @@ import (
 func TestE2ETwoInstancesShareTheCount(t *testing.T) {
 	rdb := testutil.StartRedis(t)
 	instance := func() string {
-		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		c, err := cluster.Open(t.Context(), rdb.URL(), nil)
 		require.NoError(t, err)
-		t.Cleanup(func() { _ = closeRedis() }) // after the app's own cleanup
-		return listen(t, testHandler(t, opts...))
+		t.Cleanup(func() { _ = c.Close() }) // after the app's own cleanup
+		return listen(t, testHandler(t, c.Options()...))
 	}
 	urlA, urlB := instance(), instance()
 	b := browsertest.New(t)

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/cluster"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
@@ -19,10 +17,10 @@ import (
 func TestLivetestTwoInstancesShareTheBoard(t *testing.T) {
 	rdb := testutil.StartRedis(t)
 	instance := func() *app {
-		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		c, err := cluster.Open(t.Context(), rdb.URL(), nil)
 		require.NoError(t, err)
-		t.Cleanup(func() { assert.NoError(t, closeRedis()) }) // after the handler's own cleanup
-		return start(t, opts...)
+		t.Cleanup(func() { assert.NoError(t, c.Close()) }) // after the handler's own cleanup
+		return start(t, c.Options()...)
 	}
 	const wait = 5 * time.Second
 	a, b := instance(), instance()

@@ -12,6 +12,10 @@
 //	go run ./examples/dashboard -addr :8081 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
 //	go run ./examples/dashboard -addr :8082 -redis redis://127.0.0.1:6379/0 -secret 0123456789abcdef0123456789abcdef
 //
+// The secret may come from $LIVETEMPLATE_SECRET instead (better: the
+// process list shows flags). Behind a reverse proxy, add -trusted-proxy
+// with its address (docs/instances.md runs the chat behind nginx).
+//
 // The pages themselves (stores, templates, routes) are the package in
 // dashboard/; the sign-in is package examples/login; this file makes the
 // App they are mounted on and serves them until the process is told to
@@ -29,15 +33,12 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
-	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/examples/internal/ops"
 	"github.com/lvtgo/livetemplate/examples/login"
 )
 
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
-	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share announcements and counts with every instance given the same one")
-	secret := flag.String("secret", "", "key that signs sign-ins (at least 32 bytes; default: random, so give several instances the same one)")
 	admin := flag.String("admin", "admin", "the user name of the administrator")
 	of := ops.Register(flag.CommandLine)
 	flag.Parse()
@@ -48,15 +49,15 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, *secret, *admin, of, logger); err != nil {
+	if err := run(ctx, *addr, *admin, of, logger); err != nil {
 		logger.Error("dashboard failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the dashboard on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL, secret, admin string, of *ops.Flags, logger *slog.Logger) error {
-	key, err := login.Key(secret, logger)
+func run(ctx context.Context, addr, admin string, of *ops.Flags, logger *slog.Logger) error {
+	key, err := login.Key(of.Secret(), logger)
 	if err != nil {
 		return err
 	}
@@ -64,18 +65,13 @@ func run(ctx context.Context, addr, redisURL, secret, admin string, of *ops.Flag
 	if err != nil {
 		return err
 	}
-	opts := append([]livetemplate.Option{livetemplate.WithLogger(logger)}, of.Options()...)
-	if redisURL != "" {
-		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
-		if err != nil {
-			return err
-		}
-		defer closeRedis() // after Serve has shut the app down
-		opts = append(opts, ropts...)
+	opts, closeOpts, err := of.Options(ctx, logger)
+	if err != nil {
+		return err
 	}
-	// After the Redis options, whose anonymous authenticator this replaces.
-	opts = append(opts, livetemplate.WithAuthenticator(lg.Authenticator()))
-	app, err := livetemplate.NewApp(opts...)
+	defer closeOpts() // after Serve has shut the app down
+	// After the options of -redis, whose anonymous authenticator this replaces.
+	app, err := livetemplate.NewApp(append(opts, livetemplate.WithLogger(logger), livetemplate.WithAuthenticator(lg.Authenticator()))...)
 	if err != nil {
 		return err
 	}

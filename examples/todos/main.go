@@ -9,6 +9,10 @@
 //	go run ./examples/todos -addr :8081 -redis redis://127.0.0.1:6379/0
 //	go run ./examples/todos -addr :8082 -redis redis://127.0.0.1:6379/0
 //
+// Give them one -secret (or $LIVETEMPLATE_SECRET) so that visitors keep
+// their identities whatever happens to Redis, and, behind a reverse proxy,
+// -trusted-proxy with its address (docs/instances.md).
+//
 // The page itself (stores, template, NewHandler) is the package in
 // todos/; this file makes the App it is mounted on and serves it until
 // the process is told to stop.
@@ -24,14 +28,12 @@ import (
 	"syscall"
 
 	"github.com/lvtgo/livetemplate"
-	"github.com/lvtgo/livetemplate/examples/instances"
 	"github.com/lvtgo/livetemplate/examples/internal/ops"
 	"github.com/lvtgo/livetemplate/examples/todos/todos"
 )
 
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
-	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share state with every instance given the same one")
 	of := ops.Register(flag.CommandLine)
 	flag.Parse()
 	logger, err := of.Logger(os.Stderr)
@@ -41,24 +43,20 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, of, logger); err != nil {
+	if err := run(ctx, *addr, of, logger); err != nil {
 		logger.Error("todos failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the to-do list on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL string, of *ops.Flags, logger *slog.Logger) error {
-	opts := append([]livetemplate.Option{livetemplate.WithLogger(logger)}, of.Options()...)
-	if redisURL != "" {
-		ropts, closeRedis, err := instances.Redis(ctx, redisURL, logger)
-		if err != nil {
-			return err
-		}
-		defer closeRedis() // after Serve has shut the app down
-		opts = append(opts, ropts...)
+func run(ctx context.Context, addr string, of *ops.Flags, logger *slog.Logger) error {
+	opts, closeOpts, err := of.Options(ctx, logger)
+	if err != nil {
+		return err
 	}
-	app, err := livetemplate.NewApp(opts...)
+	defer closeOpts() // after Serve has shut the app down
+	app, err := livetemplate.NewApp(append(opts, livetemplate.WithLogger(logger))...)
 	if err != nil {
 		return err
 	}

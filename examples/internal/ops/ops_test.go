@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -18,7 +19,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/internal/ops"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/telemetry"
 )
 
@@ -113,7 +116,10 @@ func TestFlags(t *testing.T) {
 	of := ops.Register(fs)
 	require.NoError(t, fs.Parse(nil))
 	assert.Equal(t, ops.Flags{LogFormat: "text"}, *of, "the defaults: text logs, no operations server, no drain")
-	assert.Len(t, of.Options(), 1, "the drain only: no telemetry without -ops-addr")
+	opts, closeOpts, err := of.Options(t.Context(), slog.New(slog.DiscardHandler))
+	require.NoError(t, err)
+	assert.Len(t, opts, 1, "the drain only: no telemetry without -ops-addr, no keys, no proxies, no Redis")
+	require.NoError(t, closeOpts())
 	stop, err := of.Start(nil, nil)
 	require.NoError(t, err)
 	stop()
@@ -149,4 +155,49 @@ func ExampleMetrics() {
 	// livetemplate_connections{transport="websocket"} 1
 	// livetemplate_joins_total{transport="websocket"} 1
 	// livetemplate_refusals_total{kind="rate_limited",transport="http"} 1
+}
+
+// -secret (or $LIVETEMPLATE_SECRET; the flag wins) and -trusted-proxy
+// (repeated, or with commas) become app options, with or without -redis;
+// the secret is never printed, neither in the usage nor in an error.
+func TestSecretAndProxyFlags(t *testing.T) {
+	const fromEnv = "a secret from the environment, 32 bytes or more"
+	t.Setenv(ops.SecretEnv, fromEnv)
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	var usage bytes.Buffer
+	fs.SetOutput(&usage)
+	of := ops.Register(fs)
+	require.NoError(t, fs.Parse([]string{"-trusted-proxy", "10.0.0.0/8, 192.0.2.1", "-trusted-proxy", "::1"}))
+	assert.Equal(t, []string{"10.0.0.0/8", "192.0.2.1", "::1"}, of.TrustedProxies)
+	assert.Equal(t, fromEnv, of.Secret(), "from the environment")
+	fs.PrintDefaults()
+	assert.NotContains(t, usage.String(), fromEnv)
+	assert.Contains(t, usage.String(), "-trusted-proxy value")
+
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	opts, closeOpts, err := of.Options(t.Context(), logger)
+	require.NoError(t, err)
+	assert.Len(t, opts, 3, "the drain, the secret, the proxies")
+	require.NoError(t, closeOpts())
+	app, err := livetemplate.NewApp(opts...)
+	require.NoError(t, err, "options NewApp takes")
+	require.NoError(t, app.Close())
+
+	require.NoError(t, fs.Parse([]string{"-secret", "short"}))
+	assert.Equal(t, "short", of.Secret(), "the flag wins")
+	_, _, err = of.Options(t.Context(), logger)
+	assert.ErrorContains(t, err, "-secret (or $LIVETEMPLATE_SECRET) has 5 bytes, want at least 32")
+	assert.NotContains(t, err.Error(), "short")
+
+	rdb := testutil.StartRedis(t)
+	require.NoError(t, fs.Parse([]string{"-secret", fromEnv + "!", "-redis", rdb.URL()}))
+	opts, closeOpts, err = of.Options(t.Context(), logger)
+	require.NoError(t, err)
+	assert.Len(t, opts, 5, "the drain, and the cluster's store, bus, proxies and secret")
+	app, err = livetemplate.NewApp(opts...)
+	require.NoError(t, err)
+	require.NoError(t, app.Close())
+	require.NoError(t, closeOpts(), "after the app")
+	assert.NotContains(t, logs.String(), fromEnv)
 }

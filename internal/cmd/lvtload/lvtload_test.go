@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -17,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/cluster"
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
@@ -304,15 +303,15 @@ func TestPushAcrossInstances(t *testing.T) {
 	rdb := testutil.StartRedis(t)
 	var pages []*url.URL
 	for range 2 {
-		opts, closeRedis, err := instances.Redis(t.Context(), rdb.URL(), slog.New(slog.DiscardHandler))
+		c, err := cluster.Open(t.Context(), rdb.URL(), nil)
 		require.NoError(t, err)
-		live, err := newHandler(opts...)
+		live, err := newHandler(c.Options()...)
 		require.NoError(t, err)
 		srv := httptest.NewServer(withPush(live))
 		t.Cleanup(func() {
 			srv.Close()
 			assert.NoError(t, live.Close())
-			assert.NoError(t, closeRedis())
+			assert.NoError(t, c.Close())
 		})
 		u, err := url.Parse(srv.URL + "/")
 		require.NoError(t, err)

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,7 +19,7 @@ import (
 	"time"
 
 	"github.com/lvtgo/livetemplate"
-	"github.com/lvtgo/livetemplate/examples/instances"
+	"github.com/lvtgo/livetemplate/cluster"
 )
 
 func main() {
@@ -79,12 +78,12 @@ func serveMain(args []string) error {
 		if err := loopbackOnly(u.Host); err != nil {
 			return err
 		}
-		ropts, closeRedis, err := instances.Redis(context.Background(), *redisURL, slog.Default())
+		c, err := cluster.Open(context.Background(), *redisURL, nil)
 		if err != nil {
 			return err
 		}
-		defer closeRedis()
-		opts = ropts
+		defer c.Close()
+		opts = c.Options()
 	}
 	live, err := newHandler(opts...)
 	if err != nil {
