@@ -4,76 +4,34 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net"
-	"net/http"
-	"strings"
-	"time"
-
-	"github.com/redis/go-redis/v9"
+	"os"
 
 	"github.com/lvtgo/livetemplate"
-	"github.com/lvtgo/livetemplate/auth"
-	"github.com/lvtgo/livetemplate/broadcast/redisbus"
-	"github.com/lvtgo/livetemplate/session/redisstore"
+	"github.com/lvtgo/livetemplate/cluster"
 )
 
-// quote:shared
-// Shared returns the options that make an app share its state, its changes
-// and its visitors' identities with every instance that uses the same Redis,
-// and a function to call after the app has shut down.
-func Shared(ctx context.Context, url string, logger *slog.Logger) ([]livetemplate.Option, func() error, error) {
-	o, err := redis.ParseURL(url)
-	if err != nil {
-		return nil, nil, err
-	}
-	o.DialTimeout, o.ReadTimeout, o.WriteTimeout = 2*time.Second, 2*time.Second, 2*time.Second
-	o.ContextTimeoutEnabled = true
-	client := redis.NewClient(o)
-	fail := func(err error) ([]livetemplate.Option, func() error, error) {
-		return nil, nil, errors.Join(err, client.Close())
-	}
-	// 1. The state: every instance reads and writes the same groups.
-	store, err := redisstore.New(client, nil)
-	if err != nil {
-		return fail(err)
-	}
-	// 2. The changes: an instance that changes a state tells the others.
-	bus, err := redisbus.New(client, &redisbus.Options{Logger: logger})
-	if err != nil {
-		return fail(err)
-	}
-	// 3. The identities: one cookie key, made by the first instance to ask.
-	key, err := redisstore.Secret(ctx, client, "myapp:anonymous-key", auth.AnonymousKeySize)
-	if err != nil {
-		return fail(err)
-	}
-	anon, err := auth.NewAnonymous(&auth.AnonymousOptions{
-		Key:                 key,
-		TrustForwardedProto: true, // the load balancer terminates TLS and sets X-Forwarded-Proto
+// quote:main
+// run serves one instance on addr until ctx ends. Every instance runs it
+// with the same Redis URL and the same secret.
+func run(ctx context.Context, addr, redisURL string, logger *slog.Logger) error {
+	c, err := cluster.Open(ctx, redisURL, &cluster.Options{
+		Secret:         []byte(os.Getenv("LIVETEMPLATE_SECRET")), // 32 bytes or more, from your secret store
+		TrustedProxies: []string{"10.0.0.0/8"},                   // the load balancer's network
+		Logger:         logger,
 	})
 	if err != nil {
-		return fail(err)
+		return err
 	}
-	opts := []livetemplate.Option{
-		livetemplate.WithSessionStore(store),
-		livetemplate.WithBus(bus),
-		livetemplate.WithAuthenticator(anon),
-		livetemplate.WithClientAddress(clientAddress),
-		livetemplate.WithLogger(logger),
+	defer c.Close() // after Serve returned: the app is shut down
+	app, err := livetemplate.NewApp(append(c.Options(), livetemplate.WithLogger(logger))...)
+	if err != nil {
+		return err
 	}
-	return opts, func() error { return errors.Join(bus.Close(), client.Close()) }, nil
-}
-
-// clientAddress is the address the load balancer saw: the last entry of
-// X-Forwarded-For, which it appends (earlier entries come from the client
-// and can be forged). Use only what your own proxy sets.
-func clientAddress(r *http.Request) string {
-	if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
-		all := strings.Split(xff[len(xff)-1], ",")
-		return strings.TrimSpace(all[len(all)-1])
+	h, err := NewHandler(app)
+	if err != nil {
+		return errors.Join(err, app.Close())
 	}
-	host, _, _ := net.SplitHostPort(r.RemoteAddr)
-	return host
+	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
 }
 
 // quote:end
@@ -98,23 +56,3 @@ func NewHandler(app *livetemplate.App) (*livetemplate.Handler, error) {
 	}
 	return app.Mount(tmpl, &Counter{})
 }
-
-// quote:main
-func run(ctx context.Context, addr, redisURL string) error {
-	opts, closeRedis, err := Shared(ctx, redisURL, slog.Default())
-	if err != nil {
-		return err
-	}
-	defer closeRedis() // after Serve returned: the app is shut down
-	app, err := livetemplate.NewApp(opts...)
-	if err != nil {
-		return err
-	}
-	h, err := NewHandler(app)
-	if err != nil {
-		return errors.Join(err, app.Close())
-	}
-	return livetemplate.Serve(ctx, livetemplate.NewServer(addr, h), app)
-}
-
-// quote:end

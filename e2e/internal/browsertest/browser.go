@@ -95,6 +95,19 @@ func (b *Browser) Context(tb testing.TB) *Context {
 	return &Context{bc: b.proc.newContext(tb)}
 }
 
+// ContextVia is Context whose every connection, to loopback addresses
+// too, goes through the proxy at proxyURL ("socks5://127.0.0.1:1080",
+// "http://127.0.0.1:3128"): with a proxy that binds its own source
+// address, the context's tabs reach the servers as a client of that
+// address.
+func (b *Browser) ContextVia(tb testing.TB, proxyURL string) *Context {
+	tb.Helper()
+	return &Context{bc: b.proc.newContextWith(tb, target.CreateBrowserContextParams{
+		ProxyServer:     proxyURL,
+		ProxyBypassList: "<-loopback>", // Chromium bypasses proxies for loopback addresses unless told not to
+	})}
+}
+
 // Tab opens a tab in the context; it closes in tb.Cleanup.
 func (c *Context) Tab(tb testing.TB) *Tab {
 	tb.Helper()
@@ -136,9 +149,15 @@ type browserContext struct {
 // newContext makes a fresh browser context, disposed of in tb.Cleanup.
 func (p *process) newContext(tb testing.TB) *browserContext {
 	tb.Helper()
+	return p.newContextWith(tb, target.CreateBrowserContextParams{})
+}
+
+// newContextWith is newContext with params.
+func (p *process) newContextWith(tb testing.TB, params target.CreateBrowserContextParams) *browserContext {
+	tb.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, Timeout)
 	defer cancel()
-	res, err := chromedp.CallBrowser(ctx, target.CreateBrowserContext, target.CreateBrowserContextParams{})
+	res, err := chromedp.CallBrowser(ctx, target.CreateBrowserContext, params)
 	if err != nil {
 		tb.Fatalf("browsertest: new browser context: %v", err)
 		return nil

@@ -13,7 +13,9 @@
 //
 // [Browser.Tab] and [Context.Tab] open tabs that share the cookies of their
 // context; [Browser.Context] makes another fresh, isolated browser context,
-// like an incognito window. Everything is closed by tb.Cleanup, in reverse
+// like an incognito window, and [Browser.ContextVia] one whose connections
+// go through a proxy (a SOCKS proxy that binds a source address makes its
+// tabs clients of another address). Everything is closed by tb.Cleanup, in reverse
 // order, so start the servers a test talks to before the browser: the tabs
 // then close before the servers do.
 //
