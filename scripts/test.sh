@@ -4,19 +4,35 @@
 # Prometheus adapter in telemetry/promsink/ (each its own go.mod, so that
 # chromedp and the Prometheus client stay out of the library's
 # dependencies).
-# Installs what is missing (Go modules, Chromium, Redis, the client's npm
-# packages); with CI=true a missing tool is a failure, never a skip.
+# Installs what is missing (Go modules; Debian's Chromium, Redis, nginx,
+# haproxy, Node.js and npm; the client's npm packages); with CI=true a
+# missing tool is a failure, never a skip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*"; }
 
+# has reports whether a program is installed, in PATH or in an sbin
+# directory (nginx and haproxy live there, outside a user's PATH).
+has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+
 need_apt=()
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
-command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+has chromium || need_apt+=(chromium)
+has redis-server || need_apt+=(redis-server)
+has nginx || need_apt+=(nginx)      # e2e/proxy runs the docs' configuration
+has haproxy || need_apt+=(haproxy)  # e2e/proxy checks the docs' configuration
+{ has node && has npm; } || need_apt+=(nodejs npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     log "installing ${need_apt[*]}"
+    # The tests start nginx, haproxy and redis-server themselves: keep the
+    # packages from starting them as services (policy-rc.d, as Docker
+    # images do) while they install.
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+      chmod +x /usr/sbin/policy-rc.d
+      trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    fi
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
