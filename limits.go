@@ -4,7 +4,7 @@ import "time"
 
 // Limits bound what clients can make the server do. A zero field means its
 // default, a negative one no limit. Rates count per session group and per
-// client address (WithClientAddress), never per page: more tabs buy nothing.
+// client address (WithTrustedProxies), never per page: more tabs buy nothing.
 type Limits struct {
 	// ActionsPerSecond is the sustained rate of actions of one session group
 	// (default 50). Excess actions are answered with a rate_limited error
