@@ -59,7 +59,7 @@
 // per state; Refresh re-renders them; Disconnect signs them out. Instances
 // that share a session store (session/redisstore) and a bus ([WithBus],
 // broadcast/redisbus) serve the same states: a change made on one reaches
-// the pages on the others.
+// the pages on the others; package cluster wires them from a Redis URL.
 //
 // # Safety
 //
@@ -81,7 +81,8 @@
 //	                      │                    └─► internal/limit, internal/fault, internal/wire, diff
 //	                      └─► transport (WebSocket, HTTP), internal/fault
 //	livetemplate ─► internal/check (templates against stores), internal/form (action data),
-//	                internal/source (parsing a template), internal/serve (Serve's drain and shutdown)
+//	                internal/source (parsing a template), internal/serve (Serve's drain and shutdown),
+//	                internal/forwarded (behind trusted proxies: the client's address and scheme)
 //
 // Where to look:
 //
