@@ -2,9 +2,7 @@ package proxy_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -12,12 +10,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
 // buildChat builds the chat example's command into a directory of the
@@ -34,7 +33,7 @@ func buildChat(t *testing.T) string {
 type chat struct {
 	addr string // its public address
 	ops  string // its operations address (/metrics)
-	logs *syncBuffer
+	logs *testutil.Buffer
 }
 
 // startChat runs the chat at bin as a user would, with args after its
@@ -42,7 +41,7 @@ type chat struct {
 // (SIGTERM) when the test ends.
 func startChat(t *testing.T, bin string, env []string, args ...string) *chat {
 	t.Helper()
-	c := &chat{addr: freeAddr(t), ops: freeAddr(t), logs: &syncBuffer{}}
+	c := &chat{addr: freeAddr(t), ops: freeAddr(t), logs: &testutil.Buffer{}}
 	cmd := exec.Command(bin, append([]string{"-addr", c.addr, "-ops-addr", c.ops, "-log-format", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = c.logs, c.logs
@@ -124,24 +123,4 @@ func (c *chat) logLines(t *testing.T, msg string) []map[string]any {
 		}
 	}
 	return out
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent use.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-var _ io.Writer = (*syncBuffer)(nil)
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -61,13 +61,7 @@ func TestE2EChatBehindNginx(t *testing.T) {
 		signIn(ann, front, "ann")
 		signIn(bob, front, "bob")
 		apart(t, a, b, bob)
-		before := actions(t, both...)
-		slowest := talk(ann, bob, "over WebSockets", wsRounds)
-		t.Logf("the slowest message took %v", slowest)
-		sent, refused := diff(before, actions(t, both...))
-		t.Logf("over WebSockets through nginx: %d actions sent, %d refused", sent, refused)
-		assert.Equal(t, 2*wsRounds, sent)
-		assert.Zero(t, refused)
+		exchange(t, ann, bob, both, "over WebSockets", wsRounds)
 		assert.Equal(t, []string{"websocket"}, browsertest.Eval[[]string](ann, "window.modes"))
 	}
 
@@ -79,18 +73,13 @@ func TestE2EChatBehindNginx(t *testing.T) {
 			tab.WaitClass("html", "lvt-connected")
 			require.Equal(t, []string{"http"}, browsertest.Eval[[]string](tab, "window.modes"), "upgrades are refused")
 		}
-		before, onA, onB := actions(t, both...), actions(t, a), actions(t, b)
+		onA, onB := actions(t, a), actions(t, b)
 		// Each instance numbers its patches of the page itself: a poll
 		// that reaches the other instance is answered with a full tree,
 		// the client polls ever slower, and a message may take seconds.
 		ann.SetTimeout(45 * time.Second)
 		bob.SetTimeout(45 * time.Second)
-		slowest := talk(ann, bob, "over HTTP", httpRounds)
-		t.Logf("the slowest message took %v", slowest)
-		sent, refused := diff(before, actions(t, both...))
-		t.Logf("over the HTTP fallback through nginx, round-robin without affinity: %d actions sent, %d refused", sent, refused)
-		assert.Equal(t, 2*httpRounds, sent)
-		assert.Zero(t, refused)
+		exchange(t, ann, bob, both, "over the HTTP fallback, round-robin without affinity", httpRounds)
 		sentA, _ := diff(onA, actions(t, a))
 		sentB, _ := diff(onB, actions(t, b))
 		assert.True(t, sentA > 0 && sentB > 0, "both instances took actions: %d and %d", sentA, sentB)
@@ -171,6 +160,18 @@ func apart(t *testing.T, a, b *chat, second *browsertest.Tab) {
 		second.WaitClass("html", "lvt-connected")
 	}
 	t.Fatal("round-robin kept both WebSockets on one instance")
+}
+
+// exchange has Ann and Bob talk, over how (a transport) and logs and
+// checks what the instances counted: every action applied, none refused.
+func exchange(t *testing.T, ann, bob *browsertest.Tab, instances []*chat, how string, rounds int) {
+	t.Helper()
+	before := actions(t, instances...)
+	slowest := talk(ann, bob, how, rounds)
+	sent, refused := diff(before, actions(t, instances...))
+	t.Logf("%s through nginx: %d actions sent, %d refused; the slowest message took %v", how, sent, refused, slowest)
+	assert.Equal(t, 2*rounds, sent)
+	assert.Zero(t, refused)
 }
 
 // talk has one and two send rounds messages each, in turn, each waiting

@@ -13,6 +13,7 @@
 //   - [ExampleRedis] starts one for an Example, which has no testing.TB;
 //     [SkipExamplesWithoutRedis] skips such Examples where redis-server is
 //     missing (TestMain calls it); [ExampleTB] is the TB they use.
+//   - [Buffer] is a log destination safe for concurrent use.
 //
 // # Missing redis-server
 //
