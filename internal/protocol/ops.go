@@ -102,7 +102,7 @@ func (s *Server) refusing(fail func(*fault.Error), addr, via string) func(*fault
 func (s *Server) report(kind, reason, addr, via string) {
 	var attrs []any
 	if reason == "per client address" {
-		attrs = []any{"hint", "behind a reverse proxy every client has the proxy's address unless the app is told the client's (docs/production.md)"}
+		attrs = []any{"hint", "behind a reverse proxy every client has the proxy's address unless the app trusts it to name the client (WithTrustedProxies, docs/instances.md)"}
 	}
 	s.record(kind, reason, addr, via, addr, "refused a client (logged once a minute per kind and address)", attrs...)
 }
