@@ -22,9 +22,10 @@
 //     instance reaches the pages on the others ([Cluster.Bus]).
 //   - The keys. Page tokens must be checked by every instance (the HTTP
 //     fallback needs no balancer affinity), and the anonymous visitors'
-//     cookies too. With [Options.Secret], both derive from it
-//     (livetemplate.WithSecret): identities and tokens then survive a wipe
-//     of Redis and any order of restarts. Without, each key is made by the
+//     cookies too. With [Options.Secret], tokens are signed with it and
+//     cookies with a key derived from it (livetemplate.WithSecret):
+//     identities and tokens then survive a wipe of Redis and any order of
+//     restarts. Without, each key is made by the
 //     first instance to ask and kept in Redis ([AnonymousKeyName],
 //     [TokenKeyName]; session/redisstore.Secret): they survive restarts,
 //     but not a wipe, after which every visitor gets a new identity.
