@@ -122,8 +122,9 @@ const (
 	// firstRenders bounds the first renders kept for pages waiting for
 	// their connection.
 	firstRenders = 32 << 20
-	// waitingBytes bounds the trees kept by pages whose connection ended.
-	waitingBytes = 48 << 20
+	// waitingBytes bounds the trees kept by pages whose connection ended
+	// (diff.Tree.Footprint): 2,000 closed pages of 200 KB would hold 800 MB.
+	waitingBytes = 32 << 20
 )
 
 // unjoinedShare is the most sockets waiting for their join one address may
