@@ -29,7 +29,7 @@ func rotate(tb testing.TB, f family) rotation {
 	}
 	return rotation{
 		before:   step(f.verify, f.sign),
-		deployed: step(f.verify, f.sign, f.newVerify),    // 1: the new key verifies everywhere
+		deployed: step(f.verify, f.sign, f.newVerify),     // 1: the new key verifies everywhere
 		current:  step(f.newVerify, f.wrongKey, f.verify), // 2: it signs; the old one still verifies
 		after:    step(f.newVerify, f.wrongKey),           // 3: the old one is dropped
 	}
