@@ -197,18 +197,18 @@ func TestGroupComesFromTheServer(t *testing.T) {
 func TestRedirectsOnlyWithinTheSite(t *testing.T) {
 	lg := newLogin(t, login.Options{})
 	for next, want := range map[string]string{
-		"/?room=dev":             "/?room=dev",
-		"/admin#top":             "/admin#top",
-		"//evil.example/":        "/",
-		"https://evil.example":   "/",
-		`/\evil.example`:         "/",
-		"/%5Cevil.example":       "/",
-		"/\t/evil.example":       "/",
-		"/%09/evil.example":      "/",
-		"/%2F%2Fevil.example":    "/",
-		"javascript:alert(1)":    "/",
+		"/?room=dev":           "/?room=dev",
+		"/admin#top":           "/admin#top",
+		"//evil.example/":      "/",
+		"https://evil.example": "/",
+		`/\evil.example`:       "/",
+		"/%5Cevil.example":     "/",
+		"/\t/evil.example":     "/",
+		"/%09/evil.example":    "/",
+		"/%2F%2Fevil.example":  "/",
+		"javascript:alert(1)":  "/",
 		"/\r\nSet-Cookie: a=b": "/",
-		"":                       "/",
+		"":                     "/",
 	} {
 		resp := post(lg, login.Path+"?next="+url.QueryEscape(next), url.Values{"name": {"ann"}})
 		assert.Equal(t, want, resp.Header.Get("Location"), next)
