@@ -255,7 +255,7 @@ func (g *goer) Change(ctx *livetemplate.ActionContext) error {
 func TestRedirectTargets(t *testing.T) {
 	good := []string{"/", "/a/b?c=d#e", "/%E2%9C%93"}
 	bad := []string{"", "//evil.example", "/\\evil.example", "/\t/evil", "https://evil.example/", "javascript:alert(1)",
-		"relative/path", "http://user:pw@accounts.example.com/", "/%2F/evil.example"}
+		"relative/path", "http://user:pw@accounts.example.com/", "/%2F/evil.example", "/%09/evil.example", "/%5Cevil.example", "/.//evil.example"}
 	for _, target := range good {
 		actx, err := livetemplate.NewActionContext(context.Background(), livetemplate.ActionInput{Action: "x"})
 		require.NoError(t, err)

@@ -37,6 +37,7 @@ var allowedDeps = map[string][]string{
 	"e2e/chat":                {},
 	"e2e/counter":             {},
 	"e2e/dashboard":           {},
+	"e2e/login":               {},
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
 	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",

@@ -2,6 +2,7 @@
 // for: the administrator (-admin, default "admin") writes them at /admin to
 // everyone, to one user or to one team, and sees who is connected; every
 // other signed-in user sees, at /, the announcements addressed to them.
+// Who is in which team is the server's to say (-teams), not the user's.
 //
 //	go run ./examples/dashboard -addr :8080
 //
@@ -39,6 +40,7 @@ func main() {
 	redisURL := flag.String("redis", "", "Redis URL (redis://127.0.0.1:6379/0): share announcements and counts with every instance given the same one")
 	secret := flag.String("secret", "", "key that signs sign-ins (at least 32 bytes; default: random, so give several instances the same one)")
 	admin := flag.String("admin", "admin", "the user name of the administrator")
+	teams := flag.String("teams", dashboard.DefaultTeams, "who is in which team, as NAME=TEAM,…: a user's team is set at sign-in, never chosen")
 	of := ops.Register(flag.CommandLine)
 	flag.Parse()
 	logger, err := of.Logger(os.Stderr)
@@ -48,19 +50,23 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *redisURL, *secret, *admin, of, logger); err != nil {
+	if err := run(ctx, *addr, *redisURL, *secret, *admin, *teams, of, logger); err != nil {
 		logger.Error("dashboard failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the dashboard on addr until ctx ends.
-func run(ctx context.Context, addr, redisURL, secret, admin string, of *ops.Flags, logger *slog.Logger) error {
+func run(ctx context.Context, addr, redisURL, secret, admin, teams string, of *ops.Flags, logger *slog.Logger) error {
 	key, err := login.Key(secret, logger)
 	if err != nil {
 		return err
 	}
-	lg, err := login.New(login.Options{Key: key, Title: "Dashboard", Team: true, Logger: logger})
+	table, err := dashboard.ParseTeams(teams)
+	if err != nil {
+		return err
+	}
+	lg, err := login.New(login.Options{Key: key, Title: "Dashboard", GroupOf: table.Of, Logger: logger})
 	if err != nil {
 		return err
 	}

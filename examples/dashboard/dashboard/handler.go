@@ -36,8 +36,9 @@ var (
 // Both pages show the Global stores Board ("board") and People ("people"),
 // so they share their states, and a View ("view") of their own. app must
 // authenticate with lg (livetemplate.WithAuthenticator(lg.Authenticator())),
-// lg must ask for teams (login.Options.Team) for announcements to teams to
-// reach anyone, and adminName must be a valid name (login.ValidName).
+// lg must give users their teams (login.Options.GroupOf, say Teams.Of) for
+// announcements to teams to reach anyone, and adminName must be a valid
+// name (login.ValidName).
 // NewHandler fails if it is not, or if a page does not mount (say, app
 // already shows other stores named "board" or "people").
 func NewHandler(app *livetemplate.App, lg *login.Login, adminName string) (http.Handler, error) {
