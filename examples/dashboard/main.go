@@ -26,6 +26,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
@@ -80,6 +81,9 @@ func run(ctx context.Context, addr, redisURL, secret, admin string, of *ops.Flag
 		return err
 	}
 	h, err := dashboard.NewHandler(app, lg, admin)
+	if err == nil {
+		err = dashboard.StartClock(app, time.Second) // one instance at a time pushes it
+	}
 	if err != nil {
 		_ = app.Close()
 		return err
