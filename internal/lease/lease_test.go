@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate/internal/lease"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/session"
 )
 
@@ -120,11 +121,11 @@ func TestAStoreOutageStopsTheRunRatherThanLettingTwoRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		store := &cutStore{Store: memory(t)}
 		var w work
-		var logs logBuffer
+		var logs testutil.Logs
 		for _, who := range []string{"a", "b"} {
 			o := lease.Options{}
 			if who == "a" {
-				o.Logger = logs.logger()
+				o.Logger = logs.Logger()
 			}
 			require.NoError(t, newRunner(t, store, who, o).Lead("clock", w.runOn(who)))
 			synctest.Wait()
@@ -165,8 +166,8 @@ func TestALostAnswerKeepsTheHolderLeading(t *testing.T) {
 func TestARunThatReturnsOrPanicsRunsAgainWhileLeading(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls atomic.Int32
-		var logs logBuffer
-		r := newRunner(t, memory(t), "a", lease.Options{Logger: logs.logger()})
+		var logs testutil.Logs
+		r := newRunner(t, memory(t), "a", lease.Options{Logger: logs.Logger()})
 		require.NoError(t, r.Lead("cleanup", func(ctx context.Context) {
 			if calls.Add(1)%2 == 0 {
 				panic("boom")
