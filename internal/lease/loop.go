@@ -39,6 +39,9 @@ func (l *lead) loop() {
 			return
 		case <-wake.C:
 		}
+		if l.r.ctx.Err() != nil {
+			continue // stopped meanwhile: release at once
+		}
 		start := time.Now()
 		wake.Reset(time.Until(start.Add(l.step())))
 	}

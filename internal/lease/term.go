@@ -19,6 +19,7 @@ type term struct {
 	mu       sync.Mutex
 	deadline time.Time
 	timer    *time.Timer // cancels the term at the deadline
+	ended    bool        // end stopped the timer: it is not re-armed
 }
 
 // begin starts a term whose deadline is until, running run on a goroutine
@@ -50,20 +51,22 @@ func (t *term) extend(until time.Time) {
 func (t *term) expire() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if left := time.Until(t.deadline); left > 0 {
+	if left := time.Until(t.deadline); left > 0 && !t.ended {
 		t.timer.Reset(left)
 		return
 	}
 	t.cancel()
 }
 
-// expired reports whether the term ended by itself (its deadline).
+// expired reports whether the term ended: at its deadline, or as the
+// Runner stopped.
 func (t *term) expired() bool { return t.ctx.Err() != nil }
 
 // end ends the term and waits for run to return.
 func (t *term) end() {
 	t.cancel()
 	t.mu.Lock()
+	t.ended = true
 	t.timer.Stop()
 	t.mu.Unlock()
 	<-t.done
@@ -78,6 +81,9 @@ func (l *lead) runs(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-pause.C:
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		l.call(ctx)
 		pause.Reset(l.r.o.Renew)
