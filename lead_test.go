@@ -59,7 +59,7 @@ func TestLeadRunsAtOnceOnASingleInstanceAndStopsWithShutdown(t *testing.T) {
 
 	err := app.Lead("clock", r.on("a"))
 	require.Error(t, err, "a name is led once")
-	assert.Contains(t, err.Error(), "led already")
+	assert.EqualError(t, err, `livetemplate: lead "clock": lease: the name is led already`)
 	require.Error(t, app.Lead("", r.on("a")))
 
 	require.NoError(t, app.Shutdown(t.Context()))

@@ -3,7 +3,6 @@ package lease
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -90,19 +89,19 @@ func New(o Options) *Runner {
 
 // Lead runs run, under name, whenever this instance holds name's lease
 // (see the package documentation); run must return when its context ends.
-// It returns at once: an error wrapping ErrName for a bad name, ErrTaken
-// for a name this Runner leads already, ErrClosed after Stop.
+// It returns at once: ErrName for a bad name, ErrTaken for a name this
+// Runner leads already, ErrClosed after Stop.
 func (r *Runner) Lead(name string, run func(ctx context.Context)) error {
 	if name == "" || len(name) > MaxName {
-		return fmt.Errorf("lease: lead: %w", ErrName)
+		return ErrName
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case r.ctx.Err() != nil:
-		return fmt.Errorf("lease: lead %q: %w", name, ErrClosed)
+		return ErrClosed
 	case r.names[name]:
-		return fmt.Errorf("lease: lead %q: %w", name, ErrTaken)
+		return ErrTaken
 	}
 	r.names[name] = true
 	l := &lead{r: r, name: name, key: Key(name), run: run, log: r.o.Logger.With("lead", name)}

@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/lease"
@@ -11,13 +12,16 @@ import (
 // Lead runs run under name on one instance of the app at a time, through a
 // lease in the session store (internal/lease), until the drain begins. It
 // returns a fault.ShuttingDown once the runtime is stopping, and an error
-// wrapping lease.ErrName or lease.ErrTaken for a bad or duplicate name.
+// (for the facade's user) wrapping lease.ErrName or lease.ErrTaken for a
+// bad or duplicate name.
 func (rt *Runtime) Lead(name string, run func(ctx context.Context)) error {
-	err := rt.leases.Lead(name, run)
-	if errors.Is(err, lease.ErrClosed) {
+	switch err := rt.leases.Lead(name, run); {
+	case errors.Is(err, lease.ErrClosed):
 		return &fault.Error{Kind: fault.ShuttingDown, Cause: err}
+	case err != nil:
+		return fmt.Errorf("livetemplate: lead %q: %w", name, err)
 	}
-	return err
+	return nil
 }
 
 // newLeases returns the runner of the app's led functions.
