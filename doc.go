@@ -78,7 +78,7 @@
 //
 //	livetemplate ─► internal/protocol ─► internal/runtime ─► internal/page ─► internal/state ─► internal/schema
 //	                      │                    ├─► internal/relay (broadcast.Bus)
-//	                      │                    └─► internal/limit, internal/fault, internal/wire, diff
+//	                      │                    └─► internal/lease, internal/limit, internal/fault, internal/wire, diff
 //	                      └─► transport (WebSocket, HTTP), internal/fault
 //	livetemplate ─► internal/check (templates against stores), internal/form (action data),
 //	                internal/source (parsing a template), internal/serve (Serve's drain and shutdown)

@@ -42,6 +42,7 @@ type options struct {
 	secrets   [][]byte
 	sink      telemetry.Sink
 	drain     time.Duration
+	lease     time.Duration // App.Lead's; set by tests only (export_test.go)
 
 	given []string // option names, "app:" or "template:" first, in order
 	errs  []error

@@ -27,6 +27,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
@@ -86,6 +87,9 @@ func run(ctx context.Context, addr, redisURL, secret, admin, teams string, of *o
 		return err
 	}
 	h, err := dashboard.NewHandler(app, lg, admin)
+	if err == nil {
+		err = dashboard.StartClock(app, time.Second) // one instance at a time pushes it
+	}
 	if err != nil {
 		_ = app.Close()
 		return err

@@ -10,6 +10,7 @@
 //     [Redis.Client] returns a go-redis client with short timeouts, and
 //     [Redis.Stop] and [Redis.Start] take it down and bring it back on the
 //     same port, to test outages.
+//   - [Logs] collects what a logger writes, safe for concurrent use.
 //
 // # Missing redis-server
 //

@@ -3,6 +3,7 @@ package testutil_test
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/lvtgo/livetemplate/internal/testutil"
 )
@@ -31,4 +32,12 @@ func Example() {
 	// 1 <nil>
 	// during the outage: true
 	// 1 <nil>
+}
+
+// Logs collects the lines a logger writes, from any goroutine.
+func ExampleLogs() {
+	var logs testutil.Logs
+	logs.Logger().Warn("the store fails", "attempt", 1)
+	fmt.Println(strings.Contains(logs.String(), `level=WARN msg="the store fails" attempt=1`))
+	// Output: true
 }
