@@ -557,3 +557,20 @@ func TestTheHTTPFallbackNeedsNoAffinity(t *testing.T) {
 	}
 	assert.Positive(t, refused, "a token made under other keys is not adopted")
 }
+
+// A tab that fell back to HTTP and later joins over a WebSocket again (the
+// client retries one) keeps its page: the same token, and its own stores.
+func TestAPageMovesFromHTTPToAWebSocketWithItsState(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage)))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.PerConnection(&counter{})))
+	b := newBrowser(t, srv)
+	_, token := b.get("/")
+	_, m := b.post(map[string]any{"t": "action", "ref": 1, "name": "increment", "token": token}, nil)
+	require.Nil(t, m.Error, "the page is live over HTTP")
+
+	p := b.dial("/", token)
+	assert.Contains(t, p.html(), "Count: 1", "the tab's own store came along")
+	assert.Empty(t, p.newToken, "the same page: no new token")
+	require.Nil(t, p.act("increment", nil).Error)
+	waitHTML(t, p, "Count: 2")
+}
