@@ -11,10 +11,10 @@ import (
 // A test starts its own redis-server and talks to it with a client that
 // fails fast; both are gone when the test ends. StartRedis takes the
 // test's testing.TB: a test passes its t, and this example, which has
-// none, passes an exampleTB (main_test.go) whose cleanup it runs itself.
+// none, passes an ExampleTB whose cleanups it runs itself.
 func Example() {
-	tb := &exampleTB{} // in a test: t
-	defer tb.cleanup()
+	tb := &testutil.ExampleTB{} // in a test: t
+	defer tb.Stop()
 	ctx := context.Background()
 
 	srv := testutil.StartRedis(tb)
