@@ -78,6 +78,7 @@ func NewApp(opts ...Option) (*App, error) {
 		Hooks:         hooks(),
 		Tokens:        tokens,
 		Telemetry:     o.sink,
+		Lease:         o.lease,
 	})
 	a.srv, err = protocol.New(a.rt, protocol.Options{
 		Auth:           o.auth,
@@ -156,6 +157,20 @@ func (a *App) Refresh(ctx context.Context, t Target) (Reach, error) {
 func (a *App) Disconnect(ctx context.Context, t Target) (Reach, error) {
 	r, err := a.rt.Disconnect(ctx, nil, t.t)
 	return Reach(r), closedErr(err)
+}
+
+// Lead runs run on one instance of the app at a time: periodic work (a
+// clock, a cleanup) that each instance would otherwise do once. The
+// instances sharing the session store take turns holding a lease on name
+// there, renewed every 3 s; run(ctx) runs on the holder until ctx ends, as
+// the lease is lost (the store failing for 8 s, another instance taking it)
+// or Shutdown begins, which frees it for another within 3 s; a holder that
+// dies is replaced within 13 s (docs/instances.md). run must return when
+// ctx ends; it runs again when this instance holds the lease again, or 3 s
+// after returning early. Lead returns at once, with an error for a bad or
+// duplicate name, or ErrClosed once Shutdown has begun.
+func (a *App) Lead(name string, run func(ctx context.Context)) error {
+	return closedErr(a.rt.Lead(name, run))
 }
 
 // ErrClosed is returned by pushes (Broadcast, Refresh, Disconnect) once the

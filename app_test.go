@@ -255,7 +255,7 @@ func (g *goer) Change(ctx *livetemplate.ActionContext) error {
 func TestRedirectTargets(t *testing.T) {
 	good := []string{"/", "/a/b?c=d#e", "/%E2%9C%93"}
 	bad := []string{"", "//evil.example", "/\\evil.example", "/\t/evil", "https://evil.example/", "javascript:alert(1)",
-		"relative/path", "http://user:pw@accounts.example.com/", "/%2F/evil.example"}
+		"relative/path", "http://user:pw@accounts.example.com/", "/%2F/evil.example", "/%09/evil.example", "/%5Cevil.example", "/.//evil.example"}
 	for _, target := range good {
 		actx, err := livetemplate.NewActionContext(context.Background(), livetemplate.ActionInput{Action: "x"})
 		require.NoError(t, err)
@@ -556,4 +556,21 @@ func TestTheHTTPFallbackNeedsNoAffinity(t *testing.T) {
 		}
 	}
 	assert.Positive(t, refused, "a token made under other keys is not adopted")
+}
+
+// A tab that fell back to HTTP and later joins over a WebSocket again (the
+// client retries one) keeps its page: the same token, and its own stores.
+func TestAPageMovesFromHTTPToAWebSocketWithItsState(t *testing.T) {
+	tmpl := livetemplate.Must(livetemplate.New("counter", livetemplate.WithText(counterPage)))
+	srv := serve(t, on(t, livetemplate.WithLogger(quietLogger())).Handle(tmpl, livetemplate.PerConnection(&counter{})))
+	b := newBrowser(t, srv)
+	_, token := b.get("/")
+	_, m := b.post(map[string]any{"t": "action", "ref": 1, "name": "increment", "token": token}, nil)
+	require.Nil(t, m.Error, "the page is live over HTTP")
+
+	p := b.dial("/", token)
+	assert.Contains(t, p.html(), "Count: 1", "the tab's own store came along")
+	assert.Empty(t, p.newToken, "the same page: no new token")
+	require.Nil(t, p.act("increment", nil).Error)
+	waitHTML(t, p, "Count: 2")
 }

@@ -69,57 +69,10 @@
 // Every action gets exactly one reply: a failing or panicking Change is
 // rolled back, logged, and answered with an error the page can show.
 //
-// # A maintainer's map
+// # Where the engine is
 //
-// This package is the vocabulary: App, Template, Handler, Store and the
-// scope wrappers, ActionContext, options, errors, push targets and Serve.
-// The engine lives in internal packages, each owning one thing; arrows are
-// imports, and none points up:
-//
-//	livetemplate ─► internal/protocol ─► internal/runtime ─► internal/page ─► internal/state ─► internal/schema
-//	                      │                    ├─► internal/relay (broadcast.Bus)
-//	                      │                    └─► internal/limit, internal/fault, internal/wire, diff
-//	                      └─► transport (WebSocket, HTTP), internal/fault
-//	livetemplate ─► internal/check (templates against stores), internal/form (action data),
-//	                internal/source (parsing a template), internal/serve (Serve's drain and shutdown),
-//	                internal/forwarded (behind trusted proxies: the client's address and scheme)
-//
-// Where to look:
-//
-//   - A page load: Handler.ServeHTTP → protocol.Server.Serve → servePage
-//     (internal/protocol/load.go) → runtime.Load (internal/runtime/live.go):
-//     a page.Page made, its states acquired from the state.Table, a render
-//     (View.Render, internal/runtime/render.go), the page kept in the
-//     page.Table waiting for its connection.
-//   - A WebSocket: protocol's socket (socket.go) is the transport.Session;
-//     join → visitor.open (session.go) → runtime.Attach: the page goes live
-//     in the page.Table, whose one lock owns every index of live pages (by
-//     token, group, user, state, view; connection counts per address).
-//   - An action, on either transport: visitor.act (session.go) →
-//     runtime.Act (internal/runtime/act.go) → state.State.Change
-//     (internal/state/change.go): the store's Change on a copy (user code,
-//     through hooks.go), a render of the acting page, compare-and-set in the
-//     session store, publish; then every page of that state is marked
-//     changed, and the relay tells the other instances. The reply is made by
-//     the page (internal/page/output.go): the patch from what its client
-//     holds to its newest render. Errors become replies in one table,
-//     internal/fault.
-//   - A push: App/Handler.Broadcast → runtime.Broadcast
-//     (internal/runtime/push.go) → the same State.Change per targeted state;
-//     internal/relay carries it to the other instances.
-//   - Operations: every event of the engine goes to the telemetry.Sink of
-//     WithTelemetry (runtime.Options.Telemetry; the state table times the
-//     session store's calls, the relay the bus's); refusals are counted and
-//     logged once a minute per kind and address by internal/protocol
-//     (ops.go), which also answers App.Health and drains: readiness first,
-//     then transport.WebSocket.Drain closes sockets in batches with 1012.
-//   - A navigation: the GET with Lvt-Navigate → runtime.Load; then the
-//     navigate message → visitor.navigate: runtime.Detach of the old page,
-//     runtime.Attach of the new one, on the same connection.
-//
-// Locks: a state's lock orders its changes (and is held across its Change
-// and its store's Put); a page's mu guards what its client holds and is
-// never held across user code or I/O; a page's turn orders its own actions;
-// the page table's lock guards its indexes. Order: state, then table, then
-// page.
+// This package is the vocabulary; the engine lives in internal packages,
+// each owning one thing. docs/architecture.md maps them for maintainers:
+// the imports, where a page load, a WebSocket, an action, a push and a
+// navigation go, and the order of the locks.
 package livetemplate

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -53,6 +54,18 @@ func (b *browser) header() http.Header {
 		h[k] = v
 	}
 	return h
+}
+
+// from returns a new browser like b (a new cookie jar) whose connections
+// come from the loopback address ip (say 127.0.0.2): another client
+// address for the server's per-address limits.
+func (b *browser) from(ip string) *browser {
+	c := newBrowser(b.tb, b.srv)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 5 * time.Second}
+	tr := &http.Transport{DialContext: d.DialContext}
+	b.tb.Cleanup(tr.CloseIdleConnections)
+	c.hc.Transport = tr
+	return c
 }
 
 func newBrowser(tb testing.TB, srv *httptest.Server) *browser {
@@ -122,6 +135,7 @@ func (b *browser) dial(path, token string) *page {
 	u := "ws" + strings.TrimPrefix(b.srv.URL, "http") + path
 	ws, _, err := websocket.Dial(ctx, u, &websocket.DialOptions{HTTPClient: b.hc, HTTPHeader: b.header()})
 	require.NoError(b.tb, err)
+	ws.SetReadLimit(16 << 20) // a big page's tree
 	p := &page{tb: b.tb, ws: ws, token: token}
 	b.tb.Cleanup(func() { _ = ws.CloseNow() })
 	p.send(map[string]any{"t": "join", "token": token, "seq": 0})

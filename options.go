@@ -43,6 +43,7 @@ type options struct {
 	secrets   [][]byte
 	sink      telemetry.Sink
 	drain     time.Duration
+	lease     time.Duration // App.Lead's; set by tests only (export_test.go)
 
 	given []string // option names, "app:" or "template:" first, in order
 	errs  []error
@@ -265,12 +266,12 @@ func WithRedirectHosts(hosts ...string) Option {
 }
 
 // WithSecret gives the app its keys: the first signs, every one checks (to
-// rotate, put a new key first and keep the old one until pages made under
-// it are gone). They sign page tokens, so that every instance given the
-// same keys opens the pages another made (the HTTP fallback needs no
-// balancer affinity), and, without WithAuthenticator, the anonymous
-// visitors' cookies, so that identities survive restarts. Keys must be at
-// least 32 bytes of secret randomness. Default: a random key per app.
+// rotate, add the new key last on every instance, then first, then drop the
+// old one: docs/security.md). They sign page tokens, so that every instance
+// given the same keys opens the pages another made (no balancer affinity
+// needed), and, without WithAuthenticator, anonymous visitors' cookies, so
+// that identities survive restarts. Keys must be at least 32 bytes of
+// secret randomness. Default: a random key per app.
 func WithSecret(current []byte, previous ...[]byte) Option {
 	return opt(forApp, "WithSecret", func(o *options) {
 		for _, k := range append([][]byte{current}, previous...) {

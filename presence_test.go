@@ -97,8 +97,10 @@ func TestPresenceHealsWhenAnInstanceDies(t *testing.T) {
 	require.NoError(t, b.WaitText("#online", "online=2", 5*time.Second))
 
 	doomed.cut.Store(true)
+	died := time.Now()
 	require.NoError(t, appB.Close(), "its pages' Disconnected fail: the store is out of reach")
 	require.NoError(t, a.WaitText("#online", "online=1", healTimeout), "the survivor healed the count")
+	t.Logf("presence healed %v after the instance died", time.Since(died).Round(100*time.Millisecond))
 }
 
 // An instance that only lost the store for a while is not left uncounted:
@@ -136,8 +138,10 @@ func TestPresenceDropsAnHTTPPageThatStopsPolling(t *testing.T) {
 	ws := srv.NewBrowser(nil).Open("/")
 	polled := srv.NewBrowser(&livetest.BrowserOptions{Transport: livetest.HTTP}).Open("/")
 	require.NoError(t, ws.WaitText("#online", "online=2", 5*time.Second))
+	stopped := time.Now()
 	polled.Close()
 	require.NoError(t, ws.WaitText("#online", "online=1", healTimeout))
+	t.Logf("presence healed %v after the HTTP page stopped polling", time.Since(stopped).Round(100*time.Millisecond))
 }
 
 // Behind a balancer without affinity, one HTTP page is live on every

@@ -79,11 +79,13 @@ type AnonymousOptions struct {
 	// identity on every move. Share one Anonymous, or give every one the
 	// same Key, to avoid this.
 	Key []byte
-	// PreviousKeys are older keys whose cookies are still accepted, for key
+	// PreviousKeys are other keys whose cookies are still accepted, for key
 	// rotation: move the current Key here and set a new one. A cookie signed
 	// with a previous key keeps its identity and is signed again with Key
-	// when Identify can set a cookie. Each must be at least
-	// [AnonymousKeySize] bytes, and Key must be set when they are.
+	// when Identify can set a cookie. With several instances, list the new
+	// key here on every instance first, so that each accepts what the
+	// others will sign once it becomes Key (docs/security.md). Each must be
+	// at least [AnonymousKeySize] bytes, and Key must be set when they are.
 	// Default: none.
 	PreviousKeys [][]byte
 }

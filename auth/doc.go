@@ -18,6 +18,19 @@
 //     share between instances.
 //   - [Basic] authenticates users with HTTP basic auth and compares
 //     credentials in constant time.
+//   - [SignIn] guards handlers for authenticators that refuse (a JWT, your
+//     own sessions): a signed-out page load is sent to the login URL with
+//     the page in the [NextParam] query parameter, a WebSocket upgrade or a
+//     POST gets 401. [SafeNext] is the login handler's way back: it accepts
+//     only paths of this site, as [LocalPath] parses them.
+//
+// # Redirects
+//
+// A "next" parameter is attacker-controlled: a sign-in that redirects to it
+// as it is becomes an open redirect. [LocalPath] parses a reference with
+// net/url and accepts only a path of this site, refusing anything a browser
+// could read as another host ("//evil.example", "/\evil.example", or
+// "/%09/evil.example", whose tab browsers drop).
 //
 // # Session fixation
 //

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 
 	"github.com/lvtgo/livetemplate/auth"
 )
@@ -95,4 +96,61 @@ func ExampleAuthenticatorFunc() {
 	fmt.Println(id.UserID, id.GroupID, err)
 	// Output:
 	// alice staff <nil>
+}
+
+// A page behind a sign-in: a signed-out page load is sent to the login
+// page with the page in "next", a POST (a live page's action) gets 401,
+// and the login handler sends the user back with SafeNext.
+func ExampleSignIn() {
+	a := auth.AuthenticatorFunc(func(w http.ResponseWriter, r *http.Request) (auth.Identity, error) {
+		if c, err := r.Cookie("user"); err == nil { // in an application: jwtauth, or your sessions
+			return auth.Identity{UserID: c.Value, GroupID: c.Value}, nil
+		}
+		return auth.Identity{}, auth.ErrUnauthenticated
+	})
+	signIn, err := auth.NewSignIn(a, "/login", nil)
+	if err != nil {
+		panic(err) // only a nil authenticator or a login URL off the site fail
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/{$}", signIn.Require(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "the page") // in an application: app.Mount(…)
+	})))
+	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
+		// ... check the password, set the cookie ...
+		http.Redirect(w, r, auth.SafeNext(r.URL.Query().Get(auth.NextParam)), http.StatusSeeOther)
+	})
+
+	for _, method := range []string{http.MethodGet, http.MethodPost} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(method, "/?room=dev", nil))
+		fmt.Printf("%s %d %q\n", method, w.Code, w.Header().Get("Location"))
+	}
+	for _, next := range []string{"/?room=dev", "/\t/evil.example"} {
+		w := httptest.NewRecorder()
+		mux.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/login?next="+url.QueryEscape(next), nil))
+		fmt.Printf("next=%q: %d %s\n", next, w.Code, w.Header().Get("Location"))
+	}
+	// Output:
+	// GET 303 "/login?next=%2F%3Froom%3Ddev"
+	// POST 401 ""
+	// next="/?room=dev": 303 /?room=dev
+	// next="/\t/evil.example": 303 /
+}
+
+// LocalPath accepts what can only be a page of this site, and says no to
+// anything a browser could read as another host.
+func ExampleLocalPath() {
+	for _, ref := range []string{"/orders/7?tab=items#top", "/café", "//evil.example", "/%2F%2Fevil.example", "/%09/evil.example", `/\evil.example`, "https://evil.example/"} {
+		p, ok := auth.LocalPath(ref)
+		fmt.Printf("%-25q %-5t %q\n", ref, ok, p)
+	}
+	// Output:
+	// "/orders/7?tab=items#top" true  "/orders/7?tab=items#top"
+	// "/café"                   true  "/caf%C3%A9"
+	// "//evil.example"          false ""
+	// "/%2F%2Fevil.example"     false ""
+	// "/%09/evil.example"       false ""
+	// "/\\evil.example"         false ""
+	// "https://evil.example/"   false ""
 }

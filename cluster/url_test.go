@@ -32,7 +32,7 @@ func TestURLErrorsNeverQuoteThePassword(t *testing.T) {
 		{name: "an escaped password as an option", url: "redis://user:s3%3Acret@host:6379/0?s3%3Acret=1&s3:cret=2", want: "redis: unexpected option"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var logs testutil.Buffer
+			var logs testutil.Logs
 			_, err := cluster.Open(t.Context(), tc.url, &cluster.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 			require.Error(t, err)
 			assert.ErrorContains(t, err, tc.want)
@@ -59,7 +59,7 @@ func TestAPasswordIsNeverPrinted(t *testing.T) {
 	withPassword := func(pw string) string {
 		return (&url.URL{Scheme: "redis", User: url.UserPassword("default", pw), Host: rdb.Addr(), Path: "/0"}).String()
 	}
-	var logs testutil.Buffer
+	var logs testutil.Logs
 	o := &cluster.Options{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
 
 	_, err := cluster.Open(t.Context(), withPassword("wr0ng-pass"), o)

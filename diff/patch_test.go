@@ -212,7 +212,7 @@ func firstRange(n *node) *rangeNode {
 
 // itemHTML is the size of the HTML of the range's item i.
 func itemHTML(r *rangeNode, i int) int {
-	return (&Tree{root: r.items[i]}).root.size()
+	return r.items[i].htmlLen()
 }
 
 func TestPatchListEdits(t *testing.T) {

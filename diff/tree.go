@@ -1,6 +1,9 @@
 package diff
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Tree is one render of a template: statics and dynamics that concatenate to
 // the exact output of Execute. A Tree is immutable; it is safe to read, diff,
@@ -54,7 +57,7 @@ func (t *Tree) HTML() string {
 		return ""
 	}
 	var b strings.Builder
-	b.Grow(t.root.size())
+	b.Grow(t.root.htmlLen())
 	t.root.write(&b)
 	return b.String()
 }
@@ -80,25 +83,50 @@ func (d dyn) write(b *strings.Builder) {
 	}
 }
 
-func (n *node) size() int {
+// htmlLen returns the length of the HTML n stands for.
+func (n *node) htmlLen() int {
 	s := 0
 	for _, st := range n.st.strs {
 		s += len(st)
 	}
 	for _, d := range n.dyns {
-		s += d.size()
+		switch {
+		case d.node != nil:
+			s += d.node.htmlLen()
+		case d.rng != nil:
+			for _, it := range d.rng.items {
+				s += it.htmlLen()
+			}
+		default:
+			s += len(d.text)
+		}
 	}
 	return s
 }
 
-func (d dyn) size() int {
+// Memory of a node (its struct and the pointer that holds it) and of a
+// dynamic (its slot in its node), for Footprint.
+const (
+	nodeBytes = int(unsafe.Sizeof(node{})) + int(unsafe.Sizeof(&node{}))
+	dynBytes  = int(unsafe.Sizeof(dyn{}))
+)
+
+func (n *node) footprint() int {
+	s := nodeBytes
+	for _, d := range n.dyns {
+		s += dynBytes + d.footprint()
+	}
+	return s
+}
+
+func (d dyn) footprint() int {
 	switch {
 	case d.node != nil:
-		return d.node.size()
+		return d.node.footprint()
 	case d.rng != nil:
-		s := 0
+		s := int(unsafe.Sizeof(rangeNode{}))
 		for _, it := range d.rng.items {
-			s += it.size()
+			s += it.footprint()
 		}
 		return s
 	default:
@@ -142,11 +170,13 @@ func equalDyn(a, b dyn) bool {
 	}
 }
 
-// Size returns the length of the HTML the tree stands for, without
-// building it: a measure of the memory the tree holds on to.
-func (t *Tree) Size() int {
+// Footprint estimates the bytes of memory the tree holds on to, without
+// the statics it shares with its template: its texts, and the nodes and
+// dynamics that hold them. A budget of trees kept in memory is kept in
+// these bytes.
+func (t *Tree) Footprint() int {
 	if t == nil || t.root == nil {
 		return 0
 	}
-	return t.root.size()
+	return t.root.footprint()
 }

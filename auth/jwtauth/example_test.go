@@ -75,3 +75,29 @@ func ExampleAuthenticator_Clear() {
 	// Output:
 	// lvt-token=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax
 }
+
+// To rotate a key without signing anyone out, the new key first verifies
+// beside the old one, then signs, with the old one still verifying; once
+// the old key's tokens have expired it is dropped.
+func ExampleNew_rotation() {
+	oldKey := []byte("the old key, 32 bytes or longer!") // load both from a secret store
+	newKey := []byte("the new key, 32 bytes or longer!")
+	before, _ := jwtauth.New(jwtauth.Options{Method: "HS256", Key: oldKey, SigningKey: oldKey})
+	during, err := jwtauth.New(jwtauth.Options{Method: "HS256", Key: newKey, SigningKey: newKey, PreviousKeys: []any{oldKey}})
+	fmt.Println(err)
+	after, _ := jwtauth.New(jwtauth.Options{Method: "HS256", Key: newKey, SigningKey: newKey})
+
+	old, _ := before.Issue(nil, nil, "alice", time.Hour, nil) // a tab open since before the rotation
+	fresh, _ := during.Issue(nil, nil, "bob", time.Hour, nil) // signed with the new key
+	for _, token := range []string{old, fresh} {
+		r := httptest.NewRequest(http.MethodGet, "/", nil)
+		r.Header.Set("Authorization", "Bearer "+token)
+		id, errDuring := during.Identify(nil, r)
+		_, errAfter := after.Identify(nil, r)
+		fmt.Println(id.UserID, errDuring, errAfter)
+	}
+	// Output:
+	// <nil>
+	// alice <nil> jwtauth: invalid signature
+	// bob <nil> <nil>
+}

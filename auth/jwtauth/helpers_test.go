@@ -32,12 +32,12 @@ const (
 // testKeys holds keys generated once per test binary: RSA generation is slow
 // under the race detector.
 type testKeys struct {
-	hmac, hmac2 []byte
-	rsa, rsa2   *rsa.PrivateKey
-	ec, ec2     *ecdsa.PrivateKey
-	ec384       *ecdsa.PrivateKey
-	ec521       *ecdsa.PrivateKey
-	ed, ed2     ed25519.PrivateKey
+	hmac, hmac2, hmac3 []byte
+	rsa, rsa2, rsa3    *rsa.PrivateKey
+	ec, ec2, ec3       *ecdsa.PrivateKey
+	ec384              *ecdsa.PrivateKey
+	ec521              *ecdsa.PrivateKey
+	ed, ed2, ed3       ed25519.PrivateKey
 }
 
 var keys = sync.OnceValue(func() *testKeys {
@@ -46,15 +46,19 @@ var keys = sync.OnceValue(func() *testKeys {
 			panic(err)
 		}
 	}
-	k := &testKeys{hmac: randomBytes(32), hmac2: randomBytes(32)}
+	k := &testKeys{hmac: randomBytes(32), hmac2: randomBytes(32), hmac3: randomBytes(32)}
 	var err error
 	k.rsa, err = rsa.GenerateKey(rand.Reader, 2048)
 	must(err)
 	k.rsa2, err = rsa.GenerateKey(rand.Reader, 2048)
 	must(err)
+	k.rsa3, err = rsa.GenerateKey(rand.Reader, 2048)
+	must(err)
 	k.ec, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(err)
 	k.ec2, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	must(err)
+	k.ec3, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	must(err)
 	k.ec384, err = ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	must(err)
@@ -63,6 +67,8 @@ var keys = sync.OnceValue(func() *testKeys {
 	_, k.ed, err = ed25519.GenerateKey(rand.Reader)
 	must(err)
 	_, k.ed2, err = ed25519.GenerateKey(rand.Reader)
+	must(err)
+	_, k.ed3, err = ed25519.GenerateKey(rand.Reader)
 	must(err)
 	return k
 })
@@ -79,6 +85,10 @@ type family struct {
 	verify   any // Options.Key
 	sign     any // Options.SigningKey, and the key test tokens are signed with
 	wrongKey any // another signing key of the same kind
+	// newVerify verifies what wrongKey signs: the next key of a rotation.
+	newVerify any
+	// thirdKey is a third signing key of the same kind, in no key set.
+	thirdKey any
 	// otherMethod and otherKey sign a token with another method of the
 	// same family; "" when the family has a single method.
 	otherMethod string
@@ -95,29 +105,34 @@ func families() []family {
 	return []family{
 		{
 			method: "HS256", verify: k.hmac, sign: k.hmac, wrongKey: k.hmac2,
+			newVerify: k.hmac2, thirdKey: k.hmac3,
 			otherMethod: "HS384", otherKey: k.hmac,
 			foreignMethod: "RS256", foreignKey: k.rsa,
 		},
 		{
 			method: "RS256", verify: &k.rsa.PublicKey, sign: k.rsa, wrongKey: k.rsa2,
+			newVerify: &k.rsa2.PublicKey, thirdKey: k.rsa3,
 			otherMethod: "PS256", otherKey: k.rsa,
 			foreignMethod: "ES256", foreignKey: k.ec,
 			public: &k.rsa.PublicKey,
 		},
 		{
 			method: "PS256", verify: &k.rsa.PublicKey, sign: k.rsa, wrongKey: k.rsa2,
+			newVerify: &k.rsa2.PublicKey, thirdKey: k.rsa3,
 			otherMethod: "RS256", otherKey: k.rsa,
 			foreignMethod: "HS256", foreignKey: k.hmac,
 			public: &k.rsa.PublicKey,
 		},
 		{
 			method: "ES256", verify: &k.ec.PublicKey, sign: k.ec, wrongKey: k.ec2,
+			newVerify: &k.ec2.PublicKey, thirdKey: k.ec3,
 			otherMethod: "ES384", otherKey: k.ec384,
 			foreignMethod: "EdDSA", foreignKey: k.ed,
 			public: &k.ec.PublicKey,
 		},
 		{
 			method: "EdDSA", verify: k.ed.Public(), sign: k.ed, wrongKey: k.ed2,
+			newVerify: k.ed2.Public(), thirdKey: k.ed3,
 			foreignMethod: "RS256", foreignKey: k.rsa,
 			public: k.ed.Public(),
 		},

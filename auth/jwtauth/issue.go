@@ -96,9 +96,10 @@ func (a *Authenticator) checkIssue(subject string, ttl time.Duration, claims map
 }
 
 // Clear expires the token cookie on w, for a logout handler. Over HTTPS it
-// expires both the "__Host-" prefixed and the plain cookie, since Identify
-// reads both. It does not revoke the token: a copy kept elsewhere stays
-// valid until it expires, so keep ttl short. A nil w does nothing.
+// expires both the "__Host-" prefixed cookie and the plain one (left by an
+// earlier sign-in over plain HTTP, which Identify no longer reads there). It
+// does not revoke the token: a copy kept elsewhere stays valid until it
+// expires, so keep ttl short. A nil w does nothing.
 func (a *Authenticator) Clear(w http.ResponseWriter, r *http.Request) {
 	if w == nil {
 		return

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -338,6 +339,17 @@ func TestLoginOverTLS(t *testing.T) {
 			_ = resp.Body.Close()
 			status, _ = get(t, client, srv.URL+"/me")
 			assert.Equal(t, http.StatusUnauthorized, status, "after logout")
+
+			// A cookie without the prefix, as a sibling subdomain or a
+			// plain-HTTP response could plant it, is not read over HTTPS,
+			// even with a token this server signed.
+			planted, err := a.Issue(nil, nil, "mallory", time.Hour, map[string]any{groupClaim: "red"})
+			require.NoError(t, err)
+			u, err := url.Parse(srv.URL)
+			require.NoError(t, err)
+			jar.SetCookies(u, []*http.Cookie{{Name: jwtauth.DefaultCookieName, Value: planted, Path: "/"}})
+			status, _ = get(t, client, srv.URL+"/me")
+			assert.Equal(t, http.StatusUnauthorized, status, "a planted plain cookie")
 		})
 	}
 }

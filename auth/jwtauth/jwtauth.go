@@ -22,14 +22,16 @@ const (
 )
 
 // Authenticator identifies requests by a JSON Web Token signed with one
-// configured method and key, read from a cookie or an Authorization: Bearer
-// header, and issues such tokens for login handlers.
+// configured method and one of its keys (the current one, or a previous one
+// during a key rotation), read from a cookie or an Authorization: Bearer
+// header, and issues such tokens, signed with the current key, for login
+// handlers.
 //
 // An Authenticator is safe for concurrent use and is not modified after
 // [New] returns.
 type Authenticator struct {
 	spec                methodSpec
-	key                 any
+	keys                jwt.VerificationKeySet // Key, then PreviousKeys
 	signingKey          any
 	issuer              string
 	audience            string
@@ -47,8 +49,9 @@ var _ auth.Authenticator = (*Authenticator)(nil)
 // that names key types but never key material: a missing or unsupported
 // Method, a missing Key or one of the wrong type for Method's family (an
 // HMAC key shorter than the hash, an RSA key under [MinRSABits] bits, an
-// ECDSA key on another curve), a SigningKey that does not match Key, or an
-// unusable CookieName. It never panics.
+// ECDSA key on another curve), a SigningKey that does not match Key, a
+// previous key that breaks the rules of Key, or an unusable CookieName. It
+// never panics.
 func New(opts Options) (*Authenticator, error) {
 	spec, err := opts.validate()
 	if err != nil {
@@ -56,7 +59,6 @@ func New(opts Options) (*Authenticator, error) {
 	}
 	a := &Authenticator{
 		spec:                spec,
-		key:                 opts.Key,
 		signingKey:          opts.SigningKey,
 		issuer:              opts.Issuer,
 		audience:            opts.Audience,
@@ -66,11 +68,15 @@ func New(opts Options) (*Authenticator, error) {
 	}
 	// Keys held in slices are copied, so the caller's later changes have
 	// no effect.
-	switch k := a.key.(type) {
-	case []byte:
-		a.key = bytes.Clone(k)
-	case ed25519.PublicKey:
-		a.key = ed25519.PublicKey(bytes.Clone(k))
+	for _, k := range append([]any{opts.Key}, opts.PreviousKeys...) {
+		switch k := k.(type) {
+		case []byte:
+			a.keys.Keys = append(a.keys.Keys, bytes.Clone(k))
+		case ed25519.PublicKey:
+			a.keys.Keys = append(a.keys.Keys, ed25519.PublicKey(bytes.Clone(k)))
+		default:
+			a.keys.Keys = append(a.keys.Keys, k)
+		}
 	}
 	switch k := a.signingKey.(type) {
 	case []byte:
@@ -112,10 +118,13 @@ func New(opts Options) (*Authenticator, error) {
 // with it. A token accepted within the leeway after its "exp" has an
 // Expires in the past, so such a connection is closed at once.
 //
-// The token is read from the cookie first (over HTTPS the "__Host-"
-// prefixed name, then the plain one) and only when there is none from an
-// Authorization: Bearer header: a request carrying both is judged by its
-// cookie. Up to four same-named cookies are tried.
+// The token is read from the cookie first and only when there is none from
+// an Authorization: Bearer header: a request carrying both is judged by its
+// cookie. Over HTTPS only the "__Host-" prefixed cookie is read, which a
+// sibling subdomain or a plain-HTTP response cannot set; over plain HTTP
+// only the plain name. Up to four same-named cookies are tried. The request
+// is HTTPS when it came over TLS, or, with [Options.TrustForwardedProto],
+// when its X-Forwarded-Proto says so, as for [auth.Anonymous].
 //
 // A missing, malformed, oversized, forged, expired or otherwise unacceptable
 // token gets an error wrapping [auth.ErrUnauthenticated], with a fixed
@@ -146,15 +155,9 @@ func (a *Authenticator) Identify(w http.ResponseWriter, r *http.Request) (auth.I
 // bearer token.
 func (a *Authenticator) tokens(r *http.Request) []string {
 	var tokens []string
-	names := []string{a.cookieName}
-	if a.secure(r) {
-		names = []string{hostPrefix + a.cookieName, a.cookieName}
-	}
-	for _, name := range names {
-		for _, c := range r.CookiesNamed(name) {
-			if c.Value != "" && len(tokens) < maxCandidates {
-				tokens = append(tokens, c.Value)
-			}
+	for _, c := range r.CookiesNamed(a.name(a.secure(r))) {
+		if c.Value != "" && len(tokens) < maxCandidates {
+			tokens = append(tokens, c.Value)
 		}
 	}
 	if len(tokens) > 0 {
@@ -210,14 +213,15 @@ func (a *Authenticator) verify(token string) (auth.Identity, error) {
 	return id, nil
 }
 
-// keyFunc returns the configured key, whatever the token's header says
-// ("kid", "jku" and "jwk" are ignored). The parser has already refused
-// every other method; the check here guards against that ever changing.
+// keyFunc returns the configured keys, current first, whatever the token's
+// header says ("kid", "jku" and "jwk" are ignored): the parser tries each
+// until one verifies. The parser has already refused every other method;
+// the check here guards against that ever changing.
 func (a *Authenticator) keyFunc(t *jwt.Token) (any, error) {
 	if t.Method == nil || t.Method.Alg() != a.spec.method.Alg() {
 		return nil, errors.New("signing method not accepted")
 	}
-	return a.key, nil
+	return a.keys, nil
 }
 
 // reason explains a parse error with one of the fixed reasons. claims holds

@@ -41,9 +41,19 @@ type Options struct {
 	// HMAC (at least as long as the hash: 32, 48 or 64 bytes), *rsa.PublicKey
 	// of at least [MinRSABits] bits for RS* and PS*, *ecdsa.PublicKey on the
 	// method's curve (P-256, P-384, P-521) for ES*, ed25519.PublicKey for
-	// EdDSA. It is the only key ever used: a token's "kid" or "jku" header
-	// is ignored. HMAC keys are copied. Required.
+	// EdDSA. With [Options.PreviousKeys] it is one of the keys that verify;
+	// a token's "kid" or "jku" header never picks one. HMAC keys are copied.
+	// Required.
 	Key any
+	// PreviousKeys are older keys of the same Method that still verify, for
+	// key rotation: tokens signed with them keep working until they expire,
+	// so rotating signs nobody out and strands no open page. Each follows
+	// the rules of Key. A token is checked with Key first, then with each
+	// of these in order. To rotate, deploy the new key here on every
+	// instance first, then make it Key (and SigningKey) with the old one
+	// here, and drop the old one once the tokens it signed have expired.
+	// HMAC keys are copied. Default: none, only Key verifies.
+	PreviousKeys []any
 	// SigningKey signs the tokens [Authenticator.Issue] makes: the same
 	// []byte as Key for HMAC, or the *rsa.PrivateKey, *ecdsa.PrivateKey or
 	// ed25519.PrivateKey whose public key is Key. Default (nil): the
@@ -149,10 +159,21 @@ func (o *Options) validate() (methodSpec, error) {
 	if o.Key == nil {
 		errs = append(errs, errors.New("jwtauth: Key is required"))
 	} else if known {
-		if err := guard("Key", spec, func() error { return checkKey(spec, o.Key) }); err != nil {
+		if err := guard("Key", spec, func() error { return checkKey(spec, "Key", o.Key) }); err != nil {
 			errs = append(errs, err)
 		} else if o.SigningKey != nil {
 			if err := guard("SigningKey", spec, func() error { return checkSigningKey(spec, o.Key, o.SigningKey) }); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for i, k := range o.PreviousKeys {
+		field := fmt.Sprintf("PreviousKeys[%d]", i)
+		switch {
+		case k == nil:
+			errs = append(errs, fmt.Errorf("jwtauth: %s is nil", field))
+		case known:
+			if err := guard(field, spec, func() error { return checkKey(spec, field, k) }); err != nil {
 				errs = append(errs, err)
 			}
 		}
@@ -181,50 +202,51 @@ func guard(field string, spec methodSpec, check func() error) (err error) {
 	return check()
 }
 
-// checkKey reports whether key can verify tokens signed with spec's method.
-func checkKey(spec methodSpec, key any) error {
+// checkKey reports whether key, the option named field, can verify tokens
+// signed with spec's method.
+func checkKey(spec methodSpec, field string, key any) error {
 	name := spec.method.Alg()
 	switch spec.family {
 	case familyHMAC:
 		k, ok := key.([]byte)
 		if !ok {
-			return fmt.Errorf("jwtauth: Key for %s must be []byte, not %T", name, key)
+			return fmt.Errorf("jwtauth: %s for %s must be []byte, not %T", field, name, key)
 		}
 		if len(k) < spec.hmacBytes {
-			return fmt.Errorf("jwtauth: Key for %s is %d bytes, want at least %d", name, len(k), spec.hmacBytes)
+			return fmt.Errorf("jwtauth: %s for %s is %d bytes, want at least %d", field, name, len(k), spec.hmacBytes)
 		}
 	case familyRSA:
 		k, ok := key.(*rsa.PublicKey)
 		if !ok {
-			return fmt.Errorf("jwtauth: Key for %s must be *rsa.PublicKey, not %T%s", name, key, privateHint(key))
+			return fmt.Errorf("jwtauth: %s for %s must be *rsa.PublicKey, not %T%s", field, name, key, privateHint(key))
 		}
 		if k == nil || k.N == nil || k.E < 3 || k.E%2 == 0 {
-			return fmt.Errorf("jwtauth: Key for %s is not a valid RSA public key", name)
+			return fmt.Errorf("jwtauth: %s for %s is not a valid RSA public key", field, name)
 		}
 		if bits := k.N.BitLen(); bits < MinRSABits {
-			return fmt.Errorf("jwtauth: Key for %s is %d bits, want at least %d", name, bits, MinRSABits)
+			return fmt.Errorf("jwtauth: %s for %s is %d bits, want at least %d", field, name, bits, MinRSABits)
 		}
 	case familyECDSA:
 		k, ok := key.(*ecdsa.PublicKey)
 		if !ok {
-			return fmt.Errorf("jwtauth: Key for %s must be *ecdsa.PublicKey, not %T%s", name, key, privateHint(key))
+			return fmt.Errorf("jwtauth: %s for %s must be *ecdsa.PublicKey, not %T%s", field, name, key, privateHint(key))
 		}
 		if k == nil || k.Curve == nil {
-			return fmt.Errorf("jwtauth: Key for %s is not a valid ECDSA public key", name)
+			return fmt.Errorf("jwtauth: %s for %s is not a valid ECDSA public key", field, name)
 		}
 		if k.Curve != spec.curve {
-			return fmt.Errorf("jwtauth: Key for %s must be on curve %s, not %s", name, spec.curve.Params().Name, curveName(k.Curve))
+			return fmt.Errorf("jwtauth: %s for %s must be on curve %s, not %s", field, name, spec.curve.Params().Name, curveName(k.Curve))
 		}
 		if _, err := k.Bytes(); err != nil {
-			return fmt.Errorf("jwtauth: Key for %s is not a valid ECDSA public key", name)
+			return fmt.Errorf("jwtauth: %s for %s is not a valid ECDSA public key", field, name)
 		}
 	case familyEdDSA:
 		k, ok := key.(ed25519.PublicKey)
 		if !ok {
-			return fmt.Errorf("jwtauth: Key for %s must be ed25519.PublicKey, not %T%s", name, key, privateHint(key))
+			return fmt.Errorf("jwtauth: %s for %s must be ed25519.PublicKey, not %T%s", field, name, key, privateHint(key))
 		}
 		if len(k) != ed25519.PublicKeySize {
-			return fmt.Errorf("jwtauth: Key for %s is %d bytes, want %d", name, len(k), ed25519.PublicKeySize)
+			return fmt.Errorf("jwtauth: %s for %s is %d bytes, want %d", field, name, len(k), ed25519.PublicKeySize)
 		}
 	}
 	return nil

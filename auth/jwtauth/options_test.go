@@ -232,6 +232,50 @@ func TestNewRefuses(t *testing.T) {
 			want: []string{`jwtauth: CookieName "__host-tok" must not carry a cookie prefix`},
 		},
 		{
+			name: "short previous hmac key",
+			opts: jwtauth.Options{Method: "HS256", Key: k.hmac, PreviousKeys: []any{k.hmac2, k.hmac3[:16]}},
+			want: []string{"jwtauth: PreviousKeys[1] for HS256 is 16 bytes, want at least 32"},
+		},
+		{
+			name: "nil previous key",
+			opts: jwtauth.Options{Method: "HS256", Key: k.hmac, PreviousKeys: []any{nil}},
+			want: []string{"jwtauth: PreviousKeys[0] is nil"},
+		},
+		{
+			name: "string previous hmac key",
+			opts: jwtauth.Options{Method: "HS256", Key: k.hmac, PreviousKeys: []any{string(k.hmac2)}},
+			want: []string{"jwtauth: PreviousKeys[0] for HS256 must be []byte, not string"},
+		},
+		{
+			name: "previous key of another family",
+			opts: jwtauth.Options{Method: "RS256", Key: &k.rsa.PublicKey, PreviousKeys: []any{&k.ec.PublicKey}},
+			want: []string{"jwtauth: PreviousKeys[0] for RS256 must be *rsa.PublicKey, not *ecdsa.PublicKey"},
+		},
+		{
+			name: "private key as previous key",
+			opts: jwtauth.Options{Method: "EdDSA", Key: k.ed.Public(), PreviousKeys: []any{k.ed2}},
+			want: []string{"jwtauth: PreviousKeys[0] for EdDSA must be ed25519.PublicKey, not ed25519.PrivateKey"},
+		},
+		{
+			name: "previous key on another curve",
+			opts: jwtauth.Options{Method: "ES256", Key: &k.ec.PublicKey, PreviousKeys: []any{&k.ec384.PublicKey}},
+			want: []string{"jwtauth: PreviousKeys[0] for ES256 must be on curve P-256, not P-384"},
+		},
+		{
+			name: "previous key of no key type",
+			opts: jwtauth.Options{Method: "RS256", Key: &k.rsa.PublicKey, PreviousKeys: []any{&k.rsa2.PublicKey, new(struct{})}},
+			want: []string{"jwtauth: PreviousKeys[1] for RS256 must be *rsa.PublicKey, not *struct {}"},
+		},
+		{
+			name: "every problem with keys at once",
+			opts: jwtauth.Options{Method: "HS512", Key: k.hmac, PreviousKeys: []any{k.hmac2, nil}},
+			want: []string{
+				"jwtauth: Key for HS512 is 32 bytes, want at least 64",
+				"jwtauth: PreviousKeys[0] for HS512 is 32 bytes, want at least 64",
+				"jwtauth: PreviousKeys[1] is nil",
+			},
+		},
+		{
 			name: "every problem at once",
 			opts: jwtauth.Options{Method: "HS257", CookieName: "a;b"},
 			want: []string{
@@ -252,7 +296,7 @@ func TestNewRefuses(t *testing.T) {
 				assert.Contains(t, err.Error(), want)
 			}
 			msg := err.Error()
-			for _, key := range [][]byte{secret, k.hmac, k.hmac2} {
+			for _, key := range [][]byte{secret, k.hmac, k.hmac2, k.hmac3} {
 				assert.NotContains(t, msg, string(key), "the error shows key material")
 				assert.NotContains(t, msg, hex.EncodeToString(key), "the error shows key material")
 			}

@@ -104,6 +104,7 @@ export function live(o: Options): Live {
   let syncing = true; // a tree is on its way: drop patches until it arrives
   let connected = false;
   let wasDown = false;
+  let via = ''; // the transport lvt:connected named last
   let ref = 0;
   let told = ''; // the code of the connection error reported since the last tree
   let dead: ConnError | null = null; // the client stopped for good
@@ -229,12 +230,16 @@ export function live(o: Options): Live {
         else win.scrollTo(0, 0);
         fire('navigated', { url: to });
       }
-      if (connected) return;
+      // Connected, or moved from HTTP back to a WebSocket.
+      const mode = t.mode();
+      if (connected && via === mode) return;
+      const moved = connected;
       connected = true;
+      via = mode;
       setRoot('lvt-connected');
-      const detail = { transport: t.mode() };
+      const detail = { transport: mode };
       fire('connected', detail);
-      if (wasDown) fire('reconnected', detail);
+      if (wasDown && !moved) fire('reconnected', detail);
     } else if (m.t === 'patch') ordered(m);
     else if (m.t === 'reply') {
       // The server cannot switch to the page a navigation went to: load it.

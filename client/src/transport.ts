@@ -16,9 +16,13 @@
 //   HTTP.
 // - 4029 (too many connections) backs off and stays on WebSocket: HTTP would
 //   be refused too. 1008, 4001, 4003 and HTTP 401, 403 cannot heal: halt().
-// - On HTTP, a WebSocket is tried again every minute; when one opens, the
-//   client moves back to it. When HTTP fails too, the next attempt starts
-//   with a WebSocket. So it neither flaps nor stays on HTTP.
+// - On HTTP, a WebSocket is tried again after 2–4 s, doubling to 30–60 s
+//   (the backoff starts again only after a WebSocket stayed up a minute);
+//   when one opens, the client moves back to it: the join answers with a
+//   tree, and actions sent over HTTP meanwhile are answered over HTTP. When
+//   HTTP fails too, the next attempt starts with a WebSocket. So it neither
+//   flaps nor stays on HTTP, and a server or proxy that refuses every
+//   upgrade sees one a minute at most.
 // - A tree may carry a new page token (the server made a new page
 //   connection, e.g. after a restart): every later join and POST carries it.
 // - A navigation (nav) switches to another page's token: over WebSocket it
@@ -96,7 +100,9 @@ export const STABLE = 60_000;
 export const HEALTHY = 10_000;
 export const FLAP_WINDOW = 30_000;
 export const FLAPS = 3;
-export const PROBE_EVERY = 60_000;
+/** On HTTP, WebSockets are tried again after 2–4 s, doubling to 60 s. */
+export const PROBE_BASE = 4_000;
+export const PROBE_CAP = 60_000;
 export const BACKOFF_BASE = 500;
 export const BACKOFF_CAP = 30_000;
 /** After a refusal the backoff starts at 2–4 s and is capped at 60 s. */
@@ -136,6 +142,8 @@ export function transport(env: Env, token: string, link: Link): Transport {
   let queue: ClientMsg[] = [];
   let deaths: number[] = [];
   let attempt = 0;
+  let probes = 0;
+  let conn = 0; // connections made: a reply over an older one only settles
   let preferHTTP = false;
   let retryTimer: Timer;
   let probeTimer: Timer;
@@ -156,11 +164,12 @@ export function transport(env: Env, token: string, link: Link): Transport {
     else {
       // The open poll is the old page's: the next one waits for the answer.
       if (navigate) abortPolls();
+      const c = conn;
       post(m, POST_TIMEOUT).then((r) => {
         // Any server message answers an action or a navigation, whatever
         // the status (a 429 carries its rate_limited reply): that is not a
         // transport failure.
-        if (r[1] && m.ref && !FATAL[r[0]]) recv(r[1]);
+        if (r[1] && m.ref && !FATAL[r[0]]) recv(c === conn ? r[1] : settles(r[1]));
         else {
           // Anything else (a sync) is handled like a poll.
           const a = FATAL[r[0]] || (up && mode === 'http') ? ok(r) : false;
@@ -170,6 +179,16 @@ export function transport(env: Env, token: string, link: Link): Transport {
         if (navigate && up && mode === 'http' && !stopped && !polls) poll();
       });
     }
+  };
+
+  /** settles is the reply x to an action sent over a connection since
+   * replaced (HTTP, before the client moved to a WebSocket) without the
+   * patch it carries, which the new connection does not number: it only
+   * settles the action; the new connection brings what it changed. */
+  const settles = (x: ServerMsg): ServerMsg => {
+    if (x.t !== 'reply') return x;
+    const { seq, patch, ...rest } = x;
+    return rest;
   };
 
   const connect = (): void => {
@@ -219,7 +238,10 @@ export function transport(env: Env, token: string, link: Link): Transport {
       if (!opened) return noSocket(probe);
       // An open WebSocket died.
       const now = Date.now();
-      if (now - openedAt >= STABLE) deaths = [];
+      if (now - openedAt >= STABLE) {
+        deaths = [];
+        probes = 0;
+      }
       // 1001, 1012: the server goes away, restarts (drains): not a flap.
       if (code !== 1001 && code !== 1012) {
         deaths = deaths.filter((t) => now - t < FLAP_WINDOW);
@@ -296,8 +318,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
     up = false;
     abortPolls();
     clearTimeout(probeTimer);
-    const d = Math.min(err ? REFUSED_CAP : BACKOFF_CAP, (err ? REFUSED_BASE : BACKOFF_BASE) * 2 ** attempt);
-    const wait = Math.round(Math.max(ms, d / 2) + (env.random() * d) / 2);
+    const wait = err ? backoff(REFUSED_BASE, REFUSED_CAP, attempt, ms) : backoff(BACKOFF_BASE, BACKOFF_CAP, attempt, ms);
     attempt = Math.min(attempt + 1, 16);
     clearTimeout(retryTimer);
     retryTimer = setTimeout(connect, wait);
@@ -327,13 +348,26 @@ export function transport(env: Env, token: string, link: Link): Transport {
     polls = null;
   };
 
+  /** backoff is the nth delay from base doubling to cap, spread over its
+   * upper half by jitter, and not less than ms. */
+  const backoff = (base: number, cap: number, n: number, ms = 0): number => {
+    const d = Math.min(cap, base * 2 ** n);
+    return Math.round(Math.max(ms, d / 2) + (env.random() * d) / 2);
+  };
+
+  /** probeLater tries a WebSocket again after the probe backoff. */
   const probeLater = (): void => {
     clearTimeout(probeTimer);
-    probeTimer = setTimeout(() => mode === 'http' && up && !stopped && env.WebSocket && socket(true), PROBE_EVERY);
+    probeTimer = setTimeout(
+      () => mode === 'http' && up && !stopped && env.WebSocket && socket(true),
+      backoff(PROBE_BASE, PROBE_CAP, probes),
+    );
+    probes = Math.min(probes + 1, 16);
   };
 
   const setUp = (): void => {
     up = true;
+    conn++;
     upAt = Date.now();
     const q = queue;
     queue = [];

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { BACKOFF_CAP, HEALTHY, PROBE_EVERY, REFUSED_CAP, STABLE } from '../src/transport';
+import { BACKOFF_CAP, HEALTHY, PROBE_BASE, PROBE_CAP, REFUSED_CAP, STABLE } from '../src/transport';
 import { $, FakeWS, type Req, type Setup, click, doc, start, stop } from './harness';
 
 let s: Setup;
@@ -95,6 +95,8 @@ describe('HTTP fallback', () => {
 
 
   it('a WebSocket that opens and dies 3 times in 30 s falls back to HTTP, then comes back', async () => {
+    const reconnected = listen('lvt:reconnected');
+    const connected = listen('lvt:connected');
     s = start('<p>a</p>', { connect: false });
     for (let i = 0; i < 3; i++) {
       const ws = i ? await nextWS() : s.ws();
@@ -112,9 +114,8 @@ describe('HTTP fallback', () => {
     expect($('p').textContent).toBe('h');
     const poll = s.fetch.of('poll')[0];
 
-    await vi.advanceTimersByTimeAsync(PROBE_EVERY);
+    const probe = await nextWS(); // 2–4 s later
     expect(FakeWS.all).toHaveLength(4);
-    const probe = s.ws();
     probe.open();
     expect(probe.sent[0]).toMatchObject({ t: 'join', token: 'tok' });
     await flush();
@@ -122,8 +123,131 @@ describe('HTTP fallback', () => {
     expect(s.fetch.of('poll')).toHaveLength(1);
     poll.resolve(200, { t: 'patch', seq: 2, patch: { 0: 'stale' } });
     await flush();
+    const n = reconnected.length;
     probe.receive(tree(1, 'w'));
     expect($('p').textContent).toBe('w');
+    expect(connected[connected.length - 1].detail).toEqual({ transport: 'websocket' });
+    expect(reconnected).toHaveLength(n); // moving is not reconnecting
+  });
+
+  it('on HTTP, WebSockets are tried again after 2–4 s, doubling to 60 s: refused upgrades never make a loop', async () => {
+    await overHTTP();
+    const answered = new Set<Req>();
+    const gaps: number[] = [];
+    let since = Date.now(); // HTTP came up; then: the last probe was refused
+    for (const t0 = Date.now(); Date.now() - t0 < 10 * 60_000; ) {
+      await vi.advanceTimersByTimeAsync(50);
+      // The server answers each long poll with 204 after 25 s.
+      for (const r of s.fetch.of('poll')) {
+        if (!answered.has(r) && Date.now() - r.at >= 25_000) {
+          answered.add(r);
+          r.resolve(204);
+        }
+      }
+      const ws = FakeWS.last();
+      if (FakeWS.all.length > 1 && !ws.closed) {
+        gaps.push(ws.at - since);
+        ws.close(); // refused: it never opens
+        since = Date.now();
+      }
+    }
+    // random() is 0.5: each wait is 3/4 of its delay (between a half and all of it).
+    expect(gaps.slice(0, 6)).toEqual([3_000, 6_000, 12_000, 24_000, 45_000, 45_000]);
+    expect(gaps[0]).toBeGreaterThanOrEqual(PROBE_BASE / 2);
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(PROBE_CAP);
+    expect(gaps.length).toBeLessThanOrEqual(16); // in 10 minutes
+    // HTTP went on all along: one sync, the polls, connected.
+    expect(s.fetch.of('sync')).toHaveLength(1);
+    expect(root()).toEqual(['lvt-connected']);
+  });
+
+  it('a probe that opens moves the page to the WebSocket: polls stop, an action in flight settles once, later ones use the socket', async () => {
+    const connected = listen('lvt:connected');
+    const reconnected = listen('lvt:reconnected');
+    const success = listen('lvt:success');
+    await overHTTP();
+    const onHTTP = Date.now();
+    const poll = s.fetch.of('poll')[0];
+    click($('button'));
+    await flush();
+    const act = s.fetch.of('action')[0]; // in flight over HTTP
+    expect(act.body).toMatchObject({ t: 'action', ref: 1, token: 'tok', seq: 1 });
+
+    const probe = await nextWS();
+    expect(probe.at - onHTTP).toBeLessThanOrEqual(4_000);
+    probe.open();
+    expect(probe.sent).toEqual([{ t: 'join', token: 'tok', seq: 1 }]);
+    expect(poll.init.signal!.aborted).toBe(true);
+    // The join brings the page (a new page connection: a new token).
+    probe.receive({ ...tree(1, 'b'), token: 'tok2' });
+    await flush();
+    expect($('p').textContent).toBe('b');
+    // The HTTP answer to the action comes after the switch: it settles the
+    // action, once, and its patch (numbered by the old connection, though
+    // its seq would fit) is not applied: the socket brings what it changed.
+    act.resolve(200, { t: 'reply', ref: 1, seq: 2, patch: { 0: 'stale' } });
+    await flush();
+    expect(success).toHaveLength(1);
+    expect($('p').textContent).toBe('b');
+    probe.receive({ t: 'patch', seq: 2, patch: { 0: 'c' } });
+    expect($('p').textContent).toBe('c');
+
+    click($('button'));
+    await flush();
+    expect(s.actions()).toEqual([{ t: 'action', ref: 2, name: 'inc', data: {} }]);
+    probe.receive({ t: 'reply', ref: 2, seq: 3, patch: { 0: 'd' } });
+    await flush();
+    expect($('p').textContent).toBe('d');
+    expect(success).toHaveLength(2);
+    expect(s.fetch.of('action')).toHaveLength(1);
+    expect(s.fetch.of('poll')).toHaveLength(1); // none since
+    expect(s.fetch.of('sync')).toHaveLength(1);
+    expect(connected.map((e) => e.detail)).toEqual([{ transport: 'http' }, { transport: 'websocket' }]);
+    expect(reconnected).toHaveLength(0);
+    expect(root()).toEqual(['lvt-connected']);
+  });
+
+  it('actions while the probe opens go over HTTP, then over the socket: each is sent once', async () => {
+    await overHTTP();
+    const probe = await nextWS();
+    click($('button')); // the socket is not open yet
+    await flush();
+    probe.open();
+    click($('button'));
+    await flush();
+    expect(s.fetch.of('action').map((r) => r.body.ref)).toEqual([1]);
+    expect(s.actions().map((m) => m.ref)).toEqual([2]);
+  });
+
+  it('the probes back off on: a WebSocket that opens and soon dies does not start them again at 2 s', async () => {
+    await overHTTP();
+    const onHTTP = Date.now();
+    const first = await nextWS();
+    expect(first.at - onHTTP).toBe(3_000);
+    first.open();
+    first.receive(tree(1, 'w'));
+    await vi.advanceTimersByTimeAsync(1_000);
+    first.close(); // died within a minute: reconnect at once; it cannot open: HTTP
+    const retry = await nextWS();
+    retry.close();
+    await until(() => s.fetch.of('sync').length > 1);
+    lastOf('sync').resolve(200, tree(1, 'h'));
+    await flush();
+    const answered = Date.now();
+    const second = await nextWS();
+    expect(second.at - answered).toBe(6_000); // the next step of the backoff
+
+    // One that stayed up a minute starts them again at 2–4 s.
+    second.open();
+    second.receive(tree(1, 'w'));
+    await vi.advanceTimersByTimeAsync(STABLE);
+    second.close();
+    (await nextWS()).close();
+    await until(() => s.fetch.of('sync').length > 2);
+    lastOf('sync').resolve(200, tree(1, 'h'));
+    await flush();
+    const again = Date.now();
+    expect((await nextWS()).at - again).toBe(3_000);
   });
 
   it('a connection that stayed up a minute does not count towards the fallback', async () => {
@@ -189,8 +313,7 @@ describe('page token', () => {
     click($('button'));
     await flush();
     expect(s.fetch.of('action')[0].body).toMatchObject({ t: 'action', token: 'tok2' });
-    await vi.advanceTimersByTimeAsync(PROBE_EVERY);
-    s.ws().open();
+    (await nextWS()).open();
     expect(s.ws().sent[0]).toEqual({ t: 'join', token: 'tok2', seq: 1 });
   });
 

@@ -26,7 +26,9 @@ const admin = "boss"
 // browser's tabs close first.
 func start(t *testing.T) string {
 	t.Helper()
-	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Title: "Dashboard", Team: true})
+	teams, err := dashboard.ParseTeams("ann=red,bob=red,cid=blue")
+	require.NoError(t, err)
+	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Title: "Dashboard", GroupOf: teams.Of})
 	require.NoError(t, err)
 	h, err := dashboard.NewHandler(livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator())), lg, admin)
 	require.NoError(t, err)
@@ -36,14 +38,12 @@ func start(t *testing.T) string {
 }
 
 // signIn opens path in tab, which is sent to the sign-in form, signs in as
-// name of team and waits until the page's live connection is up.
-func signIn(tab *browsertest.Tab, base, path, name, team string) {
+// name (whose team the server's table says) and waits until the page's
+// live connection is up.
+func signIn(tab *browsertest.Tab, base, path, name string) {
 	tab.Navigate(base + path)
 	tab.WaitJS(`() => location.pathname === "/login"`)
 	tab.Fill("#login input[name=name]", name)
-	if team != "" {
-		tab.Fill("#login input[name=team]", team)
-	}
 	tab.Click("#login button")
 	tab.WaitJS(`(path) => location.pathname === path`, path)
 	tab.WaitClass("html", "lvt-connected")
@@ -76,10 +76,10 @@ func TestE2EAnnouncementsReachExactlyTheirTargets(t *testing.T) {
 	ann := b.Context(t).Tab(t)
 	bob := b.Context(t).Tab(t)
 	cid := b.Context(t).Tab(t)
-	signIn(boss, url, "/admin", admin, "")
-	signIn(ann, url, "/", "ann", "red")
-	signIn(bob, url, "/", "bob", "red")
-	signIn(cid, url, "/", "cid", "blue")
+	signIn(boss, url, "/admin", admin)
+	signIn(ann, url, "/", "ann")
+	signIn(bob, url, "/", "bob")
+	signIn(cid, url, "/", "cid")
 	ann.WaitTextIs("#announcements", "No announcements for you yet.")
 
 	// Everyone is known: the targets to choose from, and the counts.
@@ -116,7 +116,7 @@ func TestE2EAdminIsForbiddenToOthers(t *testing.T) {
 	b := browsertest.New(t)
 	ann := b.Tab(t)
 	ann.AllowConsole(`403`) // the browser logs the refused page load
-	signIn(ann, base, "/", "ann", "red")
+	signIn(ann, base, "/", "ann")
 	ann.Navigate(base + "/admin")
 	ann.WaitText("body", "forbidden")
 	assert.Zero(t, browsertest.Eval[int](ann, `document.querySelectorAll("#announce").length`))
@@ -125,7 +125,7 @@ func TestE2EAdminIsForbiddenToOthers(t *testing.T) {
 
 	// The status, as an HTTP client signed in as ann sees it.
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.PostForm(base+login.Path, url.Values{"name": {"ann"}, "team": {"red"}})
+	resp, err := client.PostForm(base+login.Path, url.Values{"name": {"ann"}})
 	require.NoError(t, err)
 	resp.Body.Close()
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, base+"/admin", nil)

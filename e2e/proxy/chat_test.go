@@ -33,7 +33,7 @@ func buildChat(t *testing.T) string {
 type chat struct {
 	addr string // its public address
 	ops  string // its operations address (/metrics)
-	logs *testutil.Buffer
+	logs *testutil.Logs
 }
 
 // startChat runs the chat at bin as a user would, with args after its
@@ -41,7 +41,7 @@ type chat struct {
 // (SIGTERM) when the test ends.
 func startChat(t *testing.T, bin string, env []string, args ...string) *chat {
 	t.Helper()
-	c := &chat{addr: freeAddr(t), ops: freeAddr(t), logs: &testutil.Buffer{}}
+	c := &chat{addr: freeAddr(t), ops: freeAddr(t), logs: &testutil.Logs{}}
 	cmd := exec.Command(bin, append([]string{"-addr", c.addr, "-ops-addr", c.ops, "-log-format", "json"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = c.logs, c.logs

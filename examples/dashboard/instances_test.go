@@ -24,20 +24,20 @@ func TestLivetestTwoInstancesShareTheBoard(t *testing.T) {
 	}
 	const wait = 5 * time.Second
 	a, b := instance(), instance()
-	boss := a.browser(t, admin, "").Open("/admin")
-	annB := b.browser(t, "ann", "red").Open("/")
-	annA := a.browser(t, "ann", "red").Open("/") // another browser of ann, on A
-	bobB := b.browser(t, "bob", "blue").Open("/")
+	boss := a.browser(t, admin).Open("/admin")
+	annB := b.browser(t, "ann").Open("/")
+	annA := a.browser(t, "ann").Open("/") // another browser of ann, on A
+	cidB := b.browser(t, "cid").Open("/") // team blue
 	require.NoError(t, boss.WaitText("#connections", "4", wait))
 	assert.Equal(t, "3", boss.Text("#users"))
 
 	announce(t, boss, "group:red", "red, on both")
 	require.NoError(t, annB.WaitText("#announcements li:first-child .text", "red, on both", wait))
 	require.NoError(t, annA.WaitText("#announcements li:first-child .text", "red, on both", wait))
-	announce(t, boss, "user:bob", "bob only")
-	require.NoError(t, bobB.WaitText("#announcements li:first-child .text", "bob only", wait))
-	assert.Equal(t, "bob only", texts(bobB), "nothing for red")
+	announce(t, boss, "user:cid", "cid only")
+	require.NoError(t, cidB.WaitText("#announcements li:first-child .text", "cid only", wait))
+	assert.Equal(t, "cid only", texts(cidB), "nothing for red")
 	announce(t, boss, "all", "everyone")
 	require.NoError(t, annB.WaitText("#announcements li:first-child .text", "everyone", wait))
-	assert.Equal(t, "everyone, red, on both", texts(annB), "nothing for bob")
+	assert.Equal(t, "everyone, red, on both", texts(annB), "nothing for cid")
 }

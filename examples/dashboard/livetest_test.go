@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"errors"
 	"net/http"
 	"net/url"
@@ -42,7 +43,7 @@ func TestLivetestAdminOnly(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "signed out: to the sign-in page")
 	assert.Equal(t, "/login?next=%2Fadmin", resp.Header.Get("Location"))
 
-	ann := a.signIn(t, "ann", "red")
+	ann := a.signIn(t, "ann")
 	resp, _ = a.do(t, http.MethodGet, "/admin", ann)
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	resp, _ = a.do(t, http.MethodGet, "/admin", ann, "Connection", "Upgrade", "Upgrade", "websocket",
@@ -56,7 +57,7 @@ func TestLivetestAdminOnly(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.NotContains(t, page, `href="/admin"`)
 
-	boss := a.browser(t, admin, "").Open("/admin")
+	boss := a.browser(t, admin).Open("/admin")
 	assert.Equal(t, "Admin", boss.Text("h1"))
 	assert.Equal(t, 1, boss.Count("form#announce textarea[name=text]"))
 	assert.Equal(t, 1, boss.Count("form#announce select[name=target]"))
@@ -72,12 +73,12 @@ func TestLivetestAdminOnly(t *testing.T) {
 
 func TestLivetestAnnouncementsReachExactlyTheirTargets(t *testing.T) {
 	a := start(t)
-	boss := a.browser(t, admin, "").Open("/admin")
-	ann := a.browser(t, "ann", "red").Open("/")
+	boss := a.browser(t, admin).Open("/admin")
+	ann := a.browser(t, "ann").Open("/")
 	annToo := ann.Tab("/")
-	bob := a.browser(t, "bob", "red").Open("/")
-	cid := a.browser(t, "cid", "blue").Open("/")
-	dan := a.browser(t, "dan", "").Open("/") // no team
+	bob := a.browser(t, "bob").Open("/")
+	cid := a.browser(t, "cid").Open("/")
+	dan := a.browser(t, "dan").Open("/") // no team
 	bossHome := boss.Tab("/")
 	everyone := []*livetest.Page{ann, annToo, bob, cid, dan, bossHome}
 	assert.Equal(t, "No announcements for you yet.", ann.Text("#announcements"))
@@ -109,12 +110,12 @@ func TestLivetestAnnouncementsReachExactlyTheirTargets(t *testing.T) {
 	assert.Equal(t, 5, boss.Count("#sent li"), "the admin's page lists every announcement")
 
 	// A page opened later shows what was addressed to it.
-	assert.Equal(t, "for all, for blue", texts(a.browser(t, "eve", "blue").Open("/")))
+	assert.Equal(t, "for all, for blue", texts(a.browser(t, "eve").Open("/")))
 }
 
 func TestLivetestCountsConnections(t *testing.T) {
 	a := start(t)
-	boss := a.browser(t, admin, "").Open("/admin")
+	boss := a.browser(t, admin).Open("/admin")
 	counts := func(users, conns string) {
 		t.Helper()
 		require.NoError(t, boss.WaitFor(func(string) bool {
@@ -122,10 +123,10 @@ func TestLivetestCountsConnections(t *testing.T) {
 		}, wait))
 	}
 	counts("1", "1")
-	ann := a.browser(t, "ann", "red").Open("/")
+	ann := a.browser(t, "ann").Open("/")
 	annToo := ann.Tab("/")
 	counts("2", "3")
-	bob := a.browser(t, "bob", "").Open("/")
+	bob := a.browser(t, "bob").Open("/")
 	counts("3", "4")
 	annToo.Close()
 	counts("3", "3")
@@ -136,7 +137,7 @@ func TestLivetestCountsConnections(t *testing.T) {
 
 func TestLivetestValidation(t *testing.T) {
 	a := start(t)
-	boss := a.browser(t, admin, "").Open("/admin")
+	boss := a.browser(t, admin).Open("/admin")
 	var refused *livetest.ActionError
 	require.ErrorAs(t, boss.Submit("#announce", url.Values{"text": {"  "}}), &refused)
 	assert.Equal(t, "invalid", refused.Code)
@@ -156,8 +157,8 @@ func TestLivetestValidation(t *testing.T) {
 
 func TestLivetestLogoutClosesThePages(t *testing.T) {
 	a := start(t)
-	boss := a.browser(t, admin, "").Open("/admin")
-	annB := a.browser(t, "ann", "red")
+	boss := a.browser(t, admin).Open("/admin")
+	annB := a.browser(t, "ann")
 	ann := annB.Open("/")
 	require.NoError(t, boss.WaitText("#users", "2", wait))
 	resp, _ := a.do(t, http.MethodPost, "/logout", annB.Cookies())
@@ -169,7 +170,7 @@ func TestLivetestLogoutClosesThePages(t *testing.T) {
 
 func TestLivetestAnnouncingShowsAFlashUntilDismissed(t *testing.T) {
 	a := start(t)
-	boss := a.browser(t, admin, "").Open("/admin")
+	boss := a.browser(t, admin).Open("/admin")
 	bossHome := boss.Tab("/")
 	assert.Zero(t, boss.Count("#flash .flash"))
 	announce(t, boss, "all", "lunch is served")
@@ -190,7 +191,7 @@ func TestLivetestAnnouncingShowsAFlashUntilDismissed(t *testing.T) {
 
 func TestLivetestPagesLinkWithLiveNavigation(t *testing.T) {
 	a := start(t)
-	boss := a.browser(t, admin, "").Open("/admin")
+	boss := a.browser(t, admin).Open("/admin")
 	for _, p := range []*livetest.Page{boss, boss.Tab("/")} {
 		for _, href := range []string{"/", "/admin"} {
 			_, live := p.Attr(`nav a[href="`+href+`"]`, "lvt-navigate")
@@ -199,7 +200,7 @@ func TestLivetestPagesLinkWithLiveNavigation(t *testing.T) {
 	}
 	current, _ := boss.Attr("nav a[aria-current]", "href")
 	assert.Equal(t, "/admin", current)
-	ann := a.browser(t, "ann", "red").Open("/")
+	ann := a.browser(t, "ann").Open("/")
 	assert.Zero(t, ann.Count("nav"), "no links to the admin page for others")
 
 	// A live navigation starts with a GET that the routes guard like a page
@@ -209,4 +210,68 @@ func TestLivetestPagesLinkWithLiveNavigation(t *testing.T) {
 	assert.Contains(t, body, `"t":"page"`)
 	resp, _ = a.do(t, http.MethodGet, "/admin", ann.Browser().Cookies(), "Lvt-Navigate", "from-a-page")
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+}
+
+// A user's team is the server's to say (the table teams, read at sign-in
+// into the signed token): asking for another one in the sign-in form, in a
+// query, or by editing the cookie gets nobody into another team.
+func TestLivetestTeamsComeFromTheServer(t *testing.T) {
+	a := start(t)
+	boss := a.browser(t, admin).Open("/admin")
+
+	// The form and the query ask for team blue; the table says red (ann),
+	// and nothing (dan).
+	claim := func(name string) []*http.Cookie {
+		resp, err := noRedirects.PostForm(a.srv.URL+"/login?team=blue&group=blue&next=%2F%3Fteam%3Dblue",
+			url.Values{"name": {name}, "team": {"blue"}, "group": {"blue"}})
+		require.NoError(t, err)
+		require.NoError(t, resp.Body.Close())
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+		return resp.Cookies()
+	}
+	annCookies, danCookies := claim("ann"), claim("dan")
+	ann := a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: annCookies}).Open("/?team=blue")
+	dan := a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: danCookies}).Open("/?group=blue")
+	cid := a.browser(t, "cid").Open("/") // in team blue
+	require.NoError(t, boss.WaitText("#users", "4", wait))
+	announce(t, boss, "group:blue", "for blue")
+	announce(t, boss, "group:red", "for red")
+	announce(t, boss, "all", "for all")
+	for _, p := range []*livetest.Page{ann, dan, cid} {
+		require.NoError(t, p.WaitText("#announcements li:first-child .text", "for all", wait))
+	}
+	assert.Equal(t, "for all, for blue", texts(cid))
+	assert.Equal(t, "for all, for red", texts(ann), "ann is in red, whatever she asked for")
+	assert.Equal(t, "for all", texts(dan), "dan is in no team")
+	var options []string
+	for i := 1; i <= boss.Count("select[name=target] option"); i++ {
+		v, _ := boss.Attr("select[name=target] option:nth-child("+strconv.Itoa(i)+")", "value")
+		options = append(options, v)
+	}
+	assert.Equal(t, []string{"all", "user:ann", "user:boss", "user:cid", "user:dan", "group:blue", "group:red"}, options)
+
+	// An edited token: its signature fails, so it is no sign-in at all.
+	var token *http.Cookie
+	for _, c := range annCookies {
+		if c.Name == "lvt-token" {
+			token = c
+		}
+	}
+	require.NotNil(t, token)
+	parts := strings.Split(token.Value, ".")
+	require.Len(t, parts, 3)
+	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+	require.NoError(t, err)
+	require.Contains(t, string(claims), `"group":"red"`)
+	edited := *token
+	edited.Value = parts[0] + "." + base64.RawURLEncoding.EncodeToString([]byte(strings.Replace(string(claims), `"group":"red"`, `"group":"blue"`, 1))) + "." + parts[2]
+	cookies := []*http.Cookie{&edited}
+	resp, _ := a.do(t, http.MethodGet, "/", cookies)
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode, "a page load goes to the sign-in page")
+	assert.Equal(t, "/login?next=%2F", resp.Header.Get("Location"))
+	resp, _ = a.do(t, http.MethodGet, "/", cookies, "Connection", "Upgrade", "Upgrade", "websocket",
+		"Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "no live connection")
+	resp, _ = a.do(t, http.MethodPost, "/", cookies)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "no actions over HTTP")
 }

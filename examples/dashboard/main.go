@@ -2,6 +2,7 @@
 // for: the administrator (-admin, default "admin") writes them at /admin to
 // everyone, to one user or to one team, and sees who is connected; every
 // other signed-in user sees, at /, the announcements addressed to them.
+// Who is in which team is the server's to say (-teams), not the user's.
 //
 //	go run ./examples/dashboard -addr :8080
 //
@@ -30,6 +31,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/examples/dashboard/dashboard"
@@ -40,6 +42,7 @@ import (
 func main() {
 	addr := flag.String("addr", ":8080", "address to listen on")
 	admin := flag.String("admin", "admin", "the user name of the administrator")
+	teams := flag.String("teams", dashboard.DefaultTeams, "who is in which team, as NAME=TEAM,…: a user's team is set at sign-in, never chosen")
 	of := ops.Register(flag.CommandLine)
 	flag.Parse()
 	logger, err := of.Logger(os.Stderr)
@@ -49,19 +52,23 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, *addr, *admin, of, logger); err != nil {
+	if err := run(ctx, *addr, *admin, *teams, of, logger); err != nil {
 		logger.Error("dashboard failed", "err", err)
 		os.Exit(1)
 	}
 }
 
 // run serves the dashboard on addr until ctx ends.
-func run(ctx context.Context, addr, admin string, of *ops.Flags, logger *slog.Logger) error {
+func run(ctx context.Context, addr, admin, teams string, of *ops.Flags, logger *slog.Logger) error {
 	key, err := login.Key(of.Secret(), logger)
 	if err != nil {
 		return err
 	}
-	lg, err := login.New(login.Options{Key: key, Title: "Dashboard", Team: true, Logger: logger})
+	table, err := dashboard.ParseTeams(teams)
+	if err != nil {
+		return err
+	}
+	lg, err := login.New(login.Options{Key: key, Title: "Dashboard", GroupOf: table.Of, Logger: logger})
 	if err != nil {
 		return err
 	}
@@ -76,6 +83,9 @@ func run(ctx context.Context, addr, admin string, of *ops.Flags, logger *slog.Lo
 		return err
 	}
 	h, err := dashboard.NewHandler(app, lg, admin)
+	if err == nil {
+		err = dashboard.StartClock(app, time.Second) // one instance at a time pushes it
+	}
 	if err != nil {
 		_ = app.Close()
 		return err

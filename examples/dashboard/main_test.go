@@ -29,6 +29,10 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 // admin is the administrator's name in the tests.
 const admin = "boss"
 
+// teams is the tests' table of teams: the server's, which no user can
+// change.
+const teams = "ann=red,bob=red,cid=blue,eve=blue"
+
 // app is the dashboard served for one test.
 type app struct {
 	srv *livetest.Server
@@ -39,7 +43,9 @@ type app struct {
 // one test, configured by opts.
 func start(t *testing.T, opts ...livetemplate.Option) *app {
 	t.Helper()
-	lg, err := login.New(login.Options{Key: testKey, Title: "Dashboard", Team: true, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	table, err := dashboard.ParseTeams(teams)
+	require.NoError(t, err)
+	lg, err := login.New(login.Options{Key: testKey, Title: "Dashboard", GroupOf: table.Of, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	require.NoError(t, err)
 	// The sign-in's authenticator comes last: it replaces the anonymous one
 	// of instances.Redis.
@@ -53,11 +59,11 @@ func start(t *testing.T, opts ...livetemplate.Option) *app {
 // them.
 var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// signIn posts name and team to the sign-in form, as a browser would, and
-// returns the cookie the answer sets.
-func (a *app) signIn(t *testing.T, name, team string) []*http.Cookie {
+// signIn posts name to the sign-in form, as a browser would, and returns
+// the cookie the answer sets. The user's team comes from the table teams.
+func (a *app) signIn(t *testing.T, name string) []*http.Cookie {
 	t.Helper()
-	resp, err := noRedirects.PostForm(a.srv.URL+login.Path, url.Values{"name": {name}, "team": {team}})
+	resp, err := noRedirects.PostForm(a.srv.URL+login.Path, url.Values{"name": {name}})
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
@@ -66,10 +72,10 @@ func (a *app) signIn(t *testing.T, name, team string) []*http.Cookie {
 	return resp.Cookies()
 }
 
-// browser is a new browser signed in as name of team.
-func (a *app) browser(t *testing.T, name, team string) *livetest.Browser {
+// browser is a new browser signed in as name.
+func (a *app) browser(t *testing.T, name string) *livetest.Browser {
 	t.Helper()
-	return a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: a.signIn(t, name, team)})
+	return a.srv.NewBrowser(&livetest.BrowserOptions{Cookies: a.signIn(t, name)})
 }
 
 // do sends a request with cookies and headers (name, value, …), without

@@ -1,13 +1,16 @@
 // Package login signs users in to the chat and dashboard examples with a
 // name typed at /login: it serves the /login page, keeps who signed in as a
 // signed JWT in a cookie (auth/jwtauth), guards pages with RequireLogin and
-// Restrict, and signs users out at /logout, closing their live pages
-// everywhere.
+// Restrict (the library's auth.SignIn), and signs users out at /logout,
+// closing their live pages everywhere.
 //
 // It is public, not internal, so that you can copy it with the examples. It
 // asks for no password: any name signs in. A real application checks a
 // password, or hands sign-in to an identity provider, in place of
-// validName; the rest (cookie, middleware, logout) stays as it is.
+// ValidName; the rest (cookie, guards, logout) stays as it is. What the
+// library does for it: the guards (auth.SignIn: a redirect here with the
+// page in "next" for page loads, 401 for live connections and actions) and
+// the way back (auth.SafeNext, which accepts only paths of this site).
 //
 //	key, err := login.Key(*secret, logger) // -secret, or a random key
 //	lg, err := login.New(login.Options{Key: key})
@@ -26,7 +29,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -41,14 +43,16 @@ import (
 // visitors there.
 const Path = "/login"
 
-// TeamClaim is the JWT claim that holds the team a user chose at sign-in
-// (Options.Team): it becomes the user's session group (auth.Identity.GroupID).
-const TeamClaim = "team"
+// GroupClaim is the JWT claim that holds the group Options.GroupOf gives a
+// user at sign-in: it becomes the user's session group
+// (auth.Identity.GroupID). The token is signed, so the user cannot change
+// it.
+const GroupClaim = "group"
 
 // MinKeySize is the shortest signing key Key and New accept, in bytes.
 const MinKeySize = 32
 
-// MaxNameLen is the longest name (and team), in characters.
+// MaxNameLen is the longest name, in characters.
 const MaxNameLen = 32
 
 //go:embed login.html
@@ -63,13 +67,19 @@ type Options struct {
 	// MinKeySize bytes. Every instance of an application must use the same
 	// key, or a user signed in on one is a stranger to the others.
 	Key []byte
+	// PreviousKeys still check tokens, for a key rotation: sign-ins made
+	// under them stay valid until they expire (docs/security.md). Each is
+	// at least MinKeySize bytes. Default: none.
+	PreviousKeys [][]byte
 	// Title names the application on the sign-in page (default "Sign in").
 	Title string
-	// Team adds a "team" field to the sign-in form: the team becomes the
-	// user's session group (the JWT claim TeamClaim), so that pages can
-	// address everyone of a team (livetemplate.Groups). Without it, or when
-	// the field is left empty, a user's group is their name.
-	Team bool
+	// GroupOf returns the session group of a user signing in, from the
+	// server's own records (a table, a directory), never from the request:
+	// it goes into the signed token (GroupClaim), so that pages can address
+	// everyone of a group (livetemplate.Groups) and no user can move to
+	// another. Default (nil), or when it returns "": a user's group is
+	// their name. It must be safe for concurrent use.
+	GroupOf func(name string) string
 	// TTL is how long a sign-in lasts (default 12 hours). When it ends,
 	// live pages are closed and the next page load asks to sign in again.
 	TTL time.Duration
@@ -80,17 +90,20 @@ type Options struct {
 // Login signs users in and out. It is safe for concurrent use.
 type Login struct {
 	jwt   *jwtauth.Authenticator
+	guard *auth.SignIn
 	opts  Options
 	csrf  *http.CrossOriginProtection
 	log   *slog.Logger
 	title string
 }
 
-// New returns a Login signing its tokens with opts.Key. It fails if the
-// key is shorter than MinKeySize bytes.
+// New returns a Login signing its tokens with opts.Key. It fails if a key
+// is shorter than MinKeySize bytes.
 func New(opts Options) (*Login, error) {
-	if len(opts.Key) < MinKeySize {
-		return nil, fmt.Errorf("login: the key must have at least %d bytes, it has %d", MinKeySize, len(opts.Key))
+	for _, k := range append([][]byte{opts.Key}, opts.PreviousKeys...) {
+		if len(k) < MinKeySize {
+			return nil, fmt.Errorf("login: a key must have at least %d bytes, one has %d", MinKeySize, len(k))
+		}
 	}
 	if opts.TTL <= 0 {
 		opts.TTL = 12 * time.Hour
@@ -101,15 +114,19 @@ func New(opts Options) (*Login, error) {
 	if opts.Title == "" {
 		opts.Title = "Sign in"
 	}
-	jo := jwtauth.Options{Method: "HS256", Key: opts.Key, SigningKey: opts.Key}
-	if opts.Team {
-		jo.GroupClaim = TeamClaim
+	jo := jwtauth.Options{Method: "HS256", Key: opts.Key, SigningKey: opts.Key, GroupClaim: GroupClaim}
+	for _, k := range opts.PreviousKeys {
+		jo.PreviousKeys = append(jo.PreviousKeys, k)
 	}
 	a, err := jwtauth.New(jo)
 	if err != nil {
 		return nil, fmt.Errorf("login: %w", err)
 	}
-	return &Login{jwt: a, opts: opts, csrf: http.NewCrossOriginProtection(), log: opts.Logger, title: opts.Title}, nil
+	guard, err := auth.NewSignIn(a, Path, &auth.SignInOptions{Logger: opts.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("login: %w", err)
+	}
+	return &Login{jwt: a, guard: guard, opts: opts, csrf: http.NewCrossOriginProtection(), log: opts.Logger, title: opts.Title}, nil
 }
 
 // Key returns the signing key for a -secret flag: secret's bytes, which
@@ -130,19 +147,20 @@ func Key(secret string, logger *slog.Logger) ([]byte, error) {
 }
 
 // Authenticator returns the authenticator that reads the sign-in cookie:
-// give it to the App of the live pages (livetemplate.WithAuthenticator). A user's
-// UserID is their name; their GroupID is their team (Options.Team) or
-// their name.
+// give it to the App of the live pages (livetemplate.WithAuthenticator). A
+// user's UserID is their name; their GroupID is the group Options.GroupOf
+// gave them at sign-in, or their name.
 func (l *Login) Authenticator() *jwtauth.Authenticator { return l.jwt }
 
 // ServeHTTP serves Path: GET shows the sign-in form (form#login), POST
-// signs in with its name (and team) and redirects to the page the user
-// came from (the next query parameter; "/" by default), or shows the form
-// again with what is wrong. Cross-origin POSTs are refused (403).
+// signs in with its name and redirects to the page the user came from (the
+// next query parameter, if auth.SafeNext finds it a path of this site;
+// else "/"), or shows the form again with what is wrong. Cross-origin POSTs
+// are refused (403).
 func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		l.show(w, http.StatusOK, form{Next: next(r)})
+		l.show(w, http.StatusOK, form{})
 	case http.MethodPost:
 		l.csrf.Handler(http.HandlerFunc(l.signIn)).ServeHTTP(w, r)
 	default:
@@ -151,14 +169,14 @@ func (l *Login) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// form is what the sign-in page shows.
+// form is what the sign-in page shows. The form posts to the page's own
+// URL, next parameter included.
 type form struct {
-	Title, Name, Team, Next, Error string
-	AskTeam                        bool
+	Title, Name, Error string
 }
 
 func (l *Login) show(w http.ResponseWriter, status int, f form) {
-	f.Title, f.AskTeam = l.title, l.opts.Team
+	f.Title = l.title
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -173,27 +191,24 @@ func (l *Login) signIn(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	f := form{Name: strings.TrimSpace(r.PostForm.Get("name")), Team: strings.TrimSpace(r.PostForm.Get("team")), Next: next(r)}
+	f := form{Name: strings.TrimSpace(r.PostForm.Get("name"))}
 	if err := ValidName("name", f.Name); err != nil {
 		f.Error = message(err)
 		l.show(w, http.StatusUnprocessableEntity, f)
 		return
 	}
 	var claims map[string]any
-	if l.opts.Team && f.Team != "" {
-		if err := ValidName("team", f.Team); err != nil {
-			f.Error = "Team: " + message(err)
-			l.show(w, http.StatusUnprocessableEntity, f)
-			return
+	if l.opts.GroupOf != nil {
+		if g := l.opts.GroupOf(f.Name); g != "" {
+			claims = map[string]any{GroupClaim: g}
 		}
-		claims = map[string]any{TeamClaim: f.Team}
 	}
 	if _, err := l.jwt.Issue(w, r, f.Name, l.opts.TTL, claims); err != nil {
 		l.log.Error("cannot issue a token", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	http.Redirect(w, r, f.Next, http.StatusSeeOther)
+	http.Redirect(w, r, auth.SafeNext(r.URL.Query().Get(auth.NextParam)), http.StatusSeeOther)
 }
 
 // message is the user's message of a FieldError.
@@ -205,18 +220,8 @@ func message(err error) string {
 	return "That does not work."
 }
 
-// next is where to go after signing in: the next query parameter if it is
-// a path of this site, else "/".
-func next(r *http.Request) string {
-	n := r.URL.Query().Get("next")
-	if !strings.HasPrefix(n, "/") || strings.HasPrefix(n, "//") || strings.ContainsAny(n, "\\\r\n") {
-		return "/"
-	}
-	return n
-}
-
 // ValidName checks a name typed at sign-in, or one named elsewhere (a
-// user or team an announcement is for): 1 to MaxNameLen letters, digits,
+// user or group an announcement is for): 1 to MaxNameLen letters, digits,
 // '-', '_' or '.'. It returns nil or a livetemplate.FieldError for field,
 // whose Message is for the user.
 func ValidName(field, name string) error {
@@ -238,40 +243,19 @@ func ValidName(field, name string) error {
 	return nil
 }
 
-// RequireLogin lets signed-in users through to next. A signed-out page
-// load (GET or HEAD) is redirected to Path, which brings the user back
-// after signing in; anything else (a WebSocket upgrade, a POST) is
-// answered 401.
+// RequireLogin lets signed-in users through to next (auth.SignIn.Require).
+// A signed-out page load (GET or HEAD) is redirected to Path, which brings
+// the user back after signing in; anything else (a WebSocket upgrade, a
+// POST) is answered 401.
 func (l *Login) RequireLogin(next http.Handler) http.Handler {
-	return l.Restrict(nil, next)
+	return l.guard.Require(next)
 }
 
 // Restrict is RequireLogin for the users allow accepts (nil accepts all):
 // a signed-in user it refuses gets 403 Forbidden, on page loads,
-// WebSocket upgrades and POSTs alike.
+// WebSocket upgrades and POSTs alike (auth.SignIn.Restrict).
 func (l *Login) Restrict(allow func(auth.Identity) bool, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, err := l.jwt.Identify(w, r)
-		switch {
-		case errors.Is(err, auth.ErrUnauthenticated):
-			if (r.Method == http.MethodGet || r.Method == http.MethodHead) && !isUpgrade(r) {
-				http.Redirect(w, r, Path+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-				return
-			}
-			http.Error(w, "unauthorized: sign in first", http.StatusUnauthorized)
-		case err != nil:
-			l.log.Error("cannot check the sign-in", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-		case allow != nil && !allow(id):
-			http.Error(w, "forbidden", http.StatusForbidden)
-		default:
-			next.ServeHTTP(w, r)
-		}
-	})
-}
-
-func isUpgrade(r *http.Request) bool {
-	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+	return l.guard.Restrict(allow, next)
 }
 
 // Disconnecter closes the live pages of the users a target names, on every

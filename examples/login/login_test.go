@@ -3,6 +3,7 @@ package login_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"net/http"
@@ -66,10 +67,10 @@ func body(t *testing.T, resp *http.Response) string {
 	return string(b)
 }
 
-// signIn posts name (and team) to the form and returns the cookie it set.
-func signIn(t *testing.T, lg *login.Login, name, team string) *http.Cookie {
+// signIn posts name to the form and returns the cookie it set.
+func signIn(t *testing.T, lg *login.Login, name string) *http.Cookie {
 	t.Helper()
-	resp := post(lg, login.Path, url.Values{"name": {name}, "team": {team}})
+	resp := post(lg, login.Path, url.Values{"name": {name}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode, body(t, resp))
 	require.Len(t, resp.Cookies(), 1)
 	return resp.Cookies()[0]
@@ -103,6 +104,8 @@ func TestKey(t *testing.T) {
 
 	_, err = login.New(login.Options{Key: []byte("short")})
 	assert.ErrorContains(t, err, "at least 32 bytes")
+	_, err = login.New(login.Options{Key: testKey, PreviousKeys: [][]byte{[]byte("short")}})
+	assert.ErrorContains(t, err, "at least 32 bytes")
 }
 
 func TestFormSignsIn(t *testing.T) {
@@ -112,7 +115,7 @@ func TestFormSignsIn(t *testing.T) {
 	page := body(t, resp)
 	assert.Contains(t, page, `<form id="login" method="post">`)
 	assert.Contains(t, page, `<input name="name"`)
-	assert.NotContains(t, page, `name="team"`, "no team without Options.Team")
+	assert.NotContains(t, page, `name="team"`, "nobody chooses their group")
 	assert.Contains(t, page, "<h1>Chat</h1>")
 
 	resp = post(lg, login.Path, url.Values{"name": {"ann"}})
@@ -128,19 +131,18 @@ func TestFormSignsIn(t *testing.T) {
 }
 
 func TestFormRefusesBadNames(t *testing.T) {
-	lg := newLogin(t, login.Options{Team: true})
+	lg := newLogin(t, login.Options{})
 	tests := []struct {
-		name, user, team, want string
+		name, user, want string
 	}{
 		{name: "empty", user: "  ", want: "Please enter a name."},
 		{name: "too long", user: strings.Repeat("a", 33), want: "Keep it to 32 characters."},
 		{name: "markup", user: "<b>ann</b>", want: "Use only letters"},
 		{name: "space", user: "ann smith", want: "Use only letters"},
-		{name: "bad team", user: "ann", team: "red team", want: "Team: Use only letters"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := post(lg, login.Path, url.Values{"name": {tc.user}, "team": {tc.team}})
+			resp := post(lg, login.Path, url.Values{"name": {tc.user}})
 			assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 			assert.Empty(t, resp.Cookies())
 			page := body(t, resp)
@@ -155,30 +157,75 @@ func TestFormRefusesBadNames(t *testing.T) {
 	assert.Equal(t, map[string]string{"target": "Please enter a name."}, livetemplate.FieldErrors(login.ValidName("target", "")))
 }
 
-func TestTeamIsTheGroup(t *testing.T) {
-	lg := newLogin(t, login.Options{Team: true})
-	assert.Contains(t, body(t, get(lg, login.Path)), `<input name="team"`)
-	user, group, err := identify(t, lg, signIn(t, lg, "ann", "red"))
+// A user's group comes from the server (Options.GroupOf), in the signed
+// token: not from the form, the query or an edited cookie.
+func TestGroupComesFromTheServer(t *testing.T) {
+	teams := map[string]string{"ann": "red", "bob": "blue"}
+	lg := newLogin(t, login.Options{GroupOf: func(name string) string { return teams[name] }})
+	_, group, err := identify(t, lg, signIn(t, lg, "ann"))
 	require.NoError(t, err)
-	assert.Equal(t, "ann", user)
 	assert.Equal(t, "red", group)
-	_, group, err = identify(t, lg, signIn(t, lg, "bob", ""))
+	_, group, err = identify(t, lg, signIn(t, lg, "cid"))
 	require.NoError(t, err)
-	assert.Equal(t, "bob", group, "no team: a group of one")
+	assert.Equal(t, "cid", group, "not in the table: a group of one")
+
+	// Asking for another group, in the form or in the query, changes nothing.
+	resp := post(lg, login.Path+"?team=blue&"+login.GroupClaim+"=blue",
+		url.Values{"name": {"ann"}, "team": {"blue"}, login.GroupClaim: {"blue"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	ann := resp.Cookies()[0]
+	_, group, err = identify(t, lg, ann)
+	require.NoError(t, err)
+	assert.Equal(t, "red", group)
+
+	// Nor does editing the token in the cookie: its signature no longer
+	// holds, and the pages send the user to sign in again.
+	parts := strings.Split(ann.Value, ".")
+	require.Len(t, parts, 3)
+	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+	require.NoError(t, err)
+	edited := *ann
+	edited.Value = parts[0] + "." + base64.RawURLEncoding.EncodeToString(bytes.Replace(claims, []byte(`"red"`), []byte(`"blue"`), 1)) + "." + parts[2]
+	_, _, err = identify(t, lg, &edited)
+	require.ErrorIs(t, err, auth.ErrUnauthenticated)
+	page := lg.RequireLogin(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { t.Error("let in with an edited token") }))
+	assert.Equal(t, http.StatusSeeOther, get(page, "/", &edited).StatusCode)
 }
 
+// After signing in, the user goes back to the page they came from, if it
+// is a page of this site, and home otherwise.
 func TestRedirectsOnlyWithinTheSite(t *testing.T) {
 	lg := newLogin(t, login.Options{})
 	for next, want := range map[string]string{
 		"/?room=dev":           "/?room=dev",
+		"/admin#top":           "/admin#top",
 		"//evil.example/":      "/",
 		"https://evil.example": "/",
 		`/\evil.example`:       "/",
+		"/%5Cevil.example":     "/",
+		"/\t/evil.example":     "/",
+		"/%09/evil.example":    "/",
+		"/%2F%2Fevil.example":  "/",
+		"javascript:alert(1)":  "/",
+		"/\r\nSet-Cookie: a=b": "/",
 		"":                     "/",
 	} {
 		resp := post(lg, login.Path+"?next="+url.QueryEscape(next), url.Values{"name": {"ann"}})
 		assert.Equal(t, want, resp.Header.Get("Location"), next)
 	}
+}
+
+// A key rotation signs nobody out: a sign-in made under the old key is
+// still valid once the new key signs.
+func TestPreviousKeysKeepSignIns(t *testing.T) {
+	ann := signIn(t, newLogin(t, login.Options{}), "ann")
+	newKey := []byte("fedcba9876543210fedcba9876543210")
+	rotated := newLogin(t, login.Options{Key: newKey, PreviousKeys: [][]byte{testKey}})
+	user, _, err := identify(t, rotated, ann)
+	require.NoError(t, err)
+	assert.Equal(t, "ann", user)
+	_, _, err = identify(t, newLogin(t, login.Options{Key: newKey}), ann)
+	assert.ErrorIs(t, err, auth.ErrUnauthenticated, "once the old key is dropped")
 }
 
 func TestCrossOriginPostsAreRefused(t *testing.T) {
@@ -216,7 +263,7 @@ func TestRequireLoginAndRestrict(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, w.Code, "a WebSocket is not redirected")
 	assert.Equal(t, http.StatusUnauthorized, post(page, "/", nil).StatusCode)
 
-	ann, root := signIn(t, lg, "ann", ""), signIn(t, lg, "root", "")
+	ann, root := signIn(t, lg, "ann"), signIn(t, lg, "root")
 	assert.Equal(t, "in", body(t, get(page, "/", ann)))
 	assert.Equal(t, http.StatusForbidden, get(admin, "/admin", ann).StatusCode)
 	assert.Equal(t, http.StatusForbidden, post(admin, "/admin", nil, ann).StatusCode)
@@ -248,7 +295,7 @@ func TestLogoutClearsTheCookieAndClosesThePages(t *testing.T) {
 	lg := newLogin(t, login.Options{})
 	var chat, board pages
 	out := lg.Logout(&chat, &board)
-	ann := signIn(t, lg, "ann", "")
+	ann := signIn(t, lg, "ann")
 	resp := post(out, "/logout", nil, ann)
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, login.Path, resp.Header.Get("Location"))

@@ -321,7 +321,7 @@ func (t *Table) detach(p *Page, sock Socket) (states []*state.State, dropped []o
 		}
 	}
 	if !p.gone && !t.closed {
-		p.keptBytes = int64(p.Holds().Size())
+		p.keptBytes = int64(p.Holds().Footprint())
 		t.idleBytes += p.keptBytes
 		t.park(p, &t.idle)
 	}

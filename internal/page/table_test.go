@@ -403,9 +403,19 @@ func TestGroupLimitCountsOnlyPagesThatShowTheGroupsState(t *testing.T) {
 func TestWaitingPagesAreBoundedInBytes(t *testing.T) {
 	t.Parallel()
 	v := newView(t)
-	v.set(123456) // "<p>123456</p>": 13 bytes of HTML per page
-	tab := page.NewTable(page.Options{MaxWaiting: -1, MaxPerGroup: -1, MaxPerAddress: -1, MaxUnjoined: -1,
-		FreshTimeout: time.Hour, IdleTimeout: time.Hour, MaxWaitingBytes: 30})
+	v.set(123456) // "<p>123456</p>"
+	opts := page.Options{MaxWaiting: -1, MaxPerGroup: -1, MaxPerAddress: -1, MaxUnjoined: -1,
+		FreshTimeout: time.Hour, IdleTimeout: time.Hour}
+	weigh := page.NewTable(opts) // what each page below keeps
+	one := newPage(v, ada, "a")
+	weigh.AddLive(one)
+	first := &socket{}
+	require.NoError(t, weigh.Attach(one, page.Attachment{Socket: first}))
+	require.NotNil(t, one.Next(first))
+	weight := int64(one.Holds().Footprint())
+	require.Positive(t, weight)
+	opts.MaxWaitingBytes = 2*weight + weight/2
+	tab := page.NewTable(opts)
 	var pages []*page.Page
 	for range 3 {
 		p := newPage(v, ada, "a")
@@ -417,7 +427,7 @@ func TestWaitingPagesAreBoundedInBytes(t *testing.T) {
 		require.True(t, ok)
 		pages = append(pages, p)
 	}
-	assert.Nil(t, tab.Lookup(pages[0].Token, ada), "39 bytes over 30: the oldest was forgotten")
+	assert.Nil(t, tab.Lookup(pages[0].Token, ada), "three pages over two and a half: the oldest was forgotten")
 	assert.Same(t, pages[1], tab.Lookup(pages[1].Token, ada))
 	assert.Same(t, pages[2], tab.Lookup(pages[2].Token, ada))
 	require.NoError(t, tab.Attach(pages[1], page.Attachment{Socket: &socket{}}))

@@ -36,6 +36,15 @@ type visitor struct {
 func (c *visitor) open(ctx context.Context, token string, seq uint64, sock page.Socket) (p *page.Page, reload bool, err error) {
 	rt := c.s.rt
 	if p = rt.Lookup(token, c.id); p != nil {
+		if sock != nil && p.Polling() {
+			// The tab that polled the page joins over a WebSocket again
+			// (the client retries one after falling back): the socket
+			// takes the page over, with its own stores, as a POST takes
+			// over a page from its socket. It starts with a full tree, as
+			// the client's move expects.
+			rt.Detach(p, nil)
+			seq = 0
+		}
 		_, err = rt.Attach(ctx, p, sock, c.req, seq, 0)
 		if errors.Is(err, page.ErrTaken) || errors.Is(err, page.ErrGone) {
 			p, err = nil, nil

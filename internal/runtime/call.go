@@ -213,13 +213,14 @@ func checkRedirect(target string, hosts []string) (string, error) {
 		return refuse("not a URL")
 	}
 	if u.Scheme == "" && u.Host == "" && u.Opaque == "" && u.User == nil {
-		// A path of this site: it must be absolute and name no other host
-		// once a browser reads it ("//host", "/%2F/host").
-		p := u.EscapedPath()
-		if !strings.HasPrefix(p, "/") || strings.HasPrefix(u.Path, "//") || strings.HasPrefix(p, "//") {
-			return refuse("a path of this site must start with a single /")
+		// A path of this site, by the rules of the sign-in's "next": it
+		// must name no other host once a browser reads it ("//host",
+		// "/%2F/host", "/%09/host").
+		p, ok := auth.LocalPath(target)
+		if !ok {
+			return refuse("a path of this site must start with a single / and hold no encoded control characters, backslashes or dot segments")
 		}
-		return u.String(), nil
+		return p, nil
 	}
 	if (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || u.Host == "" {
 		return refuse("only http and https URLs without credentials")

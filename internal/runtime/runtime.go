@@ -11,6 +11,7 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/broadcast"
 	"github.com/lvtgo/livetemplate/internal/fault"
+	"github.com/lvtgo/livetemplate/internal/lease"
 	"github.com/lvtgo/livetemplate/internal/limit"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/relay"
@@ -68,6 +69,9 @@ type Options struct {
 	// Default: a random key (this instance only).
 	Tokens    *token.Signer
 	Telemetry telemetry.Sink // nil: none
+	// Lease is how long the other instances wait for one that leads a
+	// function (Lead) and stopped renewing; 0: lease.DefaultLease.
+	Lease time.Duration
 }
 
 // Runtime is the engine of one app: the shared states (state.Table), the
@@ -83,6 +87,7 @@ type Runtime struct {
 	states  *state.Table
 	pages   *page.Table
 	relay   *relay.Relay // nil without a bus
+	leases  *lease.Runner
 	groups  *limit.Rates // actions per session group
 	addrs   *limit.Rates // actions per client address
 	opens   *limit.Rates // new pages per client address
@@ -122,8 +127,9 @@ const (
 	// firstRenders bounds the first renders kept for pages waiting for
 	// their connection.
 	firstRenders = 32 << 20
-	// waitingBytes bounds the trees kept by pages whose connection ended.
-	waitingBytes = 48 << 20
+	// waitingBytes bounds the trees kept by pages whose connection ended
+	// (diff.Tree.Footprint): 2,000 closed pages of 200 KB would hold 800 MB.
+	waitingBytes = 32 << 20
 )
 
 // unjoinedShare is the most sockets waiting for their join one address may
@@ -185,6 +191,7 @@ func New(o Options) *Runtime {
 		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger, o.Telemetry, l.StoreTimeout)
 		rt.relay.Start()
 	}
+	rt.leases = rt.newLeases()
 	rt.wg.Go(rt.janitor)
 	rt.wg.Go(rt.presence)
 	return rt
@@ -209,9 +216,15 @@ func (rt *Runtime) Telemetry() telemetry.Sink { return rt.sink }
 func (rt *Runtime) Closing() bool { return rt.ctx.Err() != nil }
 
 // Drain begins the drain that precedes Stop: pages go on being served,
-// but HTTP polls are answered at once from now on (Draining). It is
+// but HTTP polls are answered at once from now on (Draining), and led
+// functions stop, so that another instance takes them over. It is
 // idempotent.
-func (rt *Runtime) Drain() { rt.drainOnce.Do(func() { close(rt.draining) }) }
+func (rt *Runtime) Drain() {
+	rt.drainOnce.Do(func() {
+		close(rt.draining)
+		rt.leases.Stop()
+	})
+}
 
 // Draining returns a channel closed once the drain (or Stop) has begun.
 func (rt *Runtime) Draining() <-chan struct{} { return rt.draining }
@@ -235,6 +248,7 @@ func (rt *Runtime) Close() {
 			rt.relay.Close()
 		}
 		rt.wg.Wait()
+		rt.leases.Close()
 		rt.endBeat()
 	})
 }

@@ -10,10 +10,7 @@
 //     [Redis.Client] returns a go-redis client with short timeouts, and
 //     [Redis.Stop] and [Redis.Start] take it down and bring it back on the
 //     same port, to test outages.
-//   - [ExampleRedis] starts one for an Example, which has no testing.TB;
-//     [SkipExamplesWithoutRedis] skips such Examples where redis-server is
-//     missing (TestMain calls it); [ExampleTB] is the TB they use.
-//   - [Buffer] is a log destination safe for concurrent use.
+//   - [Logs] collects what a logger writes, safe for concurrent use.
 //
 // # Missing redis-server
 //

@@ -8,17 +8,10 @@ import (
 	"testing"
 )
 
-// ExampleRedis starts a redis-server for an Example, which has no
-// testing.TB to give StartRedis, and returns it and the func that stops
-// it. A failure to start panics, which fails the Example.
-func ExampleRedis() (r *Redis, stop func()) {
-	tb := &ExampleTB{}
-	return StartRedis(tb), tb.Done
-}
-
-// SkipExamplesWithoutRedis skips the package's Examples, which start a
-// redis-server, where there is none, as StartRedis skips tests: unless CI
-// is "true", when they fail instead. Call it first in TestMain.
+// SkipExamplesWithoutRedis makes the package's Examples, which start a
+// redis-server, skip where there is none, as StartRedis skips tests: unless
+// CI is "true", when they fail instead. Call it from TestMain, before
+// m.Run.
 func SkipExamplesWithoutRedis() {
 	if _, err := exec.LookPath("redis-server"); err == nil || os.Getenv("CI") == "true" {
 		return
@@ -34,10 +27,17 @@ func SkipExamplesWithoutRedis() {
 	fmt.Fprintln(os.Stderr, "redis-server not found in PATH: the Examples are skipped; run scripts/test.sh, which installs it")
 }
 
-// ExampleTB is the testing.TB of an Example: it keeps the functions given
-// to its Cleanup until Done runs them, last first, and panics
-// on a failure, which fails the Example. Only the methods below may be
-// called: the embedded TB is nil. It is not safe for concurrent use.
+// ExampleRedis starts a redis-server of its own for an Example (with
+// StartRedis, which needs a testing.TB that an Example lacks), and returns
+// it and the func that stops it.
+func ExampleRedis() (r *Redis, stop func()) {
+	tb := &ExampleTB{}
+	return StartRedis(tb), tb.Stop
+}
+
+// ExampleTB is the testing.TB of an Example: it keeps the cleanups for Stop
+// to run, and panics on a failure, which fails the Example. Only the
+// methods below may be called: the embedded TB is nil.
 type ExampleTB struct {
 	testing.TB
 	cleanups []func()
@@ -46,7 +46,10 @@ type ExampleTB struct {
 // Helper does nothing.
 func (e *ExampleTB) Helper() {}
 
-// TempDir returns a new temporary directory, removed by Cleanup.
+// Cleanup registers f for Stop.
+func (e *ExampleTB) Cleanup(f func()) { e.cleanups = append(e.cleanups, f) }
+
+// TempDir returns a new directory that Stop removes.
 func (e *ExampleTB) TempDir() string {
 	dir, err := os.MkdirTemp("", "example")
 	if err != nil {
@@ -56,20 +59,17 @@ func (e *ExampleTB) TempDir() string {
 	return dir
 }
 
-// Fatal panics.
+// Fatal panics with args.
 func (e *ExampleTB) Fatal(args ...any) { panic(fmt.Sprint(args...)) }
 
-// Fatalf panics.
+// Fatalf panics with the formatted message.
 func (e *ExampleTB) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
 
-// Skip panics: an Example cannot be skipped once it runs.
+// Skip panics with args: an Example cannot be skipped from within.
 func (e *ExampleTB) Skip(args ...any) { panic(fmt.Sprint(args...)) }
 
-// Cleanup keeps f for Done to run.
-func (e *ExampleTB) Cleanup(f func()) { e.cleanups = append(e.cleanups, f) }
-
-// Done runs the functions given to Cleanup, last first.
-func (e *ExampleTB) Done() {
+// Stop runs the cleanups, last first.
+func (e *ExampleTB) Stop() {
 	for i := len(e.cleanups) - 1; i >= 0; i-- {
 		e.cleanups[i]()
 	}

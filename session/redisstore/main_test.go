@@ -12,3 +12,10 @@ func TestMain(m *testing.M) {
 	testutil.SkipExamplesWithoutRedis()
 	goleak.VerifyTestMain(m)
 }
+
+// exampleRedis starts a redis-server of its own for an Example, and
+// returns its address and the func that stops it.
+func exampleRedis() (addr string, stop func()) {
+	r, stop := testutil.ExampleRedis()
+	return r.Addr(), stop
+}

@@ -2,8 +2,10 @@ package authn
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,14 +13,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/auth/jwtauth"
 	"github.com/lvtgo/livetemplate/livetest"
 )
 
 // quote:jwt
-// NewSite serves the notes at / to users signed in at POST /login, and
-// signs them out at POST /logout. key is a secret of at least 32 bytes
-// that every instance shares.
+// NewSite serves the notes at / to users signed in at /login, and signs
+// them out at POST /logout. key is a secret of at least 32 bytes that every
+// instance shares.
 func NewSite(key []byte) (http.Handler, *livetemplate.App, error) {
 	jwt, err := jwtauth.New(jwtauth.Options{
 		Method:     "HS256",
@@ -38,7 +41,17 @@ func NewSite(key []byte) (http.Handler, *livetemplate.App, error) {
 	if err != nil {
 		return nil, nil, errors.Join(err, app.Close())
 	}
+	// Signed out: a page load goes to /login?next=<the page>, a live
+	// connection or action gets 401.
+	signIn, err := auth.NewSignIn(jwt, "/login", nil)
+	if err != nil {
+		return nil, nil, errors.Join(err, app.Close())
+	}
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
+		// The form posts to this URL, next parameter included.
+		_, _ = io.WriteString(w, `<form method="post"><input name="user"><button>Sign in</button></form>`)
+	})
 	mux.HandleFunc("POST /login", func(w http.ResponseWriter, r *http.Request) {
 		user := r.PostFormValue("user")
 		// ... check the password (or let an identity provider do it) ...
@@ -46,7 +59,8 @@ func NewSite(key []byte) (http.Handler, *livetemplate.App, error) {
 			http.Error(w, "cannot sign in", http.StatusInternalServerError)
 			return
 		}
-		http.Redirect(w, r, "/", http.StatusSeeOther)
+		// Back to the page, if next names one of this site; else home.
+		http.Redirect(w, r, auth.SafeNext(r.URL.Query().Get(auth.NextParam)), http.StatusSeeOther)
 	})
 	mux.HandleFunc("POST /logout", func(w http.ResponseWriter, r *http.Request) {
 		id, err := jwt.Identify(nil, r)
@@ -56,7 +70,7 @@ func NewSite(key []byte) (http.Handler, *livetemplate.App, error) {
 		}
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 	})
-	mux.Handle("/{$}", notes)
+	mux.Handle("/{$}", signIn.Require(notes))
 	// Refuse cross-site POSTs to /login and /logout (the page's own are refused already).
 	return http.NewCrossOriginProtection().Handler(mux), app, nil
 }
@@ -100,9 +114,22 @@ func TestJWT(t *testing.T) {
 		2*time.Second, 20*time.Millisecond, "ann's page was disconnected")
 	require.NoError(t, bob.Submit("#add", url.Values{"text": {"still here"}}))
 
-	// No cookie: 401.
-	resp, err = http.Get(srv.URL + "/")
+	// No cookie: a page load goes to the sign-in page, an action gets 401.
+	resp, err = noRedirect.Get(srv.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	assert.Equal(t, "/login?next=%2F", resp.Header.Get("Location"))
+	resp, err = noRedirect.Post(srv.URL+"/", "application/json", strings.NewReader(`{"t":"sync"}`))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+
+	// Signing in leads back to a page of the site, never elsewhere.
+	for next, want := range map[string]string{"/": "/", "/%09/evil.example": "/", "//evil.example": "/"} {
+		resp, err := noRedirect.PostForm(srv.URL+"/login?next="+url.QueryEscape(next), url.Values{"user": {"ann"}})
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.Header.Get("Location"), next)
+	}
 }

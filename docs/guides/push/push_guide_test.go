@@ -3,7 +3,6 @@ package push
 import (
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,8 +37,7 @@ func TestPushes(t *testing.T) {
 	}
 	phone, laptop, bob := as("ann/phone"), as("ann/laptop"), as("bob/pc")
 
-	var wg sync.WaitGroup
-	wg.Go(func() { RunClock(app, 10*time.Millisecond) })
+	require.NoError(t, StartClock(app, 10*time.Millisecond))
 	require.NoError(t, bob.WaitFor(func(string) bool { return bob.Text("#now") != "" }, wait))
 
 	// A page cannot send the server's action.
@@ -69,8 +67,8 @@ func TestPushes(t *testing.T) {
 	_, err = app.Broadcast(t.Context(), livetemplate.All(), "nope.tick", nil)
 	assert.ErrorIs(t, err, livetemplate.ErrUnknownAction)
 
-	require.NoError(t, app.Close())
-	wg.Wait() // RunClock returned: Broadcast said ErrClosed
+	require.NoError(t, app.Close()) // and the clock stopped: goleak checks
+	assert.ErrorIs(t, StartClock(app, time.Second), livetemplate.ErrClosed)
 	_, err = app.Refresh(t.Context(), livetemplate.All())
 	assert.ErrorIs(t, err, livetemplate.ErrClosed)
 	_, err = h.Refresh(t.Context(), livetemplate.All())

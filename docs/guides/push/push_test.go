@@ -2,7 +2,6 @@ package push
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -70,19 +69,22 @@ func NewHandler(app *livetemplate.App, prices *Prices) (*livetemplate.Handler, e
 }
 
 // quote:clock
-// RunClock pushes the time to every page of app that shows the clock, until
-// app shuts down. Run it in a goroutine that you wait for after shutting
-// app down.
-func RunClock(app *livetemplate.App, every time.Duration) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for now := time.Now(); ; now = <-tick.C {
-		_, err := app.Broadcast(context.Background(), livetemplate.All(), "clock.tick",
-			map[string]any{"now": now.Format(time.TimeOnly)})
-		if errors.Is(err, livetemplate.ErrClosed) {
-			return // the app shut down
+// StartClock pushes the time to every page of app that shows the clock,
+// from one instance of the app at a time (App.Lead), until app shuts down.
+func StartClock(app *livetemplate.App, every time.Duration) error {
+	return app.Lead("clock", func(ctx context.Context) {
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return // another instance leads now, or app shuts down
+			case now := <-tick.C:
+				_, _ = app.Broadcast(ctx, livetemplate.All(), "clock.tick",
+					map[string]any{"now": now.Format(time.TimeOnly)})
+			}
 		}
-	}
+	})
 }
 
 // quote:end

@@ -92,7 +92,7 @@ func TestPeopleRemembersABoundedNumber(t *testing.T) {
 }
 
 func TestNewHandlerChecksTheAdminName(t *testing.T) {
-	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef"), Team: true})
+	lg, err := login.New(login.Options{Key: []byte("0123456789abcdef0123456789abcdef")})
 	require.NoError(t, err)
 	app := livetest.App(t, livetemplate.WithAuthenticator(lg.Authenticator()))
 	_, err = dashboard.NewHandler(app, lg, "not a name")
@@ -111,4 +111,28 @@ func TestOnlyTheAdminMountsTheAdminPage(t *testing.T) {
 	assert.ErrorAs(t, (&dashboard.View{AdminName: "boss", Admin: true}).Mount(act(t, "ann", "red", "mount", nil, nil)), &ue)
 	assert.NoError(t, (&dashboard.View{AdminName: "boss", Admin: true}).Mount(act(t, "boss", "boss", "mount", nil, nil)))
 	assert.NoError(t, (&dashboard.View{AdminName: "boss"}).Mount(act(t, "ann", "red", "mount", nil, nil)), "the home page is anyone's")
+}
+
+func TestParseTeams(t *testing.T) {
+	teams, err := dashboard.ParseTeams(" ann=red, bob = red,,cid=blue ")
+	require.NoError(t, err)
+	assert.Equal(t, dashboard.Teams{"ann": "red", "bob": "red", "cid": "blue"}, teams)
+	assert.Equal(t, "red", teams.Of("ann"))
+	assert.Empty(t, teams.Of("dan"), "in no team")
+	empty, err := dashboard.ParseTeams("")
+	require.NoError(t, err)
+	assert.Empty(t, empty)
+	_, err = dashboard.ParseTeams(dashboard.DefaultTeams)
+	require.NoError(t, err)
+
+	for in, want := range map[string]string{
+		"ann":              `"ann" is not NAME=TEAM`,
+		"ann=red,ann=blue": `"ann" is in two teams`,
+		"a b=red":          `name "a b"`,
+		"ann=<b>":          `team "<b>"`,
+		"ann=":             `team ""`,
+	} {
+		_, err := dashboard.ParseTeams(in)
+		assert.ErrorContains(t, err, want, in)
+	}
 }

@@ -12,9 +12,13 @@ import (
 )
 
 // The dashboard's pages on one App, behind their sign-in: /admin is for
-// the administrator only.
+// the administrator only. Teams come from the server's table.
 func ExampleNewHandler() {
-	lg, err := login.New(login.Options{Key: []byte("an example key of at least 32 bytes"), Team: true})
+	teams, err := dashboard.ParseTeams(dashboard.DefaultTeams)
+	if err != nil {
+		panic(err)
+	}
+	lg, err := login.New(login.Options{Key: []byte("an example key of at least 32 bytes"), GroupOf: teams.Of})
 	if err != nil {
 		panic(err)
 	}
@@ -31,7 +35,7 @@ func ExampleNewHandler() {
 	defer srv.Close()
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, name := range []string{"ann", "admin"} {
-		resp, err := client.PostForm(srv.URL+login.Path, url.Values{"name": {name}, "team": {"red"}})
+		resp, err := client.PostForm(srv.URL+login.Path, url.Values{"name": {name}})
 		if err != nil {
 			panic(err)
 		}

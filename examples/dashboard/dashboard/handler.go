@@ -33,11 +33,13 @@ var (
 //   - POST /logout, which signs the user out and closes their live pages of
 //     app, on every instance (App.Disconnect).
 //
-// Both pages show the Global stores Board ("board") and People ("people"),
-// so they share their states, and a View ("view") of their own. app must
+// Both pages show the Global stores Board ("board"), People ("people")
+// and Clock ("clock", which StartClock ticks), so they share their states,
+// and a View ("view") of their own. app must
 // authenticate with lg (livetemplate.WithAuthenticator(lg.Authenticator())),
-// lg must ask for teams (login.Options.Team) for announcements to teams to
-// reach anyone, and adminName must be a valid name (login.ValidName).
+// lg must give users their teams (login.Options.GroupOf, say Teams.Of) for
+// announcements to teams to reach anyone, and adminName must be a valid
+// name (login.ValidName).
 // NewHandler fails if it is not, or if a page does not mount (say, app
 // already shows other stores named "board" or "people").
 func NewHandler(app *livetemplate.App, lg *login.Login, adminName string) (http.Handler, error) {
@@ -46,12 +48,13 @@ func NewHandler(app *livetemplate.App, lg *login.Login, adminName string) (http.
 	}
 	board := livetemplate.Named("board", livetemplate.Global(&Board{}))
 	people := livetemplate.Named("people", livetemplate.Global(&People{}))
-	homePage, err := app.Mount(home, board, people,
+	clock := livetemplate.Named("clock", livetemplate.Global(&Clock{})) // StartClock ticks it
+	homePage, err := app.Mount(home, board, people, clock,
 		livetemplate.Named("view", livetemplate.PerConnection(&View{AdminName: adminName})))
 	if err != nil {
 		return nil, err
 	}
-	adminPage, err := app.Mount(admin, board, people,
+	adminPage, err := app.Mount(admin, board, people, clock,
 		livetemplate.Named("view", livetemplate.PerConnection(&View{AdminName: adminName, Admin: true})))
 	if err != nil {
 		return nil, err

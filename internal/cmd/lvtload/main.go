@@ -55,6 +55,7 @@ func serveMain(args []string) error {
 	stdin := fs.Bool("stdin", false, "stop when standard input closes (run uses this)")
 	redisURL := fs.String("redis", "", "share state, changes and cookies with other instances through this Redis (redis://127.0.0.1:PORT/0)")
 	cpuProfile := fs.String("cpuprofile", "", "write the server's CPU profile to this file when it stops")
+	memProfile := fs.String("memprofile", "", "write the server's heap profile to this file when it stops, before it closes its connections")
 	_ = fs.Parse(args)
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -113,6 +114,11 @@ func serveMain(args []string) error {
 	case <-ctx.Done():
 	case err := <-served:
 		return errors.Join(err, h.Close())
+	}
+	if *memProfile != "" {
+		if err := writeHeap(*memProfile); err != nil {
+			fmt.Fprintln(os.Stderr, "lvtload: heap profile:", err)
+		}
 	}
 	err = srv.Close() // http.Server does not track hijacked WebSockets; h.Close closes them
 	<-served
@@ -358,4 +364,14 @@ func sortedMap(m map[string]string) string {
 		parts[i] = k + ": " + m[k]
 	}
 	return strings.Join(parts, "; ")
+}
+
+// writeHeap writes the live heap's profile to path, after a collection.
+func writeHeap(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC()
+	return errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
 }

@@ -54,6 +54,7 @@ func newHandler(opts ...livetemplate.Option) (*livetemplate.Handler, error) {
 		AddressActionsPerSecond: -1,
 		AddressActionBurst:      -1,
 		MaxPendingPages:         -1,
+		AddressPagesPerSecond:   -1, // every tab comes from 127.0.0.1
 		// newer limits: end
 	})}, opts...)...)
 	if err != nil {
