@@ -3,7 +3,7 @@
 // connection or timeout), navigates between live pages, and tells the page
 // about its connection.
 
-import { type ActionError, errors, log } from './errors';
+import { type ActionError, type Errors, log } from './errors';
 import { emit, report, within } from './emit';
 import { listen } from './events';
 import type { Data } from './forms';
@@ -11,7 +11,7 @@ import { type Hook, hooks } from './hooks';
 import { loading } from './loading';
 import { morph } from './morph';
 import { type Go, ask, links, same, strip } from './nav';
-import type { Load } from './part';
+import { type Load, loaded } from './part';
 import { SEL as SCROLL, type Scroll } from './scroll';
 import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, html, parseTree } from './tree';
@@ -81,7 +81,14 @@ export function live(o: Options): Live {
   const loc = env.location;
   const root = doc.documentElement;
   const load = loading(root);
-  const errs = errors(doc);
+  // Showing action errors is a part (errors.ts), loaded at the first one;
+  // what comes meanwhile waits for it, in order.
+  let errs: Errors | null = null;
+  let loadingErrs: Promise<unknown> | null = null;
+  const withErrs = (f: (e: Errors) => void) => {
+    if (errs) f(errs);
+    else if (loadingErrs) loadingErrs = loadingErrs.then(() => errs && f(errs));
+  };
   const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
   // lvt-scroll's code is a part, loaded once a page has such a container.
   let sc: Scroll | null = null;
@@ -155,11 +162,21 @@ export function live(o: Options): Live {
   const settled = () => {
     hk.settle();
     if (sc) sc.settle();
-    errs.reapply();
+    if (errs) errs.reapply();
   };
 
   const failed = (p: Pending, err: ActionError, fields: Record<string, string> | null = null, form: Element | null = null) => {
-    errs.report(p.el, p.name, err, fields, form);
+    emit(doc, p.el, 'error', { code: err.code, message: err.message, action: p.name, fields: fields || {} });
+    const f = !errs && !loadingErrs && loaded<(d: Document) => Errors>(win, 'errors');
+    if (f) errs = f(doc); // loaded for another page of this document
+    else if (!errs && !loadingErrs)
+      loadingErrs = o.part<(d: Document) => Errors>('errors').then(
+        (f) => (errs = f(doc)),
+        () => (loadingErrs = null), // unshown: logged below; the next error tries again
+      );
+    if (errs) errs.report(p.name, err, fields, form);
+    else
+      loadingErrs!.then(() => (errs ? errs.report(p.name, err, fields, form) : log('action "' + p.name + '"', err)));
     p.done({ ok: false, error: err });
   };
 
@@ -272,7 +289,7 @@ export function live(o: Options): Live {
       if ('seq' in m) ordered(m);
       if (p) {
         const form = p.form as HTMLFormElement | null;
-        errs.ok(form);
+        withErrs((e) => e.ok(form));
         // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
         if (form && form.hasAttribute('lvt-reset')) form['reset']();
         emit(doc, p.el, 'success', { action: p.name, ref: m.ref });
