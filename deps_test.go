@@ -42,7 +42,7 @@ var allowedDeps = map[string][]string{
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
 	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",
-		"internal/forwarded", "internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source", "internal/token"},
+		"internal/forwarded", "internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source", "internal/token", "upload"},
 
 	// The engine, layer by layer: each package imports only those below it.
 	"internal/check":                {},
@@ -58,8 +58,8 @@ var allowedDeps = map[string][]string{
 	"internal/state":                {"auth", "internal/fault", "internal/schema", "session", "telemetry"},
 	"internal/token":                {"auth"},
 	"internal/page":                 {"auth", "diff", "internal/fault", "internal/state", "internal/wire"},
-	"internal/runtime":              {"auth", "broadcast", "diff", "session", "telemetry", "internal/fault", "internal/lease", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/token", "internal/wire"},
-	"internal/protocol":             {"auth", "client", "telemetry", "transport", "internal/fault", "internal/forwarded", "internal/limit", "internal/page", "internal/runtime", "internal/wire"},
+	"internal/runtime":              {"auth", "broadcast", "diff", "session", "telemetry", "internal/fault", "internal/lease", "internal/limit", "internal/page", "internal/relay", "internal/schema", "internal/state", "internal/token", "internal/transfer", "internal/wire", "upload"},
+	"internal/protocol":             {"auth", "client", "telemetry", "transport", "internal/fault", "internal/forwarded", "internal/limit", "internal/page", "internal/runtime", "internal/transfer", "internal/wire", "upload"},
 	"auth":                          {},
 	"auth/jwtauth":                  {"auth", "github.com/golang-jwt/jwt/v5"},
 	"client":                        {},

@@ -5,9 +5,10 @@
 // # Map
 //
 //   - [Table] holds every upload in progress of an app, bounded in all
-//     and per page, each owned by a page (any comparable value: the
-//     protocol uses *page.Page, so that a chunk of another page's upload is
-//     refused and a page that reconnects resumes its uploads).
+//     and per owner (any comparable value: the runtime uses the session
+//     group, so that a chunk of another visitor's upload is refused, and a
+//     client that reconnects resumes its uploads even when it lands on a
+//     new page because its old one still looked live).
 //   - [Table.Start] checks what the client declares (names, sizes, count,
 //     the field's [upload.Accept]) before any byte is sent; [Table.Chunk]
 //     writes one chunk, in order, checking the type of the first bytes
