@@ -4,14 +4,15 @@
 // about its connection.
 
 import { type ActionError, errors, log } from './errors';
-import { emit } from './emit';
+import { emit, report, within } from './emit';
 import { listen } from './events';
 import type { Data } from './forms';
 import { type Hook, hooks } from './hooks';
 import { loading } from './loading';
 import { morph } from './morph';
 import { type Go, ask, links, same, strip } from './nav';
-import { scroll } from './scroll';
+import type { Load } from './part';
+import { SEL as SCROLL, type Scroll } from './scroll';
 import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, html, parseTree } from './tree';
 import { updater } from './update';
@@ -27,6 +28,8 @@ export interface Options {
   token: string;
   env: Env;
   hooks: () => Record<string, Hook | undefined>;
+  /** part loads the code that only some pages need (part.ts). */
+  part: Load;
 }
 
 /** What an action settles to. */
@@ -80,19 +83,38 @@ export function live(o: Options): Live {
   const load = loading(root);
   const errs = errors(doc);
   const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
-  const sc = scroll();
+  // lvt-scroll's code is a part, loaded once a page has such a container.
+  let sc: Scroll | null = null;
+  let scrolls = false;
+  const scrolled = (n: Node, deep: boolean) => {
+    if (sc) sc.added(n, deep);
+    else if (!scrolls && within(n, SCROLL, deep).length) {
+      scrolls = true;
+      o.part<() => Scroll>('scroll').then(
+        (f) => {
+          sc = f();
+          sc.added(doc.body, true);
+          sc.settle();
+        },
+        (e) => {
+          scrolls = false; // the next container tries again
+          report(e);
+        },
+      );
+    }
+  };
   const up = updater(
     doc,
     morph(doc, {
       added(n, deep) {
         hk.added(n, deep);
-        sc.added(n, deep);
+        scrolled(n, deep);
       },
       morphing: load.suspend,
       morphed(el, changed) {
         load.resume(el);
         hk.morphed(el, changed);
-        sc.added(el, false);
+        scrolled(el, false);
       },
     }),
   );
@@ -132,7 +154,7 @@ export function live(o: Options): Live {
   /** settled runs what follows any change of the DOM. */
   const settled = () => {
     hk.settle();
-    sc.settle();
+    if (sc) sc.settle();
     errs.reapply();
   };
 
@@ -339,10 +361,9 @@ export function live(o: Options): Live {
       const signal = life.signal;
       listen(doc, win, (el, name, data, form) => void action(name, data, el, form), signal);
       links(doc, win, loc, navigate, () => shown, signal);
-      doc.addEventListener('scroll', (e) => sc.scrolled(e.target), { capture: true, signal });
+      doc.addEventListener('scroll', (e) => sc && sc.scrolled(e.target), { capture: true, signal });
       hk.added(doc.body, true);
-      sc.added(doc.body, true);
-      sc.settle();
+      scrolled(doc.body, true);
       t.start();
     },
     stop() {
