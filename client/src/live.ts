@@ -16,6 +16,7 @@ import { SEL as SCROLL, type Scroll } from './scroll';
 import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, html, parseTree } from './tree';
 import { updater } from './update';
+import type { UploadHost, Uploads } from './upload';
 
 export const ACTION_TIMEOUT = 15_000;
 export const RELOADS = 5;
@@ -258,6 +259,7 @@ export function live(o: Options): Live {
       const moved = connected;
       connected = true;
       via = mode;
+      if (upl) upl.resume();
       setRoot('lvt-connected');
       const detail = { transport: mode };
       fire('connected', detail);
@@ -280,6 +282,7 @@ export function live(o: Options): Live {
       }
       if (typeof m.redirect == 'string') navigate(m.redirect, true);
     } else if (m.t === 'reload') reload();
+    else if (m.t === 'upload' && upl) upl.message(m);
   };
 
   /** navigate: see Live. The server answers the GET of a live page with
@@ -316,6 +319,7 @@ export function live(o: Options): Live {
     seq: () => last,
     down(was, err) {
       syncing = true;
+      if (upl) upl.halt();
       // The tree of a navigation's page now comes with the rejoin.
       if (nav) nav.r = 0;
       // Nothing waits in the transport's queue while it is up, so every
@@ -340,7 +344,31 @@ export function live(o: Options): Live {
     },
   });
 
-  const action = (name: string, data: Data, el: Element | null, form: Element | null) =>
+  // File uploads are a part (upload.ts), loaded once a form sends files or
+  // a file is chosen in a form with lvt-submit.
+  let upl: Uploads | null = null;
+  const host: UploadHost = {
+    send: (m) => t.send(m as { t: string }),
+    up: () => connected,
+    http: () => t.mode() === 'http',
+    invalid: (form, err, fields) => errs.report(form, form.getAttribute('lvt-submit') || '', err, fields, form),
+  };
+  const uploader = () =>
+    o.part<(d: Document, h: UploadHost) => Uploads>('upload').then((f) => (upl = upl || f(doc, host)));
+
+  /** action: see Live. A form's submit with chosen files uploads them
+   * first, then sends the action naming their uploads. */
+  const action = (name: string, data: Data, el: Element | null, form: Element | null): Promise<Result> =>
+    el && el === form && Array.from(form.querySelectorAll('input[type=file]')).some((i) => ((i as HTMLInputElement).files || []).length)
+      ? uploader()
+          .then((u) => u.submit(form as HTMLFormElement, name))
+          .then(
+            (ids) => (ids ? act(name, data, el, form, ids) : { ok: false }),
+            (e) => (report(e), { ok: false }),
+          )
+      : act(name, data, el, form);
+
+  const act = (name: string, data: Data, el: Element | null, form: Element | null, uploads?: string[]) =>
     new Promise<Result>((done) => {
       const r = ++ref;
       pending.set(r, {
@@ -352,7 +380,7 @@ export function live(o: Options): Live {
         timer: setTimeout(() => end(r, { code: 'timeout', message: 'No answer from the server.' }), ACTION_TIMEOUT),
         done,
       });
-      t.send({ t: 'action', ref: r, name, data });
+      t.send({ t: 'action', ref: r, name, data, uploads });
       if (dead) end(r, dead);
     });
 
@@ -362,6 +390,23 @@ export function live(o: Options): Live {
       listen(doc, win, (el, name, data, form) => void action(name, data, el, form), signal);
       links(doc, win, loc, navigate, () => shown, signal);
       doc.addEventListener('scroll', (e) => sc && sc.scrolled(e.target), { capture: true, signal });
+      doc.addEventListener(
+        'change',
+        (e) => {
+          const i = e.target as HTMLInputElement;
+          const f = i.form;
+          if (i.type === 'file' && f && f.hasAttribute('lvt-submit')) uploader().then((u) => u.chosen(i, f.getAttribute('lvt-submit')!), report);
+        },
+        { signal },
+      );
+      doc.addEventListener(
+        'click',
+        (e) => {
+          const c = (e.target as Element).closest && (e.target as Element).closest('[lvt-upload-cancel]');
+          if (c && upl) upl.cancel(c.closest('form') || doc.body, c.getAttribute('lvt-upload-cancel')!);
+        },
+        { signal },
+      );
       hk.added(doc.body, true);
       scrolled(doc.body, true);
       t.start();
