@@ -125,6 +125,7 @@ export function live(o: Options): Live {
   let known: Statics = new Map();
   let last = 0;
   let syncing = true; // a tree is on its way: drop patches until it arrives
+  let rejoin = false; // the connection went down: a rejoin may be answered by a patch
   let connected = false;
   let wasDown = false;
   let via = ''; // the transport lvt:connected named last
@@ -214,6 +215,20 @@ export function live(o: Options): Live {
     settled();
   };
 
+  /** joined: connected, or moved from HTTP back to a WebSocket. */
+  const joined = () => {
+    const mode = t.mode();
+    if (connected && via === mode) return;
+    const moved = connected;
+    connected = true;
+    via = mode;
+    if (upl) upl.resume();
+    setRoot('lvt-connected');
+    const detail = { transport: mode };
+    fire('connected', detail);
+    if (wasDown && !moved) fire('reconnected', detail);
+  };
+
   /** away loads url instead (replacing the current history entry). */
   const away = (url: string) => loc.replace(url);
 
@@ -239,6 +254,7 @@ export function live(o: Options): Live {
       known = k;
       last = m.seq as number;
       syncing = false;
+      rejoin = false;
       told = '';
       up.full(n);
       hk.added(doc.body, true);
@@ -253,18 +269,15 @@ export function live(o: Options): Live {
         else win.scrollTo(0, 0);
         fire('navigated', { url: to });
       }
-      // Connected, or moved from HTTP back to a WebSocket.
-      const mode = t.mode();
-      if (connected && via === mode) return;
-      const moved = connected;
-      connected = true;
-      via = mode;
-      if (upl) upl.resume();
-      setRoot('lvt-connected');
-      const detail = { transport: mode };
-      fire('connected', detail);
-      if (wasDown && !moved) fire('reconnected', detail);
-    } else if (m.t === 'patch') ordered(m);
+      joined();
+    } else if (m.t === 'patch') {
+      // A rejoin the server resumed (docs/protocol.md §3.4): its answer is
+      // one patch from the seq the join named, not a tree.
+      if (rejoin && tree && m.seq === last + 1) syncing = false;
+      rejoin = false;
+      ordered(m);
+      if (!syncing) joined();
+    }
     else if (m.t === 'reply') {
       // The server cannot switch to the page a navigation went to: load it.
       if (nav && m.ref === nav.r) return away(nav.url);
@@ -319,6 +332,7 @@ export function live(o: Options): Live {
     seq: () => last,
     down(was, err) {
       syncing = true;
+      rejoin = true;
       if (upl) upl.halt();
       // The tree of a navigation's page now comes with the rejoin.
       if (nav) nav.r = 0;
