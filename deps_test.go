@@ -33,6 +33,7 @@ var allowedDeps = map[string][]string{
 	"docs/guides/push":        {},
 	"docs/guides/security":    {},
 	"docs/guides/templates":   {},
+	"docs/guides/uploads":     {},
 	"e2e/apps":                {},
 	"e2e/chat":                {},
 	"e2e/counter":             {},
