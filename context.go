@@ -7,6 +7,7 @@ import (
 
 	"github.com/lvtgo/livetemplate/internal/form"
 	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // ActionContext is what Change, Mount and a Watcher's methods see of one
@@ -71,6 +72,10 @@ func (c *ActionContext) Redirect(target string) error { return c.c.Redirect(targ
 // (lvt-click="lvt.dismiss" lvt-data-kind="info"), and a page load or
 // navigation starts without the old ones.
 func (c *ActionContext) Flash(kind, message string) { c.c.Flash(kind, message) }
+
+// Files returns the files the action received in file field field,
+// stored and checked as its store's upload.Acceptor declares.
+func (c *ActionContext) Files(field string) []upload.File { return c.c.Files(field) }
 
 // Has reports whether the action carried a value for key.
 func (c *ActionContext) Has(key string) bool {

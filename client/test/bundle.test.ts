@@ -8,7 +8,7 @@ import { FakeFetch, FakeWS, doc } from './harness';
 const code = readFileSync(join(__dirname, '..', 'dist', 'livetemplate.js'), 'utf8');
 /** The parts' code, run as the page would after fetching them (happy-dom
  * does not): what they share with the bundle must survive the renaming. */
-const parts = ['errors', 'scroll'].map((n) => readFileSync(join(__dirname, '..', 'dist', 'parts', n + '.js'), 'utf8'));
+const parts = ['errors', 'scroll', 'upload'].map((n) => readFileSync(join(__dirname, '..', 'dist', 'parts', n + '.js'), 'utf8'));
 
 describe('the built bundle', () => {
   const events: [string, unknown][] = [];

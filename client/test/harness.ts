@@ -7,10 +7,11 @@ import { type Live, live } from '../src/live';
 import type { Hook } from '../src/hooks';
 import { errors } from '../src/errors';
 import { scroll } from '../src/scroll';
+import { uploads } from '../src/upload';
 
 /** The parts, as the harness's loader hands them out (at once, from the
  * sources). */
-const parts: Record<string, unknown> = { scroll, errors };
+const parts: Record<string, unknown> = { scroll, errors, upload: uploads };
 /** partsAsked lists the parts the page asked for, in order. */
 export const partsAsked: string[] = [];
 
