@@ -10,7 +10,10 @@
 // an id per file and the chunk size. Chunks are base64 in chunk messages,
 // up to WINDOW ahead of the server's acknowledgements over a WebSocket, one
 // at a time over HTTP. After a reconnect every unfinished file asks the
-// server where it stands (resume) and continues from there.
+// server where it stands (resume) and continues from there. A file whose
+// chunks go unacknowledged for ACK_WAIT asks the same on its connection (a
+// busy server may have dropped an answer): the answer counts as an
+// acknowledgement.
 //
 // Progress: each acknowledgement updates <progress lvt-upload-progress="field">
 // elements of the form (value and max in bytes) and fires lvt:upload-progress
@@ -52,6 +55,9 @@ export interface Uploads {
 
 /** WINDOW is how many chunks go ahead of the acknowledgements. */
 export const WINDOW = 8;
+/** ACK_WAIT is how long chunks may go unacknowledged before the file asks
+ * where it stands (well within the server's 30 s stall timeout). */
+export const ACK_WAIT = 10_000;
 const SEL = 'input[type=file]';
 
 interface Up {
@@ -64,6 +70,8 @@ interface Up {
   acked: number;
   /** waiting for the answer to a resume */
   held: boolean;
+  /** when it last heard from the server, or began to wait */
+  at: number;
   reading: boolean;
   end: (ok: boolean) => void;
 }
@@ -85,6 +93,23 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
   const early = new Map<HTMLInputElement, Promise<string | null>>();
 
   const form = (input: HTMLInputElement) => input.form || input.closest('form');
+
+  /** The watchdog of unacknowledged chunks, running while there are files. */
+  let dog: ReturnType<typeof setTimeout> | null = null;
+  const watch = () => {
+    if (dog || !files.size) return;
+    dog = setTimeout(() => {
+      dog = null;
+      const now = Date.now();
+      files.forEach((u) => {
+        if (!u.held && host.up() && u.sent > u.acked && now - u.at >= ACK_WAIT) {
+          u.at = now;
+          host.send({ t: 'resume', id: u.id });
+        }
+      });
+      watch();
+    }, ACK_WAIT / 2);
+  };
 
   /** progress tells the page how far u's field has come. */
   const progress = (u: Up) => {
@@ -121,6 +146,7 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
         const bytes = new Uint8Array(await u.file.slice(n * u.chunk, (n + 1) * u.chunk).arrayBuffer());
         // The connection may have gone, or a resume moved the count, meanwhile.
         if (files.get(u.id) !== u || u.held || !host.up() || u.sent !== n) break;
+        if (u.sent === u.acked) u.at = Date.now(); // waiting begins
         u.sent++;
         host.send({ t: 'chunk', id: u.id, n, b: b64(bytes) });
       }
@@ -169,8 +195,9 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
         s.files.map(
           (id, i) =>
             new Promise<boolean>((end) => {
-              const u: Up = { id, file: list[i], input, chunk: s.chunk, sent: 0, acked: 0, held: false, reading: false, end };
+              const u: Up = { id, file: list[i], input, chunk: s.chunk, sent: 0, acked: 0, held: false, at: 0, reading: false, end };
               files.set(id, u);
+              watch();
               progress(u);
               pump(u);
             }),
@@ -217,6 +244,7 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
         return u.end(false);
       }
       const n = m.n as number;
+      u.at = Date.now();
       if (u.held) {
         // The answer to a resume: continue after what the server holds.
         u.held = false;
@@ -234,7 +262,10 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
       files.forEach((u) => (u.held = true));
     },
     resume() {
-      files.forEach((u) => host.send({ t: 'resume', id: u.id }));
+      files.forEach((u) => {
+        u.at = Date.now();
+        host.send({ t: 'resume', id: u.id });
+      });
     },
     cancel(f, field) {
       files.forEach((u) => {

@@ -3,7 +3,7 @@
 // progress, shows refusals as field errors, halts while the connection is
 // down and resumes from where the server stands, and cancels.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { WINDOW, type UploadHost, uploads } from '../src/upload';
+import { ACK_WAIT, WINDOW, type UploadHost, uploads } from '../src/upload';
 import { $, partsAsked, start, stop, treeOf } from './harness';
 
 type Msg = Record<string, unknown>;
@@ -107,6 +107,35 @@ describe('uploads', () => {
     expect(chunks(sent)[before].n).toBe(5);
     for (let n = 6; n <= 10; n++) u.message({ t: 'upload', id: 'f1', n, done: n === 10 });
     await expect(done).resolves.toEqual(['b1']);
+  });
+
+  it('asks where a file stands when its chunks go unacknowledged (an answer was dropped), and goes on', async () => {
+    vi.useFakeTimers();
+    try {
+      const { form, sent, u, choose } = setup();
+      const tick = async (ms: number) => {
+        for (let i = 0; i < 20; i++) await vi.advanceTimersByTimeAsync(ms / 20);
+      };
+      choose(file(30));
+      const done = u.submit(form, 'add');
+      await tick(1);
+      u.message({ t: 'upload', ref: 1, batch: 'b1', files: ['f1'], chunk: 10 });
+      await tick(1);
+      expect(chunks(sent)).toHaveLength(3);
+      u.message({ t: 'upload', id: 'f1', n: 1 }); // the acks of 2 and 3 are lost
+      await tick(ACK_WAIT - 1000);
+      expect(sent.filter((m) => m.t === 'resume')).toEqual([]);
+      await tick(ACK_WAIT);
+      expect(sent.filter((m) => m.t === 'resume')).toEqual([{ t: 'resume', id: 'f1' }]);
+      u.message({ t: 'upload', id: 'f1', n: 3, done: true }); // the answer: all of it, stored
+      await expect(done).resolves.toEqual(['b1']);
+      expect(chunks(sent)).toHaveLength(3); // nothing sent twice
+      await tick(3 * ACK_WAIT);
+      expect(sent.filter((m) => m.t === 'resume')).toHaveLength(1); // no file, no watchdog
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('cancels: the server is told, and a batch with every file cancelled sends no action', async () => {
