@@ -7,9 +7,11 @@ import (
 	"image/color"
 	"image/png"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -32,13 +34,20 @@ type site struct {
 
 // start serves the gallery until the test ends. Each test starts its server
 // before its browser, so that the browser's tabs close first.
-func start(t *testing.T) *site {
+func start(t *testing.T) *site { return startWith(t, nil) }
+
+// startWith is start with the gallery's handler wrapped by wrap (nil: none).
+func startWith(t *testing.T, wrap func(http.Handler) http.Handler) *site {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := gallery.Storage(dir)
 	require.NoError(t, err)
-	h, err := gallery.NewHandler(livetest.App(t, livetemplate.WithUploads(st, nil)), st)
+	var h http.Handler
+	h, err = gallery.NewHandler(livetest.App(t, livetemplate.WithUploads(st, nil)), st)
 	require.NoError(t, err)
+	if wrap != nil {
+		h = wrap(h)
+	}
 	inner, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ln := &listener{Listener: inner}
@@ -204,6 +213,50 @@ func TestE2EUploadResumesAfterTheConnectionDrops(t *testing.T) {
 	ents, err := os.ReadDir(s.dir)
 	require.NoError(t, err)
 	require.Len(t, ents, 1, "one file, no temporary one")
+	got, err := os.ReadFile(filepath.Join(s.dir, ents[0].Name()))
+	require.NoError(t, err)
+	assert.True(t, bytes.Equal(content, got), "the stored file is the one sent")
+}
+
+// Where WebSockets cannot pass, a photo goes up over the HTTP fallback, one
+// chunk per POST, with its progress; the other tab sees it.
+func TestE2EUploadsOverTheHTTPFallback(t *testing.T) {
+	s := startWith(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+				http.Error(w, "no websockets here", http.StatusForbidden)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	b := browsertest.New(t)
+	tab, other := b.Tab(t), b.Tab(t)
+	for _, tb := range []*browsertest.Tab{tab, other} {
+		tb.AllowConsole(`WebSocket connection to .* failed`)
+		tb.OnNewDocument(`window.modes = []; window.prog = [];
+			document.addEventListener('lvt:connected', (e) => window.modes.push(e.detail.transport));
+			document.addEventListener('lvt:upload-progress', (e) => window.prog.push(e.detail.loaded));`)
+		open(tb, s.url)
+		require.Equal(t, []string{"http"}, browsertest.Eval[[]string](tb, "window.modes"))
+	}
+
+	content := make([]byte, 1<<20) // 1 MiB that starts like a PNG: 23 chunks
+	_, _ = rand.Read(content)
+	copy(content, "\x89PNG\r\n\x1a\n")
+	path := filepath.Join(t.TempDir(), "over-http.png")
+	require.NoError(t, os.WriteFile(path, content, 0o600))
+	tab.SetFiles(input, path)
+	tab.Click(submit)
+	tab.WaitJS(`() => !!document.querySelector("#photos figure")`)
+	other.WaitJS(`() => !!document.querySelector("#photos figure")`)
+
+	prog := browsertest.Eval[[]int64](tab, "window.prog")
+	assert.Greater(t, len(prog), 10, "progress chunk by chunk")
+	assert.Equal(t, int64(len(content)), prog[len(prog)-1])
+	ents, err := os.ReadDir(s.dir)
+	require.NoError(t, err)
+	require.Len(t, ents, 1)
 	got, err := os.ReadFile(filepath.Join(s.dir, ents[0].Name()))
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(content, got), "the stored file is the one sent")
