@@ -15,6 +15,8 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/diff"
+	"github.com/lvtgo/livetemplate/telemetry"
+	"github.com/lvtgo/livetemplate/telemetry/telemetrytest"
 	"github.com/lvtgo/livetemplate/upload"
 	"github.com/lvtgo/livetemplate/upload/localdir"
 )
@@ -54,12 +56,12 @@ const albumPage = `<body><form lvt-submit="album.add"><input type="file" name="p
 
 // uploadServer serves an album page whose files go to a directory it
 // returns.
-func uploadServer(t *testing.T, lim *upload.Options) (*browser, string) {
+func uploadServer(t *testing.T, lim *upload.Options, opts ...livetemplate.Option) (*browser, string) {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := localdir.New(dir, nil)
 	require.NoError(t, err)
-	app := on(t, livetemplate.WithUploads(st, lim), livetemplate.WithLogger(quietLogger()))
+	app := on(t, append([]livetemplate.Option{livetemplate.WithUploads(st, lim), livetemplate.WithLogger(quietLogger())}, opts...)...)
 	tmpl, err := livetemplate.New("album", livetemplate.WithText(albumPage))
 	require.NoError(t, err)
 	srv := serve(t, app.Handle(tmpl, &album{}, &note{}))
@@ -163,7 +165,8 @@ func files(t *testing.T, dir string) []string {
 }
 
 func TestUploadOverWebSocket(t *testing.T) {
-	b, dir := uploadServer(t, nil)
+	rec := &telemetrytest.Recorder{}
+	b, dir := uploadServer(t, nil, livetemplate.WithTelemetry(rec))
 	p := b.open("/")
 	content := pngOf(100_000)
 	st := p.start("photo", map[string]any{"name": "sun.png", "size": len(content)})
@@ -182,6 +185,17 @@ func TestUploadOverWebSocket(t *testing.T) {
 	got, err := os.ReadFile(dir + "/" + stored[0])
 	require.NoError(t, err)
 	assert.Equal(t, content, got)
+
+	// Telemetry: the stored file, then a refusal before any byte.
+	st = p.start("photo", map[string]any{"name": "huge.png", "size": albumMax + 1})
+	require.NotNil(t, st.Error)
+	ups := rec.Of(telemetry.Upload)
+	require.Len(t, ups, 2)
+	assert.Equal(t, telemetry.OK, ups[0].Outcome)
+	assert.Equal(t, int64(len(content)), ups[0].Bytes)
+	assert.Positive(t, ups[0].Duration)
+	assert.Equal(t, "too_large", ups[1].Outcome)
+	assert.Zero(t, ups[1].Bytes)
 }
 
 func TestUploadResumesAfterReconnect(t *testing.T) {

@@ -197,7 +197,10 @@ func New(o Options) *Runtime {
 	if o.UploadLimits != nil {
 		ulim = *o.UploadLimits
 	}
-	rt.uploads = transfer.New[string](transfer.Options{Storage: o.Uploads, Limits: ulim, Chunk: ChunkSize(l.MaxMessageBytes), Logger: o.Logger})
+	rt.uploads = transfer.New[string](transfer.Options{Storage: o.Uploads, Limits: ulim, Chunk: ChunkSize(l.MaxMessageBytes), Logger: o.Logger,
+		Report: func(outcome string, bytes int64, d time.Duration) {
+			rt.sink.Record(telemetry.Event{Kind: telemetry.Upload, Outcome: outcome, Bytes: bytes, Duration: d})
+		}})
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	if o.Bus != nil {
 		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger, o.Telemetry, l.StoreTimeout)

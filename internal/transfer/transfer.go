@@ -33,6 +33,42 @@ type Options struct {
 	Chunk int
 	// Logger receives storage failures. Default slog.Default().
 	Logger *slog.Logger
+	// Report, if set, hears how each file's transfer ended (see Outcome):
+	// with the bytes that arrived and the time since its batch started. A
+	// refusal before any byte is reported once for its batch. It is called
+	// with the batch's lock held: it must be quick and not call the Table.
+	Report func(outcome string, bytes int64, d time.Duration)
+}
+
+// Outcomes a Report hears: OK (stored), Canceled, Stalled, or the refusal,
+// named after its sentinel error (Outcome).
+const (
+	OK       = "ok"
+	Canceled = "canceled"
+	Stalled  = "stalled"
+)
+
+// Outcome names the refusal err (a sentinel of package upload, or a
+// storage failure) for telemetry: "too_large", "too_many", "type",
+// "empty", "name", "order", "not_accepted", "unknown", "busy", "storage",
+// else "error". The set is fixed, so it is safe as a metric label.
+func Outcome(err error) string {
+	for _, o := range outcomes {
+		if errors.Is(err, o.err) {
+			return o.name
+		}
+	}
+	return "error"
+}
+
+var outcomes = [...]struct {
+	err  error
+	name string
+}{
+	{upload.ErrTooLarge, "too_large"}, {upload.ErrTooMany, "too_many"}, {upload.ErrType, "type"},
+	{upload.ErrEmpty, "empty"}, {upload.ErrName, "name"}, {upload.ErrOrder, "order"},
+	{upload.ErrNotAccepted, "not_accepted"}, {upload.ErrUnknown, "unknown"}, {upload.ErrBusy, "busy"},
+	{upload.ErrStalled, Stalled}, {errStorage, "storage"},
 }
 
 // Decl is a file as the client declares it before sending it.
@@ -89,6 +125,7 @@ type batch[O comparable] struct {
 	files    []*file[O]
 	timer    *time.Timer
 	deadline time.Time // when the timer is due: an earlier firing is stale
+	start    time.Time
 	gone     bool      // removed from the table: refused, expired, claimed or closed
 }
 
@@ -132,6 +169,9 @@ func New[O comparable](o Options) *Table[O] {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Report == nil {
+		o.Report = func(string, int64, time.Duration) {}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Table[O]{o: o, lim: lim, log: o.Logger, ctx: ctx, cancel: cancel,
 		batches: map[string]*batch[O]{}, files: map[string]*file[O]{}, owners: map[O]int{}}
@@ -149,6 +189,7 @@ func (t *Table[O]) Enabled() bool { return t.o.Storage != nil }
 // Later. Every refusal is a *FieldError, before any byte is sent.
 func (t *Table[O]) Start(owner O, action, field string, acc *upload.Accept, decls []Decl, auto bool) (Started, error) {
 	fail := func(err error, name string) (Started, error) {
+		t.o.Report(Outcome(err), 0, 0)
 		return Started{}, &FieldError{Field: field, Err: err, Name: name, Accept: acc}
 	}
 	switch {
@@ -173,7 +214,7 @@ func (t *Table[O]) Start(owner O, action, field string, acc *upload.Accept, decl
 	if auto && !acc.Auto {
 		return Started{Later: true, Chunk: t.o.Chunk}, nil
 	}
-	b := &batch[O]{id: newID(), owner: owner, action: action, field: field, acc: *acc}
+	b := &batch[O]{id: newID(), owner: owner, action: action, field: field, acc: *acc, start: time.Now()}
 	st := Started{Batch: b.id, Chunk: t.o.Chunk}
 	for _, d := range decls {
 		f := &file[O]{id: newID(), b: b, info: upload.Info{Field: field, Name: d.Name, Size: d.Size}}
@@ -265,6 +306,7 @@ func (t *Table[O]) Chunk(ctx context.Context, owner O, id string, n uint64, data
 		return Progress{}, t.failLocked(b, fmt.Errorf("%w: %w", errStorage, err), f.info.Name)
 	}
 	f.key = key
+	t.o.Report(OK, f.recv, time.Since(b.start))
 	if b.finishedLocked() {
 		b.arm(t.lim.ClaimTimeout)
 	} else {
@@ -317,6 +359,9 @@ func (t *Table[O]) Cancel(owner O, id string) {
 		return
 	}
 	f.gone = true
+	if f.key == "" {
+		t.o.Report(Canceled, f.recv, time.Since(b.start))
+	}
 	t.discard(f)
 	t.mu.Lock()
 	delete(t.files, f.id)
@@ -330,7 +375,7 @@ func (t *Table[O]) Cancel(owner O, id string) {
 			return
 		}
 	}
-	t.removeLocked(b) // nothing left
+	t.removeLocked(b, "") // nothing left
 }
 
 // Claim hands the stored files of owner's batches ids, all started for
@@ -410,13 +455,14 @@ func ctx[O comparable](t *Table[O]) context.Context { return t.ctx }
 // failLocked removes b, discarding its files, and returns the refusal of
 // the file named name. The caller holds b.mu.
 func (t *Table[O]) failLocked(b *batch[O], err error, name string) error {
-	t.removeLocked(b)
+	t.removeLocked(b, Outcome(err))
 	return &FieldError{Field: b.field, Err: err, Name: name, Accept: &b.acc}
 }
 
-// removeLocked takes b out of the table and discards what it holds. The
-// caller holds b.mu.
-func (t *Table[O]) removeLocked(b *batch[O]) {
+// removeLocked takes b out of the table and discards what it holds,
+// reporting outcome (if not "") for the files still arriving. The caller
+// holds b.mu.
+func (t *Table[O]) removeLocked(b *batch[O], outcome string) {
 	if b.gone {
 		return
 	}
@@ -427,6 +473,9 @@ func (t *Table[O]) removeLocked(b *batch[O]) {
 	n := 0
 	for _, f := range b.files {
 		if !f.gone {
+			if f.key == "" && outcome != "" {
+				t.o.Report(outcome, f.recv, time.Since(b.start))
+			}
 			t.discard(f)
 			n++
 		}
@@ -484,7 +533,7 @@ func (t *Table[O]) expire(b *batch[O]) {
 	if time.Now().Before(b.deadline) {
 		return // re-armed while this firing waited
 	}
-	t.removeLocked(b)
+	t.removeLocked(b, Stalled)
 }
 
 // Len returns the number of files held (uploading, or stored and not yet
@@ -512,7 +561,7 @@ func (t *Table[O]) Close() error {
 	t.wg.Wait()
 	for _, b := range bs {
 		b.mu.Lock()
-		t.removeLocked(b)
+		t.removeLocked(b, "") // the app stops
 		b.mu.Unlock()
 	}
 	t.cancel()

@@ -392,3 +392,61 @@ func TestSize(t *testing.T) {
 	assert.Equal(t, "2 KB", transfer.Size(2048))
 	assert.Equal(t, "12 bytes", transfer.Size(12))
 }
+
+// Each file's end is reported once, with its outcome and the bytes that
+// arrived: stored, cancelled, cut by a refusal, stalled, or refused before
+// any byte (once for the batch).
+func TestReports(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		type report struct {
+			outcome string
+			bytes   int64
+		}
+		var got []report
+		tb := transfer.New[*page](transfer.Options{Storage: newMem(), Chunk: chunk,
+			Limits: upload.Options{StallTimeout: time.Second, ClaimTimeout: time.Minute},
+			Report: func(o string, n int64, d time.Duration) {
+				assert.GreaterOrEqual(t, d, time.Duration(0))
+				got = append(got, report{o, n})
+			}})
+		defer tb.Close()
+		p := &page{}
+		start := func(decls ...transfer.Decl) transfer.Started {
+			st, err := tb.Start(p, "add", "photo", &pngAccept, decls, false)
+			require.NoError(t, err)
+			return st
+		}
+
+		st := start(transfer.Decl{Name: "a.png", Size: 40}, transfer.Decl{Name: "b.png", Size: 40})
+		_, err := send(t, tb, p, st.Files[0], png)
+		require.NoError(t, err)
+		_, err = tb.Chunk(t.Context(), p, st.Files[1], 0, png[:chunk])
+		require.NoError(t, err)
+		tb.Cancel(p, st.Files[1])
+		assert.Equal(t, []report{{transfer.OK, 40}, {transfer.Canceled, chunk}}, got)
+
+		got = nil
+		_, err = tb.Start(p, "add", "photo", &pngAccept, []transfer.Decl{{Name: "big.png", Size: 101}}, false)
+		require.Error(t, err)
+		st = start(transfer.Decl{Name: "c.png", Size: 40})
+		_, err = tb.Chunk(t.Context(), p, st.Files[0], 0, []byte("plain text, not a png")[:chunk])
+		require.Error(t, err)
+		st = start(transfer.Decl{Name: "d.png", Size: 40})
+		_, err = tb.Chunk(t.Context(), p, st.Files[0], 0, png[:chunk])
+		require.NoError(t, err)
+		_, err = tb.Chunk(t.Context(), p, st.Files[0], 0, png[:chunk]) // repeated
+		require.Error(t, err)
+		st = start(transfer.Decl{Name: "e.png", Size: 40})
+		_, err = tb.Chunk(t.Context(), p, st.Files[0], 0, png[:chunk])
+		require.NoError(t, err)
+		time.Sleep(2 * time.Second)
+		synctest.Wait()
+		assert.Equal(t, []report{{"too_large", 0}, {"type", 0}, {"order", chunk}, {transfer.Stalled, chunk}}, got)
+	})
+}
+
+func TestOutcome(t *testing.T) {
+	assert.Equal(t, "too_large", transfer.Outcome(&transfer.FieldError{Err: upload.ErrTooLarge}))
+	assert.Equal(t, "name", transfer.Outcome(upload.ErrName))
+	assert.Equal(t, "error", transfer.Outcome(errors.New("other")))
+}
