@@ -165,6 +165,7 @@ export function live(o: Options): Live {
     hk.settle();
     if (sc) sc.settle();
     if (errs) errs.reapply();
+    if (upl) upl.settle();
   };
 
   /** showError fires lvt:error on el and shows err (errors.ts), loading

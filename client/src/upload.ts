@@ -51,6 +51,9 @@ export interface Uploads {
   resume(): void;
   /** cancel cancels the uploads of field (all fields: "") of form. */
   cancel(form: Element, field: string): void;
+  /** settle shows the progress of the uploads under way again, after an
+   * update re-rendered their progress elements. */
+  settle(): void;
 }
 
 /** WINDOW is how many chunks go ahead of the acknowledgements. */
@@ -111,8 +114,9 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
     }, ACK_WAIT / 2);
   };
 
-  /** progress tells the page how far u's field has come. */
-  const progress = (u: Up) => {
+  /** bars shows how far u's field has come in its progress elements, and
+   * returns the bytes loaded and in all. */
+  const bars = (u: Up) => {
     const field = u.input.name;
     let loaded = 0;
     let total = 0;
@@ -127,6 +131,13 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
       (p as HTMLProgressElement).max = total || 1;
       (p as HTMLProgressElement).value = loaded;
     });
+    return [loaded, total];
+  };
+
+  /** progress tells the page how far u's field has come. */
+  const progress = (u: Up) => {
+    const field = u.input.name;
+    const [loaded, total] = bars(u);
     u.input.dispatchEvent(
       new CustomEvent('lvt:upload-progress', {
         bubbles: true,
@@ -266,6 +277,9 @@ export function uploads(doc: Document, host: UploadHost): Uploads {
         u.at = Date.now();
         host.send({ t: 'resume', id: u.id });
       });
+    },
+    settle() {
+      files.forEach((u) => bars(u));
     },
     cancel(f, field) {
       files.forEach((u) => {

@@ -232,3 +232,21 @@ describe('uploads in the live page', () => {
     }
   });
 });
+
+describe('progress across updates', () => {
+  it('shows again after an update re-renders the progress element', async () => {
+    const { form, u, choose } = setup();
+    choose(file(100));
+    void u.submit(form, 'add');
+    await settle();
+    u.message({ t: 'upload', ref: 1, batch: 'b1', files: ['f1'], chunk: 10 });
+    await settle();
+    u.message({ t: 'upload', id: 'f1', n: 4 });
+    const bar = () => form.querySelector('progress')!;
+    expect([bar().value, bar().max]).toEqual([40, 100]);
+    bar().replaceWith(Object.assign(document.createElement('progress'), { value: 0 })); // a re-render
+    bar().setAttribute('lvt-upload-progress', 'photo');
+    u.settle();
+    expect([bar().value, bar().max]).toEqual([40, 100]);
+  });
+});
