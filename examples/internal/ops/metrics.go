@@ -65,6 +65,9 @@ func NewMetrics() *Metrics {
 	def("livetemplate_bus_calls_total", "counter", "Bus calls, by operation and outcome.", nil, "op", "outcome")
 	def("livetemplate_bus_call_duration_seconds", "histogram", "Bus publish latency.", secondBuckets, "op")
 	def("livetemplate_refusals_total", "counter", "Clients refused, by kind of refusal and transport.", nil, "kind", "transport")
+	def("livetemplate_uploads_total", "counter", "Uploaded files whose transfer ended, by outcome (ok: stored).", nil, "outcome")
+	def("livetemplate_upload_bytes_total", "counter", "Bytes of uploaded files that arrived, by outcome.", nil, "outcome")
+	def("livetemplate_upload_duration_seconds", "histogram", "Time from an upload's declaration to its file stored.", secondBuckets)
 	m.add("livetemplate_connections", 0, telemetry.WebSocket) // both show from the start
 	m.add("livetemplate_connections", 0, telemetry.HTTP)
 	return m
@@ -104,6 +107,12 @@ func (m *Metrics) Record(e telemetry.Event) {
 		}
 	case telemetry.Refusal:
 		m.add("livetemplate_refusals_total", 1, e.Refusal, e.Transport)
+	case telemetry.Upload:
+		m.add("livetemplate_uploads_total", 1, e.Outcome)
+		m.add("livetemplate_upload_bytes_total", float64(e.Bytes), e.Outcome)
+		if e.Outcome == telemetry.OK {
+			m.observe("livetemplate_upload_duration_seconds", e.Duration.Seconds())
+		}
 	}
 }
 

@@ -39,6 +39,7 @@ var every = []telemetry.Event{
 	{Kind: telemetry.BusCall, Op: telemetry.OpPublish, Outcome: telemetry.OK, Duration: 30 * time.Second},
 	{Kind: telemetry.BusCall, Op: telemetry.OpSubscribe, Outcome: telemetry.Error, Err: true},
 	{Kind: telemetry.Refusal, Refusal: telemetry.RefusedTooMany, Reason: "per client address", Transport: telemetry.WebSocket},
+	{Kind: telemetry.Upload, Outcome: telemetry.OK, Bytes: 4096, Duration: time.Second},
 }
 
 func scrape(t *testing.T, m *ops.Metrics) string {
