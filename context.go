@@ -72,6 +72,20 @@ func (c *ActionContext) Redirect(target string) error { return c.c.Redirect(targ
 // navigation starts without the old ones.
 func (c *ActionContext) Flash(kind, message string) { c.c.Flash(kind, message) }
 
+// PushEvent sends event name with payload (as JSON) to the page after the
+// action's patch: to hooks' handleEvent(name) and window's "lvt:"+name. It
+// errs for a bad name or payload, or past 16 events (docs/client.md).
+func (c *ActionContext) PushEvent(name string, payload any) error {
+	return c.c.PushEvent(name, payload)
+}
+
+// Async runs work without the state once the action succeeds, then applies
+// action then of the store with work's data or "error" (a message safe to
+// show); ctx ends with the page or the app (docs/actions.md).
+func (c *ActionContext) Async(then string, work func(ctx context.Context) (map[string]any, error)) error {
+	return c.c.Async(then, func(ctx context.Context) (map[string]any, error) { r, err := work(ctx); return r, userFault(err) })
+}
+
 // Has reports whether the action carried a value for key.
 func (c *ActionContext) Has(key string) bool {
 	_, ok := c.c.Data()[key]

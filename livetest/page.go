@@ -52,6 +52,8 @@ type Page struct {
 	back    bool                         // the navigation under way goes back
 	navLive int                          // live navigations so far
 	navFull int                          // full loads after the first
+	events  []Event                      // server events received (the last maxEvents)
+	taken   int                          // events before this index were returned by WaitEvent
 }
 
 // pending is an action waiting for its reply.
@@ -79,6 +81,7 @@ type serverMsg struct {
 		Fields  map[string]string `json:"fields"`
 	} `json:"error"`
 	Fields map[string]string `json:"fields"`
+	Events []json.RawMessage `json:"events"`
 }
 
 // link is a page's live connection.
@@ -284,6 +287,8 @@ func (p *Page) receive(data []byte) (needSync bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.notifyLocked()
+	// Events follow the message's tree or patch, as in the browser.
+	defer p.eventsLocked(m.Events)
 	switch m.T {
 	case "tree":
 		// Seqs grow for the life of a page connection; a tree with a new

@@ -61,6 +61,15 @@ func (so *socket) Handle(ctx context.Context, msg []byte) {
 		return
 	}
 	p := so.page()
+	if m.T == wire.TypePing {
+		// Answered in order with the page's replies: a pong says the
+		// connection carries messages both ways.
+		if p != nil {
+			p.Touch()
+		}
+		so.reply(wire.AppendPong(nil, m.Ref))
+		return
+	}
 	if p == nil && m.T != wire.TypeJoin {
 		so.refuse(m.Ref, fault.New(fault.Protocol, "Join first."))
 		return
