@@ -3,6 +3,7 @@
 // connection or timeout), navigates between live pages, and tells the page
 // about its connection.
 
+import { commands } from './commands';
 import { type ActionError, errors, log } from './errors';
 import { emit } from './emit';
 import { listen } from './events';
@@ -19,6 +20,12 @@ import { updater } from './update';
 export const ACTION_TIMEOUT = 15_000;
 export const RELOADS = 5;
 export const RELOAD_WINDOW = 5 * 60_000;
+/** While the page is visible the client pings every PING_EVERY ms and
+ * gives the pong PING_WAIT ms; waking up (visible again, back online) it
+ * pings at once and gives the pong WAKE_WAIT ms. */
+export const PING_EVERY = 20_000;
+export const PING_WAIT = 10_000;
+export const WAKE_WAIT = 1_000;
 const RELOADS_KEY = 'lvt-reloads';
 
 export interface Options {
@@ -81,6 +88,7 @@ export function live(o: Options): Live {
   const errs = errors(doc);
   const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
   const sc = scroll();
+  const cmd = commands(doc);
   const up = updater(
     doc,
     morph(doc, {
@@ -90,6 +98,7 @@ export function live(o: Options): Live {
       },
       morphing: load.suspend,
       morphed(el, changed) {
+        cmd.keep(el);
         load.resume(el);
         hk.morphed(el, changed);
         sc.added(el, false);
@@ -194,7 +203,17 @@ export function live(o: Options): Live {
   /** away loads url instead (replacing the current history entry). */
   const away = (url: string) => loc.replace(url);
 
+  /** message handles m, then its server events: to the hooks that handle
+   * them, and to the window as lvt:<name>. */
   const message = (m: ServerMsg) => {
+    handle(m);
+    for (const [name, detail] of (m.events as [string, unknown][]) || []) {
+      hk.event(name, detail);
+      win.dispatchEvent(new CustomEvent('lvt:' + name, { detail }));
+    }
+  };
+
+  const handle = (m: ServerMsg) => {
     if (m.t === 'tree') {
       const k: Statics = new Map();
       let n: TNode;
@@ -337,7 +356,14 @@ export function live(o: Options): Live {
   return {
     start() {
       const signal = life.signal;
-      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), signal);
+      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), cmd.run, signal);
+      // Waking up: check the connection at once; while visible, now and then.
+      const visible = () => doc.visibilityState !== 'hidden';
+      const wake = () => visible() && t.check(WAKE_WAIT, true);
+      doc.addEventListener('visibilitychange', wake, { signal });
+      win.addEventListener('online', wake, { signal });
+      const beat = setInterval(() => visible() && t.check(PING_WAIT, false), PING_EVERY);
+      signal.addEventListener('abort', () => clearInterval(beat));
       links(doc, win, loc, navigate, () => shown, signal);
       doc.addEventListener('scroll', (e) => sc.scrolled(e.target), { capture: true, signal });
       hk.added(doc.body, true);

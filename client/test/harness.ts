@@ -18,8 +18,13 @@ export class FakeWS {
   constructor(readonly url: string) {
     FakeWS.all.push(this);
   }
+  /** deaf: pings get no pong (a dead socket) */
+  deaf = false;
   send(s: string) {
-    this.sent.push(JSON.parse(s));
+    const m = JSON.parse(s);
+    // A live server answers pings at once; they are not recorded.
+    if (m.t === 'ping') return void (this.deaf || this.closed || this.receive({ t: 'pong' }));
+    this.sent.push(m);
   }
   /** close closes the socket (as the server would, with code and reason;
    * 1006: it died, or never opened). */
