@@ -5,10 +5,12 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -45,12 +47,42 @@ func TestBundleNeedsNoEval(t *testing.T) {
 
 func TestHashAndPath(t *testing.T) {
 	t.Parallel()
-	sum := sha256.Sum256(client.Script())
+	sum := sha256.New()
+	sum.Write(client.Script())
+	for _, name := range client.Parts() {
+		p, ok := client.Part(name)
+		require.True(t, ok)
+		fmt.Fprintf(sum, "\x00%s\x00%s", name, p)
+	}
 	h := client.Hash()
 	assert.Regexp(t, regexp.MustCompile(`^[0-9a-f]{12}$`), h)
-	assert.True(t, strings.HasPrefix(hex.EncodeToString(sum[:]), h))
+	assert.True(t, strings.HasPrefix(hex.EncodeToString(sum.Sum(nil)), h), "the bundle and its parts")
 	assert.Equal(t, h, client.Hash(), "stable")
 	assert.Equal(t, "/_lvt/client."+h+".js", client.Path())
+}
+
+// Every file of dist/parts is a part, served as it is.
+func TestParts(t *testing.T) {
+	t.Parallel()
+	files, err := filepath.Glob("dist/parts/*.js")
+	require.NoError(t, err)
+	var names []string
+	for _, f := range files {
+		want, err := os.ReadFile(f)
+		require.NoError(t, err)
+		name := strings.TrimSuffix(filepath.Base(f), ".js")
+		names = append(names, name)
+		p, ok := client.Part(name)
+		require.True(t, ok, name)
+		assert.Equal(t, want, p)
+		p[0] ^= 0xff
+		p, _ = client.Part(name)
+		assert.Equal(t, want, p, "a copy")
+	}
+	assert.Equal(t, names, client.Parts())
+	assert.Contains(t, names, "scroll")
+	_, ok := client.Part("nope")
+	assert.False(t, ok)
 }
 
 func TestHandler(t *testing.T) {
@@ -118,6 +150,32 @@ func TestHandler(t *testing.T) {
 
 	t.Run("other path", func(t *testing.T) {
 		res, _ := do(t, http.MethodGet, "/_lvt/client.000000000000.js", nil)
+		assert.Equal(t, http.StatusNotFound, res.StatusCode)
+	})
+
+	t.Run("part", func(t *testing.T) {
+		want, _ := client.Part("scroll")
+		res, body := do(t, http.MethodGet, client.Path()+"?part=scroll", nil)
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, "text/javascript; charset=utf-8", res.Header.Get("Content-Type"))
+		assert.Equal(t, "public, max-age=31536000, immutable", res.Header.Get("Cache-Control"))
+		assert.Equal(t, `"`+client.Hash()+`-scroll"`, res.Header.Get("ETag"))
+		assert.Equal(t, want, body)
+
+		res, body = do(t, http.MethodGet, client.Path()+"?part=scroll", map[string]string{"Accept-Encoding": "gzip"})
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		assert.Equal(t, `"`+client.Hash()+`-scroll-gz"`, res.Header.Get("ETag"))
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		require.NoError(t, err)
+		plain, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.Equal(t, want, plain)
+
+		res, _ = do(t, http.MethodGet, client.Path()+"?part=scroll", map[string]string{"If-None-Match": `"` + client.Hash() + `-scroll"`})
+		assert.Equal(t, http.StatusNotModified, res.StatusCode)
+		res, _ = do(t, http.MethodGet, client.Path()+"?part=../livetemplate", nil)
+		assert.Equal(t, http.StatusNotFound, res.StatusCode)
+		res, _ = do(t, http.MethodGet, "/_lvt/client.000000000000.js?part=scroll", nil)
 		assert.Equal(t, http.StatusNotFound, res.StatusCode)
 	})
 

@@ -1,5 +1,10 @@
-// Builds dist/livetemplate.js (or the file given as the first argument).
+// Builds dist/livetemplate.js and, for each src/parts/<name>.ts, the part
+// dist/parts/<name>.js (into the directory given as the first argument, if
+// any, instead of dist/). Parts are built with the main bundle's mangled
+// names (its mangle cache), so that the objects they share agree.
 import { build } from 'esbuild';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const options = {
@@ -28,10 +33,30 @@ export const options = {
   logLevel: 'warning',
 };
 
-export async function buildTo(outfile) {
-  await build({ ...options, outfile });
+const src = fileURLToPath(new URL('../src/parts/', import.meta.url));
+
+/** partNames lists the parts, sorted. */
+export const partNames = () =>
+  readdirSync(src)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3))
+    .sort();
+
+/** buildTo builds the main bundle to dir/livetemplate.js and the parts to
+ * dir/parts/<name>.js. */
+export async function buildTo(dir) {
+  const main = await build({ ...options, outfile: join(dir, 'livetemplate.js'), mangleCache: {} });
+  mkdirSync(join(dir, 'parts'), { recursive: true });
+  for (const name of partNames()) {
+    await build({
+      ...options,
+      entryPoints: [join(src, name + '.ts')],
+      outfile: join(dir, 'parts', name + '.js'),
+      mangleCache: { ...main.mangleCache },
+    });
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  await buildTo(process.argv[2] || fileURLToPath(new URL('../dist/livetemplate.js', import.meta.url)));
+  await buildTo(process.argv[2] || fileURLToPath(new URL('../dist/', import.meta.url)));
 }

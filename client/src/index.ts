@@ -6,6 +6,7 @@
 import type { Data } from './forms';
 import type { Hook } from './hooks';
 import { type Result, live } from './live';
+import { loader } from './part';
 
 interface API {
   hooks: Record<string, Hook | undefined>;
@@ -36,6 +37,7 @@ if (token && !api.started) {
       win: w,
       token,
       hooks: () => api.hooks,
+      part: loader(doc, script as HTMLScriptElement),
       env: {
         WebSocket: w.WebSocket,
         fetch: w.fetch.bind(w),

@@ -3,16 +3,17 @@
 // connection or timeout), navigates between live pages, and tells the page
 // about its connection.
 
-import { commands } from './commands';
+import type { Commands } from './commands';
 import { type ActionError, errors, log } from './errors';
-import { emit } from './emit';
+import { emit, report, within } from './emit';
 import { listen } from './events';
 import type { Data } from './forms';
 import { type Hook, hooks } from './hooks';
 import { loading } from './loading';
 import { morph } from './morph';
 import { type Go, ask, links, same, strip } from './nav';
-import { scroll } from './scroll';
+import type { Load } from './part';
+import { SEL as SCROLL, type Scroll } from './scroll';
 import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, html, parseTree } from './tree';
 import { updater } from './update';
@@ -34,6 +35,8 @@ export interface Options {
   token: string;
   env: Env;
   hooks: () => Record<string, Hook | undefined>;
+  /** part loads the code that only some pages need (part.ts). */
+  part: Load;
 }
 
 /** What an action settles to. */
@@ -87,21 +90,54 @@ export function live(o: Options): Live {
   const load = loading(root);
   const errs = errors(doc);
   const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
-  const sc = scroll();
-  const cmd = commands(doc);
+  // lvt-scroll's code is a part, loaded once a page has such a container.
+  let sc: Scroll | null = null;
+  let scrolls = false;
+  const scrolled = (n: Node, deep: boolean) => {
+    if (sc) sc.added(n, deep);
+    else if (!scrolls && within(n, SCROLL, deep).length) {
+      scrolls = true;
+      o.part<() => Scroll>('scroll').then(
+        (f) => {
+          sc = f();
+          sc.added(doc.body, true);
+          sc.settle();
+        },
+        (e) => {
+          scrolls = false; // the next container tries again
+          report(e);
+        },
+      );
+    }
+  };
+  // DOM commands (lvt-js-*) are a part, loaded when the page has some at
+  // start, or when one first runs.
+  let cmd: Commands | null = null;
+  let cmdP: Promise<Commands> | null = null;
+  const cmds = () =>
+    (cmdP =
+      cmdP ||
+      o.part<(d: Document) => Commands>('commands').then(
+        (f) => (cmd = f(doc)),
+        (e) => {
+          cmdP = null;
+          throw e;
+        },
+      ));
+  const js = (el: Element, text: string) => (cmd ? cmd.run(el, text) : cmds().then((c) => c.run(el, text), report));
   const up = updater(
     doc,
     morph(doc, {
       added(n, deep) {
         hk.added(n, deep);
-        sc.added(n, deep);
+        scrolled(n, deep);
       },
       morphing: load.suspend,
       morphed(el, changed) {
-        cmd.keep(el);
+        if (cmd) cmd.keep(el);
         load.resume(el);
         hk.morphed(el, changed);
-        sc.added(el, false);
+        scrolled(el, false);
       },
     }),
   );
@@ -141,7 +177,7 @@ export function live(o: Options): Live {
   /** settled runs what follows any change of the DOM. */
   const settled = () => {
     hk.settle();
-    sc.settle();
+    if (sc) sc.settle();
     errs.reapply();
   };
 
@@ -356,7 +392,8 @@ export function live(o: Options): Live {
   return {
     start() {
       const signal = life.signal;
-      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), cmd.run, signal);
+      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), js, signal);
+      if (doc.body.innerHTML.includes('lvt-js-')) cmds().catch(report);
       // Waking up: check the connection at once; while visible, now and then.
       const visible = () => doc.visibilityState !== 'hidden';
       const wake = () => visible() && t.check(WAKE_WAIT, true);
@@ -365,10 +402,9 @@ export function live(o: Options): Live {
       const beat = setInterval(() => visible() && t.check(PING_WAIT, false), PING_EVERY);
       signal.addEventListener('abort', () => clearInterval(beat));
       links(doc, win, loc, navigate, () => shown, signal);
-      doc.addEventListener('scroll', (e) => sc.scrolled(e.target), { capture: true, signal });
+      doc.addEventListener('scroll', (e) => sc && sc.scrolled(e.target), { capture: true, signal });
       hk.added(doc.body, true);
-      sc.added(doc.body, true);
-      sc.settle();
+      scrolled(doc.body, true);
       t.start();
     },
     stop() {

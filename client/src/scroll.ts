@@ -1,10 +1,12 @@
 // lvt-scroll="bottom": keeps a scrolling container pinned to its bottom (a
 // chat, a log) after every update, unless the user scrolled up; scrolling back
-// to the bottom pins it again.
+// to the bottom pins it again. It is a part (parts/scroll.ts): the main bundle
+// loads it when a page has such a container.
 
 import { within } from './emit';
 
-const SEL = '[lvt-scroll="bottom"]';
+/** SEL selects the containers kept at their bottom. */
+export const SEL = '[lvt-scroll="bottom"]';
 const SLACK = 8; // px from the bottom that still count as "at the bottom"
 
 export interface Scroll {

@@ -5,6 +5,14 @@
 import { vi } from 'vitest';
 import { type Live, live } from '../src/live';
 import type { Hook } from '../src/hooks';
+import { scroll } from '../src/scroll';
+import { commands } from '../src/commands';
+
+/** The parts, as the harness's loader hands them out (at once, from the
+ * sources). */
+const parts: Record<string, unknown> = { scroll, commands };
+/** partsAsked lists the parts the page asked for, in order. */
+export const partsAsked: string[] = [];
 
 export class FakeWS {
   static all: FakeWS[] = [];
@@ -147,6 +155,7 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown; r
   history.replaceState(null, '', PAGE);
   loads.length = 0;
   logged.length = 0;
+  partsAsked.length = 0;
   document.body.innerHTML = body;
   document.documentElement.className = '';
   FakeWS.all = [];
@@ -157,6 +166,10 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown; r
     win: window,
     token: 'tok',
     hooks: () => hooks,
+    part: <T>(name: string) => {
+      partsAsked.push(name);
+      return parts[name] ? Promise.resolve(parts[name] as T) : Promise.reject(new Error('no part ' + name));
+    },
     env: {
       WebSocket: FakeWS as unknown as { new (url: string): WebSocket },
       fetch: fetch.fn as typeof globalThis.fetch,

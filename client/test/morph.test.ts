@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { $, type Setup, doc, start, stop } from './harness';
+import { $, type Setup, doc, partsAsked, start, stop, treeOf } from './harness';
 
 let s: Setup;
 afterEach(() => stop(s));
@@ -117,10 +117,12 @@ describe('hooks', () => {
 });
 
 describe('lvt-scroll="bottom"', () => {
-  it('keeps a container at its bottom unless the user scrolled up', () => {
+  it('keeps a container at its bottom unless the user scrolled up', async () => {
     const [a, b] = doc('<div id="log" lvt-scroll="bottom">|</div>').split('|');
     const t = (n: number) => ({ s: [a, b], 0: { s: ['<p>', '</p>'], r: Array.from({ length: n }, (_, i) => ({ 0: String(i) })) } });
     s = start('', { tree: t(1) });
+    expect(partsAsked).toEqual(['scroll']);
+    await Promise.resolve(); // the part is in
     const log = $('#log');
     let height = 100;
     Object.defineProperty(log, 'scrollHeight', { get: () => height });
@@ -138,6 +140,16 @@ describe('lvt-scroll="bottom"', () => {
     height = 400;
     s.ws().receive({ t: 'patch', seq: 4, patch: { 0: [3, { 0: 'z' }] } });
     expect(log.scrollTop).toBe(400);
+    expect(partsAsked).toEqual(['scroll']);
+  });
+
+  it('is a part, loaded only by pages that have such a container', async () => {
+    s = start('<p>nothing to pin</p>');
+    s.ws().receive({ t: 'tree', seq: 2, tree: treeOf('<ul lvt-scroll="bottom"><li>x</li></ul>') });
+    expect(partsAsked).toEqual(['scroll']);
+    s = start('<p>nothing to pin</p>');
+    s.ws().receive({ t: 'tree', seq: 2, tree: treeOf('<ul><li>x</li></ul>') });
+    expect(partsAsked).toEqual([]);
   });
 });
 

@@ -2,10 +2,14 @@
 // lvt-ignore), server events, and waking up.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PING_EVERY, PING_WAIT, WAKE_WAIT } from '../src/live';
-import { $, FakeWS, type Setup, click, doc, logged, start, stop } from './harness';
+import { $, FakeWS, type Setup, click, doc, logged, partsAsked, start, stop } from './harness';
 
 let s: Setup;
 afterEach(() => stop(s));
+
+/** loaded waits until the page has loaded its parts (the harness hands
+ * them out at once). */
+const loaded = () => new Promise((r) => setTimeout(r, 0));
 
 const MENU = `<div class="dd" lvt-js-click-away="hide #menu">
   <button id="open" lvt-js-click="toggle #menu; toggle-class on; set-attr aria-expanded true">Menu</button>
@@ -13,8 +17,9 @@ const MENU = `<div class="dd" lvt-js-click-away="hide #menu">
 </div><p id="out">x</p><input id="name">`;
 
 describe('DOM commands (lvt-js-*)', () => {
-  it('show, hide and toggle an element, a class and an attribute without a round trip', () => {
+  it('show, hide and toggle an element, a class and an attribute without a round trip', async () => {
     s = start(MENU);
+    await loaded();
     const menu = $('#menu');
     expect(menu.hidden).toBe(true);
     click($('#open'));
@@ -28,16 +33,18 @@ describe('DOM commands (lvt-js-*)', () => {
     expect($('#open').classList.contains('on')).toBe(false);
   });
 
-  it('runs together with the binding’s action', () => {
+  it('runs together with the binding’s action', async () => {
     s = start(MENU);
+    await loaded();
     click($('#open'));
     click($('#item'));
     expect($('#menu').style.display).toBe('none');
     expect(s.actions()).toEqual([{ t: 'action', ref: 1, name: 'pick', data: {} }]);
   });
 
-  it('click-away closes the menu; a click inside does not', () => {
+  it('click-away closes the menu; a click inside does not', async () => {
     s = start(MENU);
+    await loaded();
     click($('#open'));
     click($('#menu li'));
     expect($('#menu').style.display).not.toBe('none');
@@ -45,10 +52,11 @@ describe('DOM commands (lvt-js-*)', () => {
     expect($('#menu').style.display).toBe('none');
   });
 
-  it('keeps what commands changed across a patch that re-renders the elements', () => {
+  it('keeps what commands changed across a patch that re-renders the elements', async () => {
     const [a, b] = doc('<p id="t">|</p>' + MENU).split('|');
     s = start('', { tree: { s: [a, b], 0: 'one' } });
     click($('#open'));
+    await loaded(); // the first command loads the part
     // A full re-render of the body: the server's menu is hidden, its button has no class.
     s.ws().receive({ t: 'tree', seq: 2, tree: { s: [a, b], 0: 'two' } });
     expect($('#t').textContent).toBe('two');
@@ -58,10 +66,11 @@ describe('DOM commands (lvt-js-*)', () => {
     expect($('#open').getAttribute('aria-expanded')).toBe('true');
   });
 
-  it('focus, remove-attr, add-class, remove-class, dispatch; on submit and keydown', () => {
+  it('focus, remove-attr, add-class, remove-class, dispatch; on submit and keydown', async () => {
     s = start(`<form id="f" lvt-js-submit="add-class sent; remove-attr disabled #b; dispatch saved #out">
       <input id="k" lvt-js-keydown="focus #name; remove-class big #out" lvt-key="Enter"></form>
       <button id="b" disabled>b</button><p id="out" class="big">x</p><input id="name">`);
+    await loaded();
     const seen: string[] = [];
     document.addEventListener('saved', (e) => seen.push((e.target as Element).id));
     $('#f').dispatchEvent(new Event('submit', { bubbles: true, cancelable: true }));
@@ -76,11 +85,34 @@ describe('DOM commands (lvt-js-*)', () => {
     expect(s.actions()).toEqual([]);
   });
 
-  it('reports an unknown command or a bad selector in the console and goes on', () => {
+  it('reports an unknown command or a bad selector in the console and goes on', async () => {
     s = start('<button id="x" lvt-js-click="explode; hide ##; add-class ok">x</button>');
+    await loaded();
     click($('#x'));
     expect($('#x').classList.contains('ok')).toBe(true);
     expect(logged).toEqual(['livetemplate: lvt-js: unknown command "explode"', 'livetemplate: lvt-js: bad selector "##"']);
+  });
+});
+
+describe('the commands part', () => {
+  it('is loaded at start when the page has commands, and not otherwise', async () => {
+    s = start('<p>none</p>');
+    await loaded();
+    expect(partsAsked).toEqual([]);
+    stop(s);
+    s = start(MENU);
+    expect(partsAsked).toEqual(['commands']);
+  });
+
+  it('is loaded when a command first runs, and the command runs then', async () => {
+    s = start('<p id="t">x</p>');
+    const b = document.createElement('button');
+    b.setAttribute('lvt-js-click', 'add-class on #t');
+    document.body.append(b);
+    click(b);
+    expect(partsAsked).toEqual(['commands']);
+    await loaded();
+    expect($('#t').classList.contains('on')).toBe(true);
   });
 });
 

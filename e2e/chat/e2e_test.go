@@ -3,6 +3,7 @@
 package chat_test
 
 import (
+	"fmt"
 	"net/http/httptest"
 	"testing"
 
@@ -194,4 +195,35 @@ func TestE2EModerationDeletesFromTheRoom(t *testing.T) {
 	boss.WaitTextIs(".flash.info .message", "Deleted a message of ann.")
 	ann.WaitJS(`() => [...document.querySelectorAll("#messages .text")].map((e) => e.textContent).join() === "keep this"`)
 	boss.WaitTextIs("#count", "1")
+}
+
+// The message list (lvt-scroll="bottom") follows new messages unless the
+// reader scrolled up, in Chromium: its code is a part of the client,
+// fetched once by a page that has such a list.
+func TestE2EMessagesStayAtTheBottom(t *testing.T) {
+	url := start(t)
+	b := browsertest.New(t)
+	ann, bob := b.Tab(t), b.Context(t).Tab(t)
+	signIn(ann, url, "/", "ann")
+	signIn(bob, url, "/", "bob")
+	for i := range 25 {
+		send(ann, fmt.Sprintf("message %d", i))
+	}
+	atBottom := `() => { const m = document.querySelector("#messages"); return m.scrollHeight > m.clientHeight && m.scrollHeight - m.scrollTop - m.clientHeight <= 8; }`
+	bob.WaitJS(atBottom)
+	assert.Equal(t, 1, browsertest.Eval[int](bob, `document.querySelectorAll('script[src*="part=scroll"]').length`), "the part, once")
+
+	// Bob scrolls up to read: new messages no longer move his list.
+	browsertest.Eval[int](bob, `document.querySelector("#messages").scrollTop = 0`)
+	bob.WaitJS(`() => document.querySelector("#messages").scrollTop === 0`)
+	send(ann, "while bob reads")
+	waitLast(bob, "ann", "while bob reads")
+	assert.Zero(t, browsertest.Eval[int](bob, `document.querySelector("#messages").scrollTop`))
+
+	// Back at the bottom, it follows again.
+	browsertest.Eval[int](bob, `(() => { const m = document.querySelector("#messages"); return m.scrollTop = m.scrollHeight; })()`)
+	bob.WaitJS(atBottom)
+	send(ann, "and again")
+	waitLast(bob, "ann", "and again")
+	bob.WaitJS(atBottom)
 }

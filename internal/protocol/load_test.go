@@ -71,6 +71,14 @@ func TestTheClientScriptIsServedAtThePagesURL(t *testing.T) {
 	assert.Equal(t, string(client.Script()), res.body)
 	res = s.do(t, http.MethodGet, "/?"+protocol.ClientQuery+"=stale", "", nil, "")
 	assert.Equal(t, http.StatusNotFound, res.status)
+
+	// Its parts, where the script asks for them: its URL and part=<name>.
+	want, _ := client.Part("scroll")
+	res = s.do(t, http.MethodGet, "/other?"+protocol.ClientQuery+"="+client.Hash()+"&part=scroll", "", nil, "")
+	assert.Equal(t, http.StatusOK, res.status)
+	assert.Equal(t, string(want), res.body)
+	res = s.do(t, http.MethodGet, "/other?"+protocol.ClientQuery+"="+client.Hash()+"&part=nope", "", nil, "")
+	assert.Equal(t, http.StatusNotFound, res.status)
 }
 
 // A navigation GET (header Lvt-Navigate) makes the page and answers its

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -163,7 +164,8 @@ func plain(w http.ResponseWriter) func(*fault.Error) {
 	}
 }
 
-// serveClient serves the client script at the page's own URL.
+// serveClient serves the client script at the page's own URL, and its
+// parts there with part=<name> added.
 func serveClient(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Query().Get(ClientQuery) != client.Hash() {
 		http.NotFound(w, r)
@@ -172,6 +174,9 @@ func serveClient(w http.ResponseWriter, r *http.Request) {
 	r2 := r.Clone(r.Context())
 	r2.URL.Path = client.Path()
 	r2.URL.RawQuery = ""
+	if part := r.URL.Query().Get("part"); part != "" {
+		r2.URL.RawQuery = url.Values{"part": {part}}.Encode()
+	}
 	client.Handler().ServeHTTP(w, r2)
 }
 
