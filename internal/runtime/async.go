@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"github.com/lvtgo/livetemplate/internal/fault"
 	"github.com/lvtgo/livetemplate/internal/page"
@@ -22,6 +23,9 @@ const (
 	// at once; MaxAsync bounds them for the whole runtime.
 	MaxAsyncPerPage = 8
 	MaxAsync        = 4096
+	// liveWait is how often background work whose page has no connection
+	// looks again.
+	liveWait = 200 * time.Millisecond
 )
 
 // Errors of PushEvent and Async.
@@ -171,7 +175,26 @@ func (rt *Runtime) runWork(ctx context.Context, p *page.Page, r asyncReq) (data 
 func (rt *Runtime) applyAsync(ctx context.Context, p *page.Page, i int, then string, data map[string]json.RawMessage) error {
 	v := p.View.(*View)
 	if v.keyOf[i] < 0 {
-		return rt.pushOwn(ctx, p, i, then, data)
+		// A page-scoped store lives with its page: a page without its
+		// connection (a phone asleep, a network change) gets the outcome
+		// when its client is back, until the page is forgotten.
+		var tick *time.Ticker
+		for {
+			err := rt.pushOwn(ctx, p, i, then, data)
+			if err != errNotLive {
+				return err
+			}
+			if tick == nil {
+				rt.log.Debug("background work: waiting for its page's connection", "page", p.LogID, "action", wire.Echo(then))
+				tick = time.NewTicker(liveWait)
+				defer tick.Stop()
+			}
+			select {
+			case <-tick.C:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
 	}
 	k, ok := v.keyFor(p, v.slots[i].Decl)
 	if !ok {
