@@ -45,7 +45,7 @@ type socket struct {
 
 	mu     sync.Mutex
 	p      *page.Page // after the join
-	early  [][]byte   // messages before the join (errors)
+	early  [][]byte   // messages before the join (errors), and pongs
 	joined bool       // the table no longer counts the socket as waiting
 	expiry *time.Timer
 }
@@ -62,12 +62,18 @@ func (so *socket) Handle(ctx context.Context, msg []byte) {
 	}
 	p := so.page()
 	if m.T == wire.TypePing {
-		// Answered in order with the page's replies: a pong says the
-		// connection carries messages both ways.
+		// A pong says the connection carries messages both ways: it goes
+		// ahead of the page's messages (a reply held for a slow action
+		// must not make a live socket look dead).
 		if p != nil {
 			p.Touch()
 		}
-		so.reply(wire.AppendPong(nil, m.Ref))
+		so.mu.Lock()
+		if len(so.early) < maxEarly {
+			so.early = append(so.early, wire.AppendPong(nil, m.Ref))
+		}
+		so.mu.Unlock()
+		so.tc.Wake()
 		return
 	}
 	if p == nil && m.T != wire.TypeJoin {
