@@ -140,6 +140,19 @@ describe('lvt-ignore', () => {
   });
 });
 
+describe('lvt-ignore removed', () => {
+  it('gives the children back to the server', () => {
+    const [a, b, c] = doc('<div id="ed" |><p id="in">|</p></div>').split('|');
+    s = start('', { tree: { s: [a, b, c], 0: 'lvt-ignore', 1: 'x' } });
+    $('#in').textContent = 'mine';
+    s.ws().receive({ t: 'patch', seq: 2, patch: { 0: '', 1: 'server' } });
+    expect($('#ed').hasAttribute('lvt-ignore')).toBe(false);
+    expect($('#in').textContent).toBe('server');
+    s.ws().receive({ t: 'patch', seq: 3, patch: { 1: 'again' } });
+    expect($('#in').textContent).toBe('again');
+  });
+});
+
 describe('server events', () => {
   it('reach hooks by handleEvent and the window as lvt:<name>, after the message’s patch', () => {
     const [a, b] = doc('<canvas lvt-hook="Chart"></canvas><p id="n">|</p>').split('|');
