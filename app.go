@@ -79,6 +79,8 @@ func NewApp(opts ...Option) (*App, error) {
 		Tokens:        tokens,
 		Telemetry:     o.sink,
 		Lease:         o.lease,
+		Uploads:       o.uploads,
+		UploadLimits:  o.uploadLim,
 	})
 	a.srv, err = protocol.New(a.rt, protocol.Options{
 		Auth:           o.auth,

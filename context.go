@@ -7,6 +7,7 @@ import (
 
 	"github.com/lvtgo/livetemplate/internal/form"
 	"github.com/lvtgo/livetemplate/internal/runtime"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // ActionContext is what Change, Mount and a Watcher's methods see of one
@@ -85,6 +86,10 @@ func (c *ActionContext) PushEvent(name string, payload any) error {
 func (c *ActionContext) Async(then string, work func(ctx context.Context) (map[string]any, error)) error {
 	return c.c.Async(then, func(ctx context.Context) (map[string]any, error) { r, err := work(ctx); return r, userFault(err) })
 }
+
+// Files returns the files the action received in file field field,
+// stored and checked as its store's upload.Acceptor declares.
+func (c *ActionContext) Files(field string) []upload.File { return c.c.Files(field) }
 
 // Has reports whether the action carried a value for key.
 func (c *ActionContext) Has(key string) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/source"
 	"github.com/lvtgo/livetemplate/session"
 	"github.com/lvtgo/livetemplate/telemetry"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // Option configures New (a template option: WithText, WithFiles, WithFS,
@@ -35,6 +36,8 @@ type options struct {
 	clientIP  func(*http.Request) string
 	proxies   []string
 	bus       broadcast.Bus
+	uploads   upload.Storage
+	uploadLim *upload.Options
 	logger    *slog.Logger
 	limits    Limits
 	ping      time.Duration
@@ -183,6 +186,15 @@ func WithClientAddress(f func(r *http.Request) string) Option {
 	return opt(forApp, "WithClientAddress", func(o *options) {
 		o.check(f == nil, "nil client address function")
 		o.clientIP = f
+	})
+}
+
+// WithUploads lets stores that accept files (upload.Acceptor) receive
+// them: they stream into s, tuned by lim (nil: defaults). docs/uploads.md.
+func WithUploads(s upload.Storage, lim *upload.Options) Option {
+	return opt(forApp, "WithUploads", func(o *options) {
+		o.check(s == nil, "nil upload storage")
+		o.uploads, o.uploadLim = s, lim
 	})
 }
 

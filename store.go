@@ -133,7 +133,7 @@ func slotsOf(stores []Store) ([]runtime.Slot, error) {
 		seen[d.Name] = true
 		_, d.Watcher = s.(Watcher)
 		_, d.Mounter = s.(Mounter)
-		slots = append(slots, runtime.Slot{Decl: d, Key: key})
+		slots = append(slots, runtime.Slot{Decl: d, Key: key, Uploads: runtime.Accepts(s)})
 	}
 	return slots, nil
 }

@@ -54,6 +54,9 @@ type Page struct {
 	navFull int                          // full loads after the first
 	events  []Event                      // server events received (the last maxEvents)
 	taken   int                          // events before this index were returned by WaitEvent
+	answers []serverMsg                  // upload answers not yet taken (upload.go)
+	carry   []string                     // uploads the next action names
+	uploads []Progress                   // progress of the last Upload
 }
 
 // pending is an action waiting for its reply.
@@ -82,6 +85,14 @@ type serverMsg struct {
 	} `json:"error"`
 	Fields map[string]string `json:"fields"`
 	Events []json.RawMessage `json:"events"`
+	// An upload answer's (docs/uploads.md).
+	Batch string   `json:"batch"`
+	Files []string `json:"files"`
+	Chunk int      `json:"chunk"`
+	Later bool     `json:"later"`
+	ID    string   `json:"id"`
+	N     uint64   `json:"n"`
+	Done  bool     `json:"done"`
 }
 
 // link is a page's live connection.
@@ -319,6 +330,11 @@ func (p *Page) receive(data []byte) (needSync bool) {
 		return p.drainLocked()
 	case "patch":
 		return p.advanceLocked(m.Seq, m.Patch)
+	case "upload":
+		if len(p.answers) < maxAnswers {
+			p.answers = append(p.answers, m)
+		}
+		return false
 	case "reply":
 		if p.nav != nil && m.Ref == p.nav.ref {
 			p.nav.failed = true // the page cannot be had live: load it in full
@@ -468,7 +484,13 @@ func (p *Page) act(op, name string, data map[string]any, scope string) error {
 
 	ctx, cancel := context.WithTimeout(p.ctx, p.b.opts.Timeout)
 	defer cancel()
-	err := p.linkNow().send(ctx, map[string]any{"t": "action", "ref": ref, "name": name, "data": data})
+	msg := map[string]any{"t": "action", "ref": ref, "name": name, "data": data}
+	p.mu.Lock()
+	if p.carry != nil {
+		msg["uploads"], p.carry = p.carry, nil
+	}
+	p.mu.Unlock()
+	err := p.linkNow().send(ctx, msg)
 	if err == nil && !p.wait(ctx, func() bool { return (w.done && (w.err != nil || p.seq >= w.seq)) || p.err != nil }) {
 		err = fmt.Errorf("action %q: no reply within %v", name, p.b.opts.Timeout)
 	}

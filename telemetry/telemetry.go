@@ -34,9 +34,16 @@ const (
 	// Refusal: the server refused a client (a connection, a message, an
 	// action). Refusal, Reason, Transport.
 	Refusal
+	// Upload: a file's transfer ended (WithUploads). Outcome (OK: stored;
+	// "canceled", "stalled", or the refusal: "too_large", "too_many",
+	// "type", "empty", "name", "order", "not_accepted", "unknown", "busy",
+	// "storage", "error"), Bytes, Duration (since its upload was
+	// declared). A refusal before any byte is one event for the field's
+	// files, with Bytes 0.
+	Upload
 )
 
-var kindNames = [...]string{"", "page_load", "join", "leave", "action", "push", "store_call", "bus_call", "refusal"}
+var kindNames = [...]string{"", "page_load", "join", "leave", "action", "push", "store_call", "bus_call", "refusal", "upload"}
 
 // String returns the kind's name in snake case ("page_load"), or "" for
 // an unknown kind.
@@ -92,6 +99,8 @@ type Event struct {
 	// Reason says more about a refusal, in a few words fixed by the
 	// program ("per address", "cross-origin upgrade"); it may be empty.
 	Reason string
+	// Bytes is how many bytes of an uploaded file arrived.
+	Bytes int64
 }
 
 // Values of Event.Transport.

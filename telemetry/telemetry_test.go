@@ -13,7 +13,7 @@ func TestKindNames(t *testing.T) {
 	for k, want := range map[telemetry.Kind]string{
 		telemetry.PageLoad: "page_load", telemetry.Join: "join", telemetry.Leave: "leave",
 		telemetry.Action: "action", telemetry.Push: "push", telemetry.StoreCall: "store_call",
-		telemetry.BusCall: "bus_call", telemetry.Refusal: "refusal", 0: "", 200: "",
+		telemetry.BusCall: "bus_call", telemetry.Refusal: "refusal", telemetry.Upload: "upload", 0: "", 200: "",
 	} {
 		assert.Equal(t, want, k.String())
 	}

@@ -16,8 +16,10 @@
 // An error that no slot shows (no general slot, or a field error with
 // neither its field nor its lvt-error element) is written to the console,
 // so that a mistake such as a mistyped action name is never silent.
-
-import { emit } from './emit';
+//
+// Showing errors is a part (parts/errors.ts), which the main bundle loads at
+// a page's first failed action; lvt:error fires at once all the same
+// (live.ts).
 
 export interface ActionError {
   code: string;
@@ -28,8 +30,8 @@ type Fields = Record<string, string>;
 type Scope = Element | Document;
 
 export interface Errors {
-  /** report fires lvt:error and shows the error (see above). */
-  report(el: Element | null, action: string, err: ActionError, fields: Fields | null, form: Element | null): void;
+  /** report shows the error (see above). */
+  report(action: string, err: ActionError, fields: Fields | null, form: Element | null): void;
   /** ok clears what a success clears: form's field errors, the general error. */
   ok(form: Element | null): void;
   /** reapply shows the field errors again after the DOM changed. */
@@ -126,11 +128,9 @@ export function errors(doc: Document): Errors {
   };
 
   return {
-    report(el, action, err, fields, form) {
-      const { code, message } = err;
-      emit(doc, el, 'error', { code, message, action, fields: fields || {} });
+    report(action, err, fields, form) {
       const placed = fields || form ? set(form || doc, fields || {}) : true;
-      general = fields && Object.keys(fields).length ? null : [form || doc, message];
+      general = fields && Object.keys(fields).length ? null : [form || doc, err.message];
       show();
       if (general ? !slot : !placed) log('action "' + action + '"', err);
     },

@@ -4,7 +4,7 @@
 // about its connection.
 
 import type { Commands } from './commands';
-import { type ActionError, errors, log } from './errors';
+import { type ActionError, type Errors, log } from './errors';
 import { emit, report, within } from './emit';
 import { listen } from './events';
 import type { Data } from './forms';
@@ -12,11 +12,12 @@ import { type Hook, hooks } from './hooks';
 import { loading } from './loading';
 import { morph } from './morph';
 import { type Go, ask, links, same, strip } from './nav';
-import type { Load } from './part';
+import { type Load, loaded } from './part';
 import { SEL as SCROLL, type Scroll } from './scroll';
 import { type ConnError, type Env, type ServerMsg, jitter, transport } from './transport';
 import { type Statics, type TNode, applyPatch, html, parseTree } from './tree';
 import { updater } from './update';
+import type { UploadHost, Uploads } from './upload';
 
 export const ACTION_TIMEOUT = 15_000;
 export const RELOADS = 5;
@@ -88,7 +89,14 @@ export function live(o: Options): Live {
   const loc = env.location;
   const root = doc.documentElement;
   const load = loading(root);
-  const errs = errors(doc);
+  // Showing action errors is a part (errors.ts), loaded at the first one;
+  // what comes meanwhile waits for it, in order.
+  let errs: Errors | null = null;
+  let loadingErrs: Promise<unknown> | null = null;
+  const withErrs = (f: (e: Errors) => void) => {
+    if (errs) f(errs);
+    else if (loadingErrs) loadingErrs = loadingErrs.then(() => errs && f(errs));
+  };
   const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
   // lvt-scroll's code is a part, loaded once a page has such a container.
   let sc: Scroll | null = null;
@@ -147,6 +155,7 @@ export function live(o: Options): Live {
   let known: Statics = new Map();
   let last = 0;
   let syncing = true; // a tree is on its way: drop patches until it arrives
+  let rejoin = false; // the connection went down: a rejoin may be answered by a patch
   let connected = false;
   let wasDown = false;
   let via = ''; // the transport lvt:connected named last
@@ -178,11 +187,27 @@ export function live(o: Options): Live {
   const settled = () => {
     hk.settle();
     if (sc) sc.settle();
-    errs.reapply();
+    if (errs) errs.reapply();
+    if (upl) upl.settle();
+  };
+
+  /** showError fires lvt:error on el and shows err (errors.ts), loading
+   * the part that shows errors first if need be. */
+  const showError = (el: Element | null, action: string, err: ActionError, fields: Record<string, string> | null, form: Element | null) => {
+    emit(doc, el, 'error', { code: err.code, message: err.message, action, fields: fields || {} });
+    const f = !errs && !loadingErrs && loaded<(d: Document) => Errors>(win, 'errors');
+    if (f) errs = f(doc); // loaded for another page of this document
+    else if (!errs && !loadingErrs)
+      loadingErrs = o.part<(d: Document) => Errors>('errors').then(
+        (f) => (errs = f(doc)),
+        () => (loadingErrs = null), // unshown: logged below; the next error tries again
+      );
+    if (errs) errs.report(action, err, fields, form);
+    else loadingErrs!.then(() => (errs ? errs.report(action, err, fields, form) : log('action "' + action + '"', err)));
   };
 
   const failed = (p: Pending, err: ActionError, fields: Record<string, string> | null = null, form: Element | null = null) => {
-    errs.report(p.el, p.name, err, fields, form);
+    showError(p.el, p.name, err, fields, form);
     p.done({ ok: false, error: err });
   };
 
@@ -236,6 +261,20 @@ export function live(o: Options): Live {
     settled();
   };
 
+  /** joined: connected, or moved from HTTP back to a WebSocket. */
+  const joined = () => {
+    const mode = t.mode();
+    if (connected && via === mode) return;
+    const moved = connected;
+    connected = true;
+    via = mode;
+    if (upl) upl.resume();
+    setRoot('lvt-connected');
+    const detail = { transport: mode };
+    fire('connected', detail);
+    if (wasDown && !moved) fire('reconnected', detail);
+  };
+
   /** away loads url instead (replacing the current history entry). */
   const away = (url: string) => loc.replace(url);
 
@@ -271,6 +310,7 @@ export function live(o: Options): Live {
       known = k;
       last = m.seq as number;
       syncing = false;
+      rejoin = false;
       told = '';
       up.full(n);
       hk.added(doc.body, true);
@@ -285,17 +325,15 @@ export function live(o: Options): Live {
         else win.scrollTo(0, 0);
         fire('navigated', { url: to });
       }
-      // Connected, or moved from HTTP back to a WebSocket.
-      const mode = t.mode();
-      if (connected && via === mode) return;
-      const moved = connected;
-      connected = true;
-      via = mode;
-      setRoot('lvt-connected');
-      const detail = { transport: mode };
-      fire('connected', detail);
-      if (wasDown && !moved) fire('reconnected', detail);
-    } else if (m.t === 'patch') ordered(m);
+      joined();
+    } else if (m.t === 'patch') {
+      // A rejoin the server resumed (docs/protocol.md §3.4): its answer is
+      // one patch from the seq the join named, not a tree.
+      if (rejoin && tree && m.seq === last + 1) syncing = false;
+      rejoin = false;
+      ordered(m);
+      if (!syncing) joined();
+    }
     else if (m.t === 'reply') {
       // The server cannot switch to the page a navigation went to: load it.
       if (nav && m.ref === nav.r) return away(nav.url);
@@ -305,7 +343,7 @@ export function live(o: Options): Live {
       if ('seq' in m) ordered(m);
       if (p) {
         const form = p.form as HTMLFormElement | null;
-        errs.ok(form);
+        withErrs((e) => e.ok(form));
         // Quoted: "reset" is a shortened internal name in the bundle (build.mjs).
         if (form && form.hasAttribute('lvt-reset')) form['reset']();
         emit(doc, p.el, 'success', { action: p.name, ref: m.ref });
@@ -313,6 +351,7 @@ export function live(o: Options): Live {
       }
       if (typeof m.redirect == 'string') navigate(m.redirect, true);
     } else if (m.t === 'reload') reload();
+    else if (m.t === 'upload' && upl) upl.message(m);
   };
 
   /** navigate: see Live. The server answers the GET of a live page with
@@ -349,6 +388,8 @@ export function live(o: Options): Live {
     seq: () => last,
     down(was, err) {
       syncing = true;
+      rejoin = true;
+      if (upl) upl.halt();
       // The tree of a navigation's page now comes with the rejoin.
       if (nav) nav.r = 0;
       // Nothing waits in the transport's queue while it is up, so every
@@ -373,7 +414,31 @@ export function live(o: Options): Live {
     },
   });
 
-  const action = (name: string, data: Data, el: Element | null, form: Element | null) =>
+  // File uploads are a part (upload.ts), loaded once a form sends files or
+  // a file is chosen in a form with lvt-submit.
+  let upl: Uploads | null = null;
+  const host: UploadHost = {
+    send: (m) => t.send(m as { t: string }),
+    up: () => connected,
+    http: () => t.mode() === 'http',
+    invalid: (form, err, fields) => showError(form, form.getAttribute('lvt-submit') || '', err, fields, form),
+  };
+  const uploader = () =>
+    o.part<(d: Document, h: UploadHost) => Uploads>('upload').then((f) => (upl = upl || f(doc, host)));
+
+  /** action: see Live. A form's submit with chosen files uploads them
+   * first, then sends the action naming their uploads. */
+  const action = (name: string, data: Data, el: Element | null, form: Element | null): Promise<Result> =>
+    el && el === form && Array.from(form.querySelectorAll('input[type=file]')).some((i) => ((i as HTMLInputElement).files || []).length)
+      ? uploader()
+          .then((u) => u.submit(form as HTMLFormElement, name))
+          .then(
+            (ids) => (ids ? act(name, data, el, form, ids) : { ok: false }),
+            (e) => (report(e), { ok: false }),
+          )
+      : act(name, data, el, form);
+
+  const act = (name: string, data: Data, el: Element | null, form: Element | null, uploads?: string[]) =>
     new Promise<Result>((done) => {
       const r = ++ref;
       pending.set(r, {
@@ -385,7 +450,7 @@ export function live(o: Options): Live {
         timer: setTimeout(() => end(r, { code: 'timeout', message: 'No answer from the server.' }), ACTION_TIMEOUT),
         done,
       });
-      t.send({ t: 'action', ref: r, name, data });
+      t.send({ t: 'action', ref: r, name, data, uploads });
       if (dead) end(r, dead);
     });
 
@@ -403,6 +468,23 @@ export function live(o: Options): Live {
       signal.addEventListener('abort', () => clearInterval(beat));
       links(doc, win, loc, navigate, () => shown, signal);
       doc.addEventListener('scroll', (e) => sc && sc.scrolled(e.target), { capture: true, signal });
+      doc.addEventListener(
+        'change',
+        (e) => {
+          const i = e.target as HTMLInputElement;
+          const f = i.form;
+          if (i.type === 'file' && f && f.hasAttribute('lvt-submit')) uploader().then((u) => u.chosen(i, f.getAttribute('lvt-submit')!), report);
+        },
+        { signal },
+      );
+      doc.addEventListener(
+        'click',
+        (e) => {
+          const c = (e.target as Element).closest && (e.target as Element).closest('[lvt-upload-cancel]');
+          if (c && upl) upl.cancel(c.closest('form') || doc.body, c.getAttribute('lvt-upload-cancel')!);
+        },
+        { signal },
+      );
       hk.added(doc.body, true);
       scrolled(doc.body, true);
       t.start();

@@ -20,6 +20,9 @@ export function define(name: string, exports: unknown): void {
   (registry(window).parts ||= {})[name] = exports;
 }
 
+/** loaded returns the exports of part name if its file has run in w. */
+export const loaded = <T>(w: Window, name: string): T | undefined => registry(w).parts?.[name] as T | undefined;
+
 /** loader returns the Load of the parts served next to the main bundle,
  * whose script element is script: each part's file is added to the page
  * once, with the script's nonce (for a Content-Security-Policy of nonces). A
@@ -36,7 +39,7 @@ export function loader(doc: Document, script: HTMLScriptElement): Load {
         el.src = url.href;
         if (script.nonce) el.nonce = script.nonce;
         el.onload = () => {
-          const v = registry(doc.defaultView || window).parts?.[name];
+          const v = loaded(doc.defaultView || window, name);
           if (v) ok(v);
           else fail(new Error('livetemplate: part ' + name + ' did not register'));
         };

@@ -6,6 +6,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { FakeFetch, FakeWS, doc } from './harness';
 
 const code = readFileSync(join(__dirname, '..', 'dist', 'livetemplate.js'), 'utf8');
+/** The parts' code, run as the page would after fetching them (happy-dom
+ * does not): what they share with the bundle must survive the renaming. */
+const parts = ['errors', 'scroll', 'upload'].map((n) => readFileSync(join(__dirname, '..', 'dist', 'parts', n + '.js'), 'utf8'));
 
 describe('the built bundle', () => {
   const events: [string, unknown][] = [];
@@ -32,6 +35,7 @@ describe('the built bundle', () => {
     const mounted: unknown[] = [];
     w.LiveTemplate = { hooks: { H: { mounted(this: { el: Element; action: unknown }) { mounted.push([this.el.tagName, typeof this.action]); } } } };
     (0, eval)(code);
+    for (const p of parts) (0, eval)(p);
     const ws = FakeWS.last();
     ws.open();
     expect(ws.sent[0]).toEqual({ t: 'join', token: 'tok-1', seq: 0 });

@@ -1,7 +1,7 @@
 // The general error slot: an element with an empty lvt-error attribute
 // shows the message of an action that failed without field errors.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { $, type Setup, click, doc, logged, start, stop } from './harness';
+import { $, type Setup, click, doc, logged, partsAsked, start, stop } from './harness';
 
 let s: Setup;
 afterEach(() => stop(s));
@@ -141,5 +141,47 @@ describe('console', () => {
       'livetemplate: connection: rate_limited: Too many tabs.',
       'livetemplate: connection: forbidden: Not yours.',
     ]);
+  });
+});
+
+describe('the errors part', () => {
+  it('loads at the first failed action; lvt:error fires at once, the message shows once it is in', async () => {
+    s = start('<p lvt-error></p><button id="a" lvt-click="a">a</button>', { lazyErrors: true });
+    expect(partsAsked).toEqual([]);
+    const seen: string[] = [];
+    const fn = (e: Event) => seen.push((e as CustomEvent).detail.message);
+    document.addEventListener('lvt:error', fn);
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'user', message: 'One.' } });
+    document.removeEventListener('lvt:error', fn);
+    expect(seen).toEqual(['One.']);
+    expect(partsAsked).toEqual(['errors']);
+    await vi.waitFor(() => expect(slotText()).toBe('One.'));
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 2, error: { code: 'user', message: 'Two.' } });
+    expect(slotText()).toBe('Two.'); // in: at once
+    expect(partsAsked).toEqual(['errors']);
+  });
+
+  it('applies what comes while it loads in order: a success after a failure empties the slot', async () => {
+    s = start('<p lvt-error></p><button id="a" lvt-click="a">a</button>', { lazyErrors: true });
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'user', message: 'One.' } });
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 2, seq: 2, patch: {} });
+    await vi.waitFor(() => expect(partsAsked).toEqual(['errors']));
+    await new Promise((r) => setTimeout(r));
+    expect(shown()).toBe(false);
+    expect(slotText()).toBeNull();
+  });
+
+  it('a part that cannot load leaves the error in the console, and the next error tries again', async () => {
+    s = start('<p lvt-error></p><button id="a" lvt-click="a">a</button>', { lazyErrors: true, noParts: true });
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 1, error: { code: 'user', message: 'One.' } });
+    await vi.waitFor(() => expect(logged.join('\n')).toContain('livetemplate: action "a": user: One.'));
+    click($('#a'));
+    s.ws().receive({ t: 'reply', ref: 2, error: { code: 'user', message: 'Two.' } });
+    expect(partsAsked).toEqual(['errors', 'errors']);
   });
 });

@@ -5,12 +5,14 @@
 import { vi } from 'vitest';
 import { type Live, live } from '../src/live';
 import type { Hook } from '../src/hooks';
+import { errors } from '../src/errors';
 import { scroll } from '../src/scroll';
 import { commands } from '../src/commands';
+import { uploads } from '../src/upload';
 
 /** The parts, as the harness's loader hands them out (at once, from the
  * sources). */
-const parts: Record<string, unknown> = { scroll, commands };
+const parts: Record<string, unknown> = { scroll, errors, upload: uploads, commands };
 /** partsAsked lists the parts the page asked for, in order. */
 export const partsAsked: string[] = [];
 
@@ -151,7 +153,14 @@ export interface Setup {
 
 /** start makes a live page showing body, connected over a fake WebSocket
  * that received a tree (seq 1) for it. */
-export function start(body: string, opts: { connect?: boolean; tree?: unknown; random?: () => number } = {}): Setup {
+export function start(
+  body: string,
+  opts: { connect?: boolean; tree?: unknown; random?: () => number; lazyErrors?: boolean; noParts?: boolean } = {},
+): Setup {
+  // The errors part is in, as after a page's first error, unless the test
+  // is about loading it.
+  const reg = ((window as unknown as { LiveTemplate?: { parts?: Record<string, unknown> } }).LiveTemplate ||= {});
+  reg.parts = opts.lazyErrors ? {} : { errors };
   history.replaceState(null, '', PAGE);
   loads.length = 0;
   logged.length = 0;
@@ -168,7 +177,7 @@ export function start(body: string, opts: { connect?: boolean; tree?: unknown; r
     hooks: () => hooks,
     part: <T>(name: string) => {
       partsAsked.push(name);
-      return parts[name] ? Promise.resolve(parts[name] as T) : Promise.reject(new Error('no part ' + name));
+      return parts[name] && !opts.noParts ? Promise.resolve(parts[name] as T) : Promise.reject(new Error('no part ' + name));
     },
     env: {
       WebSocket: FakeWS as unknown as { new (url: string): WebSocket },

@@ -209,3 +209,45 @@ describe('sequence numbers', () => {
     }
   });
 });
+
+describe('rejoin', () => {
+  const [pre, post] = doc('<p>|</p>').split('|');
+  const tree = { s: [pre, post], 0: 'a' };
+  it('a rejoin answered by a patch (the server kept the page) is connected again', () => {
+    vi.useFakeTimers();
+    const ev = ['lvt:connected', 'lvt:reconnected'].map(listen);
+    s = start('', { connect: false });
+    const ws = s.ws();
+    ws.open();
+    ws.receive({ t: 'tree', seq: 7, tree });
+    ws.receive({ t: 'patch', seq: 9, patch: {} }); // a gap: asks for a tree
+    expect(ws.sent[ws.sent.length - 1]).toEqual({ t: 'sync' });
+    ws.receive({ t: 'tree', seq: 7, tree });
+    ws.close();
+    vi.advanceTimersByTime(30_000);
+    const ws2 = s.ws();
+    ws2.open();
+    expect(ws2.sent[0]).toEqual({ t: 'join', token: 'tok', seq: 7 });
+    ws2.receive({ t: 'patch', seq: 8, patch: { 0: 'y' } });
+    expect(document.documentElement.classList.contains('lvt-connected')).toBe(true);
+    expect($('p').textContent).toBe('y');
+    expect(ev[1].seen).toHaveLength(1);
+    ws2.receive({ t: 'patch', seq: 9, patch: { 0: 'z' } });
+    expect($('p').textContent).toBe('z');
+  });
+
+  it('a patch after a drop that does not follow the join seq is dropped: the tree comes', () => {
+    vi.useFakeTimers();
+    s = start('', { connect: false });
+    const ws = s.ws();
+    ws.open();
+    ws.receive({ t: 'tree', seq: 7, tree });
+    ws.close();
+    vi.advanceTimersByTime(30_000);
+    const ws2 = s.ws();
+    ws2.open();
+    ws2.receive({ t: 'patch', seq: 12, patch: {} });
+    expect(document.documentElement.classList.contains('lvt-connected')).toBe(false);
+    expect(ws2.sent.filter((m) => m.t === 'sync')).toHaveLength(0); // dropped: the tree the join asked for comes
+  });
+});

@@ -30,6 +30,7 @@ var Guides = []string{
 	"security.md",
 	"testing.md",
 	"protocol-by-hand.md",
+	"uploads.md",
 }
 
 // quoteRe is the marker before a code block that is quoted from a file:

@@ -101,6 +101,13 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		transport.WriteMessage(w, http.StatusOK, p.Reply(m.Ref, redirect, sent))
 	case wire.TypePoll:
 		s.poll(ctx, w, p, m.Seq)
+	case wire.TypeUpload, wire.TypeChunk, wire.TypeResume, wire.TypeCancel:
+		msg := c.upload(ctx, p, m)
+		if msg == nil {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		transport.WriteMessage(w, http.StatusOK, msg)
 	default: // join and sync: the full tree
 		s.writeTree(w, p, 0)
 	}

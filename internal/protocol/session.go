@@ -131,7 +131,12 @@ func (c *visitor) act(ctx context.Context, p *page.Page, m wire.Message, req *ht
 		c.s.refuse(fe, c.addr, c.via)
 		return "", fe
 	}
-	redirect, err := c.s.rt.Act(ctx, p, m.Name, m.Data, req)
+	files, settle, fe := c.claim(p, m)
+	if fe != nil {
+		return "", fe
+	}
+	redirect, err := c.s.rt.Act(ctx, p, m.Name, m.Data, req, files)
+	settle(err == nil)
 	if err != nil {
 		fe := fault.As(err)
 		if fe.Logged() {

@@ -3,6 +3,8 @@ package protocol
 import (
 	"context"
 	"net/http"
+	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -46,12 +48,41 @@ type socket struct {
 	mu     sync.Mutex
 	p      *page.Page // after the join
 	early  [][]byte   // messages before the join (errors), and pongs
+	side   []side     // answers to upload messages, the newest per file
 	joined bool       // the table no longer counts the socket as waiting
 	expiry *time.Timer
 }
 
 // maxEarly bounds the messages a socket sends before its join.
 const maxEarly = 8
+
+// side is an answer to an upload message, waiting to be written: key is
+// the file's id (a newer answer about the file replaces it: progress is
+// conflated) or the upload message's ref.
+type side struct {
+	key string
+	msg []byte
+}
+
+// maxSide bounds the upload answers waiting: more files than a page may
+// upload at once (upload.Options.MaxPerPage's default), plus starts.
+const maxSide = 128
+
+// answer queues an upload answer, replacing the waiting one of the same
+// key; an answer beyond maxSide is dropped (the client asks again with a
+// resume when an answer does not come).
+func (so *socket) answer(key string, msg []byte) {
+	so.mu.Lock()
+	i := slices.IndexFunc(so.side, func(s side) bool { return s.key == key })
+	switch {
+	case i >= 0:
+		so.side[i].msg = msg
+	case len(so.side) < maxSide:
+		so.side = append(so.side, side{key, msg})
+	}
+	so.mu.Unlock()
+	so.tc.Wake()
+}
 
 // Handle implements transport.Session.
 func (so *socket) Handle(ctx context.Context, msg []byte) {
@@ -94,6 +125,15 @@ func (so *socket) Handle(ctx context.Context, msg []byte) {
 		p.Resync(0)
 	case wire.TypeNavigate:
 		so.navigate(ctx, p, m)
+	case wire.TypeUpload, wire.TypeChunk, wire.TypeResume, wire.TypeCancel:
+		p.Touch()
+		if msg := so.c.upload(ctx, p, m); msg != nil {
+			key := m.ID
+			if m.T == wire.TypeUpload {
+				key = "ref:" + strconv.FormatInt(m.Ref, 10)
+			}
+			so.answer(key, msg)
+		}
 	default: // poll is for HTTP
 		so.refuse(m.Ref, fault.New(fault.Protocol, "Unsupported message."))
 	}
@@ -116,6 +156,12 @@ func (so *socket) Next() []byte {
 	if len(so.early) > 0 {
 		msg := so.early[0]
 		so.early = so.early[1:]
+		so.mu.Unlock()
+		return msg
+	}
+	if len(so.side) > 0 {
+		msg := so.side[0].msg
+		so.side = so.side[1:]
 		so.mu.Unlock()
 		return msg
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/state"
 	"github.com/lvtgo/livetemplate/internal/wire"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // Built-in actions, named with the reserved store name.
@@ -33,8 +34,9 @@ var errNotLive = fault.New(fault.NotLive, "")
 // is stored with compare-and-set and only then published, and every page
 // that shows the state, on every instance, renders again. On any failure
 // nothing changed, and the error (a *fault.Error for what the user may
-// see) is returned for the reply.
-func (rt *Runtime) Act(ctx context.Context, p *page.Page, name string, data map[string]json.RawMessage, req *http.Request) (string, error) {
+// see) is returned for the reply. files are the uploaded files the action
+// claimed, by field (nil: none).
+func (rt *Runtime) Act(ctx context.Context, p *page.Page, name string, data map[string]json.RawMessage, req *http.Request, files map[string][]upload.File) (string, error) {
 	v := p.View.(*View)
 	if err := p.Lock(ctx); err != nil {
 		return "", fault.Wrap(fault.ShuttingDown, err)
@@ -53,6 +55,7 @@ func (rt *Runtime) Act(ctx context.Context, p *page.Page, name string, data map[
 	}
 	c := rt.pageCall(ctx, v, p, action, data, req)
 	c.slot = i + 1
+	c.files = files
 	var err error
 	if v.keyOf[i] < 0 {
 		err = rt.actOwn(c, p, i)

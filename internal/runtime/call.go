@@ -13,6 +13,7 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/internal/page"
 	"github.com/lvtgo/livetemplate/internal/schema"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // Call is one call of user code as a store sees it: an action, a Mount, a
@@ -26,6 +27,7 @@ type Call struct {
 	id     auth.Identity
 	data   map[string]json.RawMessage
 	req    *http.Request
+	files  map[string][]upload.File // claimed by the action, by field
 
 	view  *View                 // nil outside a page
 	base  *page.Private         // the acting page's private data; nil without one
@@ -62,6 +64,9 @@ func (c *Call) Identity() auth.Identity { return c.id }
 
 // Data returns the values the action carried.
 func (c *Call) Data() map[string]json.RawMessage { return c.data }
+
+// Files returns the files the action received in form field field.
+func (c *Call) Files(field string) []upload.File { return c.files[field] }
 
 // Request returns the request of the call, or nil.
 func (c *Call) Request() *http.Request { return c.req }

@@ -387,7 +387,7 @@ func (t *tab) act(name, data string) (msg, error) {
 		require.NoError(t.tb, json.Unmarshal([]byte(data), &d))
 	}
 	require.True(t.tb, t.p.Reserve(context.Background(), t.sock, t.ref))
-	redirect, err := t.a.Act(context.Background(), t.p, name, d, request("/"))
+	redirect, err := t.a.Act(context.Background(), t.p, name, d, request("/"), nil)
 	if err != nil {
 		t.p.Settle(t.sock, t.ref, fault.Reply(nil, t.ref, fault.As(err)), "", nil)
 	} else {

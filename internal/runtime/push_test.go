@@ -277,7 +277,7 @@ func TestASlowStoreStallsNobodyElse(t *testing.T) {
 	require.True(t, adas.p.Reserve(t.Context(), adas.sock, 1))
 	done := make(chan error, 1)
 	go func() {
-		_, err := a.Act(context.Background(), adas.p, "inc", nil, request("/"))
+		_, err := a.Act(context.Background(), adas.p, "inc", nil, request("/"), nil)
 		done <- err
 	}()
 	<-g.entered // ada's action waits on the store

@@ -18,8 +18,10 @@ import (
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/internal/state"
 	"github.com/lvtgo/livetemplate/internal/token"
+	"github.com/lvtgo/livetemplate/internal/transfer"
 	"github.com/lvtgo/livetemplate/session"
 	"github.com/lvtgo/livetemplate/telemetry"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // Limits are the facade's Limits with their defaults filled in (the same
@@ -72,6 +74,10 @@ type Options struct {
 	// Lease is how long the other instances wait for one that leads a
 	// function (Lead) and stopped renewing; 0: lease.DefaultLease.
 	Lease time.Duration
+	// Uploads is where the files of stores that accept them go (nil: no
+	// store may accept files), and UploadLimits its tuning.
+	Uploads      upload.Storage
+	UploadLimits *upload.Options // nil: defaults
 }
 
 // Runtime is the engine of one app: the shared states (state.Table), the
@@ -87,6 +93,7 @@ type Runtime struct {
 	states  *state.Table
 	pages   *page.Table
 	relay   *relay.Relay // nil without a bus
+	uploads *transfer.Table[string]
 	leases  *lease.Runner
 	groups  *limit.Rates // actions per session group
 	addrs   *limit.Rates // actions per client address
@@ -187,6 +194,14 @@ func New(o Options) *Runtime {
 		Timeout:   l.StoreTimeout,
 		Telemetry: o.Telemetry,
 	})
+	var ulim upload.Options
+	if o.UploadLimits != nil {
+		ulim = *o.UploadLimits
+	}
+	rt.uploads = transfer.New[string](transfer.Options{Storage: o.Uploads, Limits: ulim, Chunk: ChunkSize(l.MaxMessageBytes), Logger: o.Logger,
+		Report: func(outcome string, bytes int64, d time.Duration) {
+			rt.sink.Record(telemetry.Event{Kind: telemetry.Upload, Outcome: outcome, Bytes: bytes, Duration: d})
+		}})
 	rt.ctx, rt.cancel = context.WithCancel(context.Background())
 	if o.Bus != nil {
 		rt.relay = relay.New(o.Bus, receiver{rt}, o.Logger, o.Telemetry, l.StoreTimeout)
@@ -200,6 +215,22 @@ func New(o Options) *Runtime {
 
 // Context returns the runtime's lifetime: it ends when Close begins.
 func (rt *Runtime) Context() context.Context { return rt.ctx }
+
+// Uploads returns the table of uploads in progress, owned by session
+// group (UploadOwner): a client that reconnects to a new page (its old
+// one still looked live here, say) resumes its uploads all the same.
+func (rt *Runtime) Uploads() *transfer.Table[string] { return rt.uploads }
+
+// UploadOwner returns the owner of the uploads of id's pages.
+func UploadOwner(id auth.Identity) string { return id.GroupID + "\x00" + id.UserID }
+
+// ChunkSize returns the size of upload chunks that fit in messages of at
+// most max bytes once base64-encoded in their envelope: a multiple of 1
+// KiB, from 1 KiB to 256 KiB (47 KiB for the default 64 KiB).
+func ChunkSize(limit int64) int {
+	n := (limit - 1024) * 3 / 4 &^ 1023
+	return int(min(256<<10, max(1<<10, n)))
+}
 
 // Pages returns the table of live pages.
 func (rt *Runtime) Pages() *page.Table { return rt.pages }
@@ -251,6 +282,7 @@ func (rt *Runtime) Close() {
 		}
 		rt.wg.Wait()
 		rt.leases.Close()
+		_ = rt.uploads.Close()
 		rt.endBeat()
 	})
 }

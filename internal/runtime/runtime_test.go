@@ -616,7 +616,7 @@ func ExampleRuntime() {
 	fmt.Printf("%s\n", p.Next(sock))
 
 	_ = p.Reserve(context.Background(), sock, 1)
-	redirect, err := rt.Act(context.Background(), p, "inc", nil, nil)
+	redirect, err := rt.Act(context.Background(), p, "inc", nil, nil, nil)
 	p.Settle(sock, 1, nil, redirect, nil)
 	fmt.Printf("%v %s\n", err, p.Next(sock))
 	// Output:
@@ -657,7 +657,7 @@ func TestTheReplyCarriesWhatTheActionChanged(t *testing.T) {
 				require.NoError(t, json.Unmarshal([]byte(tc.data), &data))
 			}
 			require.True(t, adas.p.Reserve(t.Context(), adas.sock, 99))
-			_, err = a.Act(t.Context(), adas.p, tc.action, data, request("/"))
+			_, err = a.Act(t.Context(), adas.p, tc.action, data, request("/"), nil)
 			require.NoError(t, err)
 			if b := adas.p.Next(adas.sock); b != nil {
 				t.Errorf("output waits for the reply, but the writer got %s", b)

@@ -10,6 +10,7 @@ import (
 	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/schema"
 	"github.com/lvtgo/livetemplate/internal/state"
+	"github.com/lvtgo/livetemplate/upload"
 )
 
 // Slot is one store of a view: its declaration and, for a Keyed store, the
@@ -18,6 +19,9 @@ import (
 type Slot struct {
 	Decl *schema.Decl
 	Key  func(*http.Request, auth.Identity) string
+	// Uploads is what the store accepts in each file field (an
+	// upload.Acceptor's), nil when it takes no files.
+	Uploads map[string]upload.Accept
 }
 
 // Shape is what a view's template reads of its data.
@@ -77,7 +81,10 @@ func (rt *Runtime) Mount(name string, tmpl *diff.Template, slots []Slot, shape S
 		if err != nil {
 			return nil, err
 		}
-		v.slots[i] = Slot{Decl: d, Key: s.Key}
+		if err := rt.checkUploads(d.Name, s.Uploads); err != nil {
+			return nil, err
+		}
+		v.slots[i] = Slot{Decl: d, Key: s.Key, Uploads: s.Uploads}
 		v.private = v.private || !d.Shared()
 		v.group = v.group || d.Scope == schema.Group
 		v.shared = v.shared || d.Shared()
@@ -178,6 +185,45 @@ func (v *View) route(name string) (slot int, action string, ok bool) {
 		return 0, name, true
 	}
 	return 0, "", false
+}
+
+// Accepts returns what the store of action name accepts in file field
+// field, or nil when it accepts nothing there (or no store handles name).
+func (v *View) Accepts(name, field string) *upload.Accept {
+	i, _, ok := v.route(name)
+	if !ok {
+		return nil
+	}
+	if a, ok := v.slots[i].Uploads[field]; ok {
+		return &a
+	}
+	return nil
+}
+
+// Accepts returns what store accepts in each file field when it is an
+// upload.Acceptor, else nil.
+func Accepts(store any) map[string]upload.Accept {
+	if a, ok := store.(upload.Acceptor); ok {
+		return a.Accepts()
+	}
+	return nil
+}
+
+// checkUploads checks the file fields store declares: each must be
+// acceptable, and the app must have a storage for them.
+func (rt *Runtime) checkUploads(store string, fields map[string]upload.Accept) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	if !rt.uploads.Enabled() {
+		return fmt.Errorf("store %q accepts files: give the app a storage for them (WithUploads)", store)
+	}
+	for name, a := range fields {
+		if err := a.Check(); err != nil {
+			return fmt.Errorf("store %q, file field %q: %w", store, name, err)
+		}
+	}
+	return nil
 }
 
 // StoreOf returns the name of the store that action name goes to on the

@@ -22,6 +22,14 @@ const (
 	// TypePing asks the server to answer at once with a pong (with the
 	// ping's ref): the client checks that its connection is alive.
 	TypePing = "ping"
+	// TypeUpload declares the files of one field of a form, before they
+	// are sent (docs/uploads.md); TypeChunk carries one chunk of a file;
+	// TypeResume asks where a file continues after a reconnect; TypeCancel
+	// drops one file.
+	TypeUpload = "upload"
+	TypeChunk  = "chunk"
+	TypeResume = "resume"
+	TypeCancel = "cancel"
 )
 
 // NavigateHeader is the request header of a navigation GET: the token of
@@ -83,6 +91,24 @@ type Message struct {
 	Data   map[string]json.RawMessage `json:"data,omitempty"`
 	Token  string                     `json:"token,omitempty"`
 	Seq    uint64                     `json:"seq,omitempty"`
+	// Uploads names the upload batches an action claims.
+	Uploads []string `json:"uploads,omitempty"`
+	// Field, Files and Auto are an upload's: the form field, its files,
+	// and whether they were just chosen (not submitted).
+	Field string     `json:"field,omitempty"`
+	Files []FileDecl `json:"files,omitempty"`
+	Auto  bool       `json:"auto,omitempty"`
+	// ID names a file of an upload (chunk, resume, cancel); N is a chunk's
+	// index from 0 and B its bytes (base64 in JSON).
+	ID string `json:"id,omitempty"`
+	N  uint64 `json:"n,omitempty"`
+	B  []byte `json:"b,omitempty"`
+}
+
+// FileDecl is a file as an upload message declares it.
+type FileDecl struct {
+	Name string `json:"name"`
+	Size int64  `json:"size"`
 }
 
 // ErrMalformed is wrapped by Decode's errors.
@@ -112,6 +138,14 @@ func Decode(b []byte) (Message, error) {
 	case TypeAction:
 		if m.Name == "" {
 			return m, fmt.Errorf("%w: action without a name", ErrMalformed)
+		}
+	case TypeUpload:
+		if m.Name == "" || m.Field == "" || m.Ref == 0 {
+			return m, fmt.Errorf("%w: upload without an action, a field or a ref", ErrMalformed)
+		}
+	case TypeChunk, TypeResume, TypeCancel:
+		if m.ID == "" {
+			return m, fmt.Errorf("%w: %s without an id", ErrMalformed, m.T)
 		}
 	default:
 		return m, fmt.Errorf("%w: unknown type %q", ErrMalformed, m.T)
@@ -308,5 +342,62 @@ func AppendReload(b []byte, reason string) []byte {
 		T      string `json:"t"`
 		Reason string `json:"reason"`
 	}{"reload", reason})
+	return append(b, js...)
+}
+
+// AppendUploadStarted appends the answer to upload message ref:
+// {"t":"upload","ref":ref,"batch":batch,"files":[ids],"chunk":chunk}, or
+// with later (the field's files go with the submit)
+// {"t":"upload","ref":ref,"later":true}.
+func AppendUploadStarted(b []byte, ref int64, batch string, files []string, chunk int, later bool) []byte {
+	b = append(b, `{"t":"upload","ref":`...)
+	b = strconv.AppendInt(b, ref, 10)
+	if later {
+		return append(b, `,"later":true}`...)
+	}
+	b = append(b, `,"batch":`...)
+	b = strconv.AppendQuote(b, batch)
+	b = append(b, `,"files":[`...)
+	for i, id := range files {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, id)
+	}
+	b = append(b, `],"chunk":`...)
+	b = strconv.AppendInt(b, int64(chunk), 10)
+	return append(b, '}')
+}
+
+// AppendProgress appends {"t":"upload","id":id,"n":next} (with
+// "done":true once the whole file is stored): the server holds next
+// chunks of file id.
+func AppendProgress(b []byte, id string, next uint64, done bool) []byte {
+	b = append(b, `{"t":"upload","id":`...)
+	b = strconv.AppendQuote(b, id)
+	b = append(b, `,"n":`...)
+	b = strconv.AppendUint(b, next, 10)
+	if done {
+		b = append(b, `,"done":true`...)
+	}
+	return append(b, '}')
+}
+
+// AppendUploadError appends a refused upload: {"t":"upload","ref":ref,
+// "id":id,"error":{"code":code,"message":message},"fields":{field:message}}:
+// ref for a refused upload message (0: none), id for a refused file
+// ("": none), no fields when field is empty.
+func AppendUploadError(b []byte, ref int64, id, field, code, message string) []byte {
+	var fields map[string]string
+	if field != "" {
+		fields = map[string]string{field: message}
+	}
+	js, _ := json.Marshal(struct { // only strings: cannot fail
+		T      string            `json:"t"`
+		Ref    int64             `json:"ref,omitempty"`
+		ID     string            `json:"id,omitempty"`
+		Error  ReplyError        `json:"error"`
+		Fields map[string]string `json:"fields,omitempty"`
+	}{"upload", ref, id, ReplyError{Code: code, Message: message}, fields})
 	return append(b, js...)
 }

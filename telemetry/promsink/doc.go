@@ -32,7 +32,9 @@
 //     livetemplate_store_call_duration_seconds{op};
 //   - livetemplate_bus_calls_total{op,outcome},
 //     livetemplate_bus_call_duration_seconds{op};
-//   - livetemplate_refusals_total{kind,transport}.
+//   - livetemplate_refusals_total{kind,transport};
+//   - livetemplate_uploads_total{outcome}, livetemplate_upload_bytes_total{outcome},
+//     livetemplate_upload_duration_seconds.
 //
 // docs/production.md says what each one means for an operator.
 package promsink

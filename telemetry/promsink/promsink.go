@@ -43,6 +43,9 @@ type Sink struct {
 	busCalls      *prometheus.CounterVec
 	busDuration   *prometheus.HistogramVec
 	refusals      *prometheus.CounterVec
+	uploads       *prometheus.CounterVec
+	uploadBytes   *prometheus.CounterVec
+	upDuration    prometheus.Histogram
 }
 
 var _ telemetry.Sink = (*Sink)(nil)
@@ -92,11 +95,14 @@ func New(reg prometheus.Registerer, o *Options) (*Sink, error) {
 		busCalls:      counter("livetemplate_bus_calls_total", "Bus calls, by operation and outcome.", "op", "outcome"),
 		busDuration:   histogram("livetemplate_bus_call_duration_seconds", "Bus publish latency.", opts.Buckets, "op"),
 		refusals:      counter("livetemplate_refusals_total", "Clients refused, by kind of refusal and transport.", "kind", "transport"),
+		uploads:       counter("livetemplate_uploads_total", "Uploaded files whose transfer ended, by outcome (ok: stored).", "outcome"),
+		uploadBytes:   counter("livetemplate_upload_bytes_total", "Bytes of uploaded files that arrived, by outcome.", "outcome"),
+		upDuration:    single("livetemplate_upload_duration_seconds", "Time from an upload's declaration to its file stored.", opts.Buckets),
 	}
 	var errs []error
 	for _, m := range []prometheus.Collector{s.connections, s.joins, s.loads, s.loadDuration, s.actions, s.actDuration,
 		s.replyBytes, s.patchBytes, s.pushes, s.pushStates, s.pushPages, s.storeCalls, s.storeDuration,
-		s.busCalls, s.busDuration, s.refusals} {
+		s.busCalls, s.busDuration, s.refusals, s.uploads, s.uploadBytes, s.upDuration} {
 		errs = append(errs, reg.Register(m))
 	}
 	if err := errors.Join(errs...); err != nil {
@@ -140,5 +146,11 @@ func (s *Sink) Record(e telemetry.Event) {
 		}
 	case telemetry.Refusal:
 		s.refusals.WithLabelValues(e.Refusal, e.Transport).Inc()
+	case telemetry.Upload:
+		s.uploads.WithLabelValues(e.Outcome).Inc()
+		s.uploadBytes.WithLabelValues(e.Outcome).Add(float64(e.Bytes))
+		if e.Outcome == telemetry.OK {
+			s.upDuration.Observe(e.Duration.Seconds())
+		}
 	}
 }

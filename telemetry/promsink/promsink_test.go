@@ -105,6 +105,8 @@ var every = []telemetry.Event{
 	{Kind: telemetry.StoreCall, Op: telemetry.OpGet, Outcome: telemetry.Error, Err: true},
 	{Kind: telemetry.BusCall, Op: telemetry.OpPublish, Outcome: telemetry.OK},
 	{Kind: telemetry.Refusal, Refusal: telemetry.RefusedTooMany, Reason: "per client address", Transport: telemetry.WebSocket},
+	{Kind: telemetry.Upload, Outcome: telemetry.OK, Bytes: 4096, Duration: time.Second},
+	{Kind: telemetry.Upload, Outcome: "type", Bytes: 0},
 }
 
 func TestRecordMapsEveryKind(t *testing.T) {
@@ -140,11 +142,21 @@ livetemplate_store_calls_total{op="put",outcome="conflict"} 1
 # HELP livetemplate_bus_calls_total Bus calls, by operation and outcome.
 # TYPE livetemplate_bus_calls_total counter
 livetemplate_bus_calls_total{op="publish",outcome="ok"} 1
+# HELP livetemplate_uploads_total Uploaded files whose transfer ended, by outcome (ok: stored).
+# TYPE livetemplate_uploads_total counter
+livetemplate_uploads_total{outcome="ok"} 1
+livetemplate_uploads_total{outcome="type"} 1
+# HELP livetemplate_upload_bytes_total Bytes of uploaded files that arrived, by outcome.
+# TYPE livetemplate_upload_bytes_total counter
+livetemplate_upload_bytes_total{outcome="ok"} 4096
+livetemplate_upload_bytes_total{outcome="type"} 0
 `), "livetemplate_connections", "livetemplate_joins_total", "livetemplate_push_pages_total", "livetemplate_push_states_total",
-		"livetemplate_pushes_total", "livetemplate_refusals_total", "livetemplate_store_calls_total", "livetemplate_bus_calls_total"))
+		"livetemplate_pushes_total", "livetemplate_refusals_total", "livetemplate_store_calls_total", "livetemplate_bus_calls_total",
+		"livetemplate_uploads_total", "livetemplate_upload_bytes_total"))
 	for name, want := range map[string]int{
 		"livetemplate_reply_bytes": 1, "livetemplate_patch_bytes": 1, "livetemplate_page_load_duration_seconds": 1,
 		"livetemplate_store_call_duration_seconds": 2, "livetemplate_bus_call_duration_seconds": 1,
+		"livetemplate_upload_duration_seconds": 1,
 	} {
 		n, err := testutil.GatherAndCount(reg, name)
 		require.NoError(t, err)

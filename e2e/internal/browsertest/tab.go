@@ -195,6 +195,13 @@ func (t *Tab) Click(sel string) {
 	t.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
+// SetFiles chooses the files at paths in the file input matching sel, as
+// a user picking them in the file dialog (the input's change event fires).
+func (t *Tab) SetFiles(sel string, paths ...string) {
+	t.tb.Helper()
+	t.do("choose files in "+sel, chromedp.SetUploadFiles(chromedp.CSS(sel), paths))
+}
+
 // Focus focuses the first element matching sel.
 func (t *Tab) Focus(sel string) {
 	t.tb.Helper()
