@@ -136,7 +136,8 @@ func (b *Browser) open(path string) (*Page, error) {
 		p.Close()
 		return nil, err
 	}
-	if !p.wait(ctx, func() bool { return p.tree != nil || p.err != nil }) || p.tree == nil {
+	hasTree := false // read under p.mu, in wait's check
+	if !p.wait(ctx, func() bool { hasTree = p.tree != nil; return hasTree || p.err != nil }) || !hasTree {
 		p.mu.Lock()
 		err := p.err
 		p.mu.Unlock()
