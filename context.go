@@ -73,6 +73,20 @@ func (c *ActionContext) Redirect(target string) error { return c.c.Redirect(targ
 // navigation starts without the old ones.
 func (c *ActionContext) Flash(kind, message string) { c.c.Flash(kind, message) }
 
+// PushEvent sends event name with payload (as JSON) to the page after the
+// action's patch: to hooks' handleEvent(name) and window's "lvt:"+name. It
+// errs for a bad name or payload, or past 16 events (docs/client.md).
+func (c *ActionContext) PushEvent(name string, payload any) error {
+	return c.c.PushEvent(name, payload)
+}
+
+// Async runs work without the state once the action succeeds, then applies
+// action then of the store with work's data or "error" (a message safe to
+// show); ctx ends with the page or the app (docs/actions.md).
+func (c *ActionContext) Async(then string, work func(ctx context.Context) (map[string]any, error)) error {
+	return c.c.Async(then, func(ctx context.Context) (map[string]any, error) { r, err := work(ctx); return r, userFault(err) })
+}
+
 // Files returns the files the action received in file field field,
 // stored and checked as its store's upload.Acceptor declares.
 func (c *ActionContext) Files(field string) []upload.File { return c.c.Files(field) }

@@ -43,6 +43,7 @@ var allowedDeps = map[string][]string{
 	"e2e/proxy":               {},
 	"e2e/rooms":               {},
 	"e2e/todos":               {},
+	"e2e/widgets":             {},
 	".": {"auth", "broadcast", "diff", "session", "telemetry", "transport", "internal/check", "internal/fault", "internal/form",
 		"internal/forwarded", "internal/page", "internal/protocol", "internal/relay", "internal/runtime", "internal/schema", "internal/serve", "internal/source", "internal/token", "upload"},
 

@@ -34,7 +34,10 @@
 //     field errors, which [Page.FieldError] then shows as the page would.
 //   - Reading: [Page.Text], [Page.Attr], [Page.Count], and for updates
 //     pushed from elsewhere [Page.WaitFor] and [Page.WaitText], which wait
-//     on the page's changes (never by sleeping).
+//     on the page's changes (never by sleeping); the outcome of background
+//     work (ActionContext.Async) is such a change.
+//   - Server events (ActionContext.PushEvent): [Page.Events] lists them,
+//     [Page.WaitEvent] waits for the next of a name.
 //
 // Every page is closed, and every goroutine of this package ended, by the
 // test's Cleanup. Failures name the selector, the element or the action,
@@ -65,7 +68,9 @@
 //
 // # Where livetest differs from a browser
 //
-//   - No JavaScript runs: no hooks (lvt-hook), no lvt:* events, no morphing.
+//   - No JavaScript runs: no hooks (lvt-hook), no lvt:* events, no morphing,
+//     no DOM commands (lvt-js-*); lvt-ignore is not modelled (the HTML is
+//     the server's).
 //     Assertions are about the HTML the server's trees and patches make,
 //     which is what the client morphs the body to.
 //   - There is no focus or caret, and no keystrokes: what a user enters is

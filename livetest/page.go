@@ -52,6 +52,8 @@ type Page struct {
 	back    bool                         // the navigation under way goes back
 	navLive int                          // live navigations so far
 	navFull int                          // full loads after the first
+	events  []Event                      // server events received (the last maxEvents)
+	taken   int                          // events before this index were returned by WaitEvent
 	answers []serverMsg                  // upload answers not yet taken (upload.go)
 	carry   []string                     // uploads the next action names
 	uploads []Progress                   // progress of the last Upload
@@ -82,6 +84,7 @@ type serverMsg struct {
 		Fields  map[string]string `json:"fields"`
 	} `json:"error"`
 	Fields map[string]string `json:"fields"`
+	Events []json.RawMessage `json:"events"`
 	// An upload answer's (docs/uploads.md).
 	Batch string   `json:"batch"`
 	Files []string `json:"files"`
@@ -133,7 +136,8 @@ func (b *Browser) open(path string) (*Page, error) {
 		p.Close()
 		return nil, err
 	}
-	if !p.wait(ctx, func() bool { return p.tree != nil || p.err != nil }) || p.tree == nil {
+	hasTree := false // read under p.mu, in wait's check
+	if !p.wait(ctx, func() bool { hasTree = p.tree != nil; return hasTree || p.err != nil }) || !hasTree {
 		p.mu.Lock()
 		err := p.err
 		p.mu.Unlock()
@@ -295,6 +299,8 @@ func (p *Page) receive(data []byte) (needSync bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	defer p.notifyLocked()
+	// Events follow the message's tree or patch, as in the browser.
+	defer p.eventsLocked(m.Events)
 	switch m.T {
 	case "tree":
 		// Seqs grow for the life of a page connection; a tree with a new

@@ -14,6 +14,11 @@ export interface HookInstance extends Hook {
   el: Element;
   /** action sends an action to the server, as a binding would. */
   action(name: string, data?: Record<string, unknown>): Promise<unknown>;
+  /** handleEvent calls fn with the payload of every server event name
+   * (ActionContext.PushEvent) while the hook's element is in the page. */
+  handleEvent(name: string, fn: (payload: unknown) => void): void;
+  /** the handlers, by event name */
+  on_?: Record<string, ((payload: unknown) => void)[]>;
 }
 
 export interface Hooks {
@@ -24,6 +29,8 @@ export interface Hooks {
   /** settle runs after an update: updated() for the hooks whose element
    * changed, destroyed() for those whose element left the document. */
   settle(): void;
+  /** event hands server event name to the hooks that handle it. */
+  event(name: string, payload: unknown): void;
 }
 
 export function hooks(
@@ -32,13 +39,15 @@ export function hooks(
 ): Hooks {
   const live = new Map<Element, HookInstance>();
   const changed = new Set<Element>();
-  const call = (inst: HookInstance, fn: 'mounted' | 'updated' | 'destroyed') => {
+  const safe = (fn: () => void) => {
     try {
-      if (inst[fn]) inst[fn]!(inst.el);
+      fn();
     } catch (e) {
       report(e);
     }
   };
+  const call = (inst: HookInstance, fn: 'mounted' | 'updated' | 'destroyed') =>
+    safe(() => inst[fn] && inst[fn]!(inst.el));
   const added = (n: Node, deep: boolean) => {
     for (const el of within(n, '[lvt-hook]', deep)) {
       const def = registry()[el.getAttribute('lvt-hook')!];
@@ -46,12 +55,19 @@ export function hooks(
       const inst = Object.create(def) as HookInstance;
       inst.el = el;
       inst.action = (name, data = {}) => act(el, name, data);
+      inst.handleEvent = (name, fn) => {
+        const on = (inst.on_ = inst.on_ || {});
+        (on[name] = on[name] || []).push(fn);
+      };
       live.set(el, inst);
       call(inst, 'mounted');
     }
   };
   return {
     added,
+    event(name, payload) {
+      live.forEach((inst) => inst.on_ && (inst.on_[name] || []).forEach((fn) => safe(() => fn.call(inst, payload))));
+    },
     morphed(el, ch) {
       if (!live.has(el)) added(el, false);
       else if (ch) changed.add(el);

@@ -3,6 +3,7 @@
 // connection or timeout), navigates between live pages, and tells the page
 // about its connection.
 
+import type { Commands } from './commands';
 import { type ActionError, type Errors, log } from './errors';
 import { emit, report, within } from './emit';
 import { listen } from './events';
@@ -21,6 +22,12 @@ import type { UploadHost, Uploads } from './upload';
 export const ACTION_TIMEOUT = 15_000;
 export const RELOADS = 5;
 export const RELOAD_WINDOW = 5 * 60_000;
+/** While the page is visible the client pings every PING_EVERY ms and
+ * gives the pong PING_WAIT ms; waking up (visible again, back online) it
+ * pings at once and gives the pong WAKE_WAIT ms. */
+export const PING_EVERY = 20_000;
+export const PING_WAIT = 10_000;
+export const WAKE_WAIT = 1_000;
 const RELOADS_KEY = 'lvt-reloads';
 
 export interface Options {
@@ -111,6 +118,21 @@ export function live(o: Options): Live {
       );
     }
   };
+  // DOM commands (lvt-js-*) are a part, loaded when the page has some at
+  // start, or when one first runs.
+  let cmd: Commands | null = null;
+  let cmdP: Promise<Commands> | null = null;
+  const cmds = () =>
+    (cmdP =
+      cmdP ||
+      o.part<(d: Document) => Commands>('commands').then(
+        (f) => (cmd = f(doc)),
+        (e) => {
+          cmdP = null;
+          throw e;
+        },
+      ));
+  const js = (el: Element, text: string) => (cmd ? cmd.run(el, text) : cmds().then((c) => c.run(el, text), report));
   const up = updater(
     doc,
     morph(doc, {
@@ -120,6 +142,7 @@ export function live(o: Options): Live {
       },
       morphing: load.suspend,
       morphed(el, changed) {
+        if (cmd) cmd.keep(el);
         load.resume(el);
         hk.morphed(el, changed);
         scrolled(el, false);
@@ -255,7 +278,17 @@ export function live(o: Options): Live {
   /** away loads url instead (replacing the current history entry). */
   const away = (url: string) => loc.replace(url);
 
+  /** message handles m, then its server events: to the hooks that handle
+   * them, and to the window as lvt:<name>. */
   const message = (m: ServerMsg) => {
+    handle(m);
+    for (const [name, detail] of (m.events as [string, unknown][]) || []) {
+      hk.event(name, detail);
+      win.dispatchEvent(new CustomEvent('lvt:' + name, { detail }));
+    }
+  };
+
+  const handle = (m: ServerMsg) => {
     if (m.t === 'tree') {
       const k: Statics = new Map();
       let n: TNode;
@@ -424,7 +457,15 @@ export function live(o: Options): Live {
   return {
     start() {
       const signal = life.signal;
-      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), signal);
+      listen(doc, win, (el, name, data, form) => void action(name, data, el, form), js, signal);
+      if (doc.body.innerHTML.includes('lvt-js-')) cmds().catch(report);
+      // Waking up: check the connection at once; while visible, now and then.
+      const visible = () => doc.visibilityState !== 'hidden';
+      const wake = () => visible() && t.check(WAKE_WAIT, true);
+      doc.addEventListener('visibilitychange', wake, { signal });
+      win.addEventListener('online', wake, { signal });
+      const beat = setInterval(() => visible() && t.check(PING_WAIT, false), PING_EVERY);
+      signal.addEventListener('abort', () => clearInterval(beat));
       links(doc, win, loc, navigate, () => shown, signal);
       doc.addEventListener('scroll', (e) => sc && sc.scrolled(e.target), { capture: true, signal });
       doc.addEventListener(

@@ -50,7 +50,8 @@ export function markers(doc: Document): Markers {
       const a = all.get(START + id);
       const b = all.get(END + id);
       const p = a && a.parentNode;
-      return p && b && a.data === START + id && b.data === END + id && p === b.parentNode && doc.body.contains(p)
+      // Never a part inside lvt-ignore: the browser owns what is there.
+      return p && b && a.data === START + id && b.data === END + id && p === b.parentNode && doc.body.contains(p) && !(p as Element).closest('[lvt-ignore]')
         ? { a, b }
         : null;
     },

@@ -64,7 +64,8 @@ export function morph(doc: Document, watch: Watch): Morph {
       if (!nw.hasAttributeNS(a.namespaceURI, a.localName)) old.removeAttributeNode(a);
     for (const a of Array.from(nw.attributes))
       if (old.getAttributeNS(a.namespaceURI, a.localName) !== a.value) old.setAttributeNS(a.namespaceURI, a.name, a.value);
-    align(old, null, null, Array.from(nw.childNodes));
+    // lvt-ignore: the browser owns the children (the attributes follow the server).
+    if (!old.hasAttribute('lvt-ignore')) align(old, null, null, Array.from(nw.childNodes));
     // What the attributes no longer decide once the user changed it.
     if (tag === 'INPUT' || tag === 'TEXTAREA') {
       if (f.value !== t.value) f.value = t.value;
@@ -162,7 +163,7 @@ export function weave(live: Node, fresh: Node, doc: Document): boolean {
         if (!c.nodeValue!.startsWith(t)) return false;
         (c as Text).splitText(t.length);
       }
-    } else if (n.nodeType === 1 && ((c as Element).tagName !== (n as Element).tagName || !weave(c, n, doc))) {
+    } else if (n.nodeType === 1 && ((c as Element).tagName !== (n as Element).tagName || (!(c as Element).hasAttribute('lvt-ignore') && !weave(c, n, doc)))) {
       return false;
     }
     c = c.nextSibling;

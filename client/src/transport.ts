@@ -90,6 +90,11 @@ export interface Transport {
    * navigate); it reports whether it did. Not connected, the next join or
    * sync takes the new token's page. */
   nav(token: string, m: ClientMsg): boolean;
+  /** check makes sure the connection works: over a WebSocket it pings and
+   * gives the pong ms, else drops the socket and reconnects; over HTTP it
+   * starts a new poll. wake (the page woke up): a connection that is down
+   * is tried again at once, and a dead socket is replaced at once. */
+  check(ms: number, wake: boolean): void;
 }
 
 export const OPEN_TIMEOUT = 10_000;
@@ -149,10 +154,13 @@ export function transport(env: Env, token: string, link: Link): Transport {
   let probeTimer: Timer;
   let polls: AbortController | null = null;
   let stopped = false;
+  let pingTimer: Timer;
+  let pingWake = false; // the ping in flight checks a wake-up
   const loc = env.location;
   const json = JSON.stringify;
 
   const recv = (m: ServerMsg): void => {
+    if (m.t === 'pong') return void (pingTimer = void clearTimeout(pingTimer));
     if (m.t === 'tree' && typeof m.token === 'string') token = m.token;
     link.message(m);
   };
@@ -316,12 +324,16 @@ export function transport(env: Env, token: string, link: Link): Transport {
     const was = up;
     if (up && Date.now() - upAt >= HEALTHY) attempt = 0;
     up = false;
+    pingTimer = void clearTimeout(pingTimer);
     abortPolls();
     clearTimeout(probeTimer);
     const wait = err ? backoff(REFUSED_BASE, REFUSED_CAP, attempt, ms) : backoff(BACKOFF_BASE, BACKOFF_CAP, attempt, ms);
     attempt = Math.min(attempt + 1, 16);
     clearTimeout(retryTimer);
-    retryTimer = setTimeout(connect, wait);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      connect();
+    }, wait);
     link.down(was, err && { ...err, retryIn: wait });
   };
 
@@ -336,6 +348,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
     up = false;
     clearTimeout(retryTimer);
     clearTimeout(probeTimer);
+    clearTimeout(pingTimer);
     abortPolls();
     const s = ws;
     ws = null;
@@ -407,6 +420,45 @@ export function transport(env: Env, token: string, link: Link): Transport {
       queue = queue.filter((m) => m.ref !== ref);
     },
     token: () => token,
+    check(ms, wake) {
+      if (stopped) return;
+      if (!up) {
+        // Down, waiting for the next attempt: when the page wakes up, now.
+        if (wake && retryTimer) {
+          clearTimeout(retryTimer);
+          retryTimer = undefined;
+          connect();
+        }
+        return;
+      }
+      if (mode === 'http') {
+        if (wake) {
+          abortPolls();
+          poll();
+        }
+        return;
+      }
+      if (pingTimer) {
+        if (!wake || pingWake) return;
+        clearTimeout(pingTimer);
+      }
+      pingWake = wake;
+      const s = ws!;
+      pingTimer = setTimeout(() => {
+        // No pong: the socket is dead (a laptop that slept, a server that
+        // restarted unseen). Drop it and reconnect, at once on a wake-up.
+        pingTimer = undefined;
+        if (ws !== s) return;
+        ws = null;
+        s.close();
+        fail();
+        if (pingWake) {
+          clearTimeout(retryTimer);
+          connect();
+        }
+      }, ms);
+      s.send(json({ t: 'ping' }));
+    },
     nav(t, m) {
       token = t;
       if (up) send(m);

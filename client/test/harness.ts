@@ -7,11 +7,12 @@ import { type Live, live } from '../src/live';
 import type { Hook } from '../src/hooks';
 import { errors } from '../src/errors';
 import { scroll } from '../src/scroll';
+import { commands } from '../src/commands';
 import { uploads } from '../src/upload';
 
 /** The parts, as the harness's loader hands them out (at once, from the
  * sources). */
-const parts: Record<string, unknown> = { scroll, errors, upload: uploads };
+const parts: Record<string, unknown> = { scroll, errors, upload: uploads, commands };
 /** partsAsked lists the parts the page asked for, in order. */
 export const partsAsked: string[] = [];
 
@@ -27,8 +28,13 @@ export class FakeWS {
   constructor(readonly url: string) {
     FakeWS.all.push(this);
   }
+  /** deaf: pings get no pong (a dead socket) */
+  deaf = false;
   send(s: string) {
-    this.sent.push(JSON.parse(s));
+    const m = JSON.parse(s);
+    // A live server answers pings at once; they are not recorded.
+    if (m.t === 'ping') return void (this.deaf || this.closed || this.receive({ t: 'pong' }));
+    this.sent.push(m);
   }
   /** close closes the socket (as the server would, with code and reason;
    * 1006: it died, or never opened). */

@@ -45,7 +45,7 @@ func (p *Page) due() bool {
 	if len(p.out) > 0 && (p.out[0].ready || p.held) {
 		return p.out[0].ready
 	}
-	return p.full || p.ack || p.stale()
+	return p.full || p.ack || len(p.events) > 0 || p.stale()
 }
 
 // Hold holds the page's output for the reply of the action in flight: the
@@ -132,7 +132,7 @@ func (p *Page) treeLocked() ([]byte, error) {
 	}
 	ref := p.navRef
 	p.navRef = 0
-	return wire.AppendTree(nil, p.seq, js, token, ref), nil
+	return p.takeEventsLocked(wire.AppendTree(nil, p.seq, js, token, ref)), nil
 }
 
 // Next returns the next message for the page's WebSocket sock, or nil when
@@ -184,7 +184,7 @@ func (p *Page) Next(sock Socket) (msg []byte) {
 		}
 		seq, patch := p.advanceLocked(true)
 		patchBytes = len(patch)
-		return wire.AppendReply(nil, o.ref, seq, patch, o.redirect)
+		return p.takeEventsLocked(wire.AppendReply(nil, o.ref, seq, patch, o.redirect))
 	}
 	if p.full {
 		msg, err := p.treeLocked()
@@ -193,10 +193,10 @@ func (p *Page) Next(sock Socket) (msg []byte) {
 		}
 		return msg
 	}
-	ack := p.ack
+	ack := p.ack || len(p.events) > 0
 	p.ack = false
 	if seq, patch := p.advanceLocked(ack); patch != nil {
-		return wire.AppendPatch(nil, seq, patch)
+		return p.takeEventsLocked(wire.AppendPatch(nil, seq, patch))
 	}
 	return nil
 }
@@ -292,8 +292,8 @@ func (p *Page) Reply(ref int64, redirect string, sent Sent) []byte {
 		p.held = false
 		p.wakeLocked() // a poll held for this reply looks again
 	}
+	msg := p.takeEventsLocked(wire.AppendReply(nil, ref, seq, patch, redirect))
 	p.mu.Unlock()
-	msg := wire.AppendReply(nil, ref, seq, patch, redirect)
 	if sent != nil {
 		sent(len(msg), len(patch))
 	}
@@ -332,8 +332,8 @@ func (p *Page) Poll(seq uint64, check bool) (msg []byte, full bool, notify <-cha
 	p.Render()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if n, patch := p.advanceLocked(false); patch != nil {
-		return wire.AppendPatch(nil, n, patch), false, notify
+	if n, patch := p.advanceLocked(len(p.events) > 0); patch != nil {
+		return p.takeEventsLocked(wire.AppendPatch(nil, n, patch)), false, notify
 	}
 	return nil, false, notify
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/lvtgo/livetemplate/auth"
 	"github.com/lvtgo/livetemplate/diff"
 	"github.com/lvtgo/livetemplate/internal/state"
+	"github.com/lvtgo/livetemplate/internal/wire"
 )
 
 // View is what a page shows: its template and stores. The runtime
@@ -80,7 +81,16 @@ type Page struct {
 	polling   bool
 	notify    chan struct{} // signalled when there is something to send (HTTP polls)
 	endLife   context.CancelFunc
-	leaving   []Flash // flash messages that go with the client to its next page
+	leaving   []Flash  // flash messages that go with the client to its next page
+	events    [][]byte // server events for the next message (wire.EncodeEvent)
+	eventSize int      // their bytes
+
+	// The page's background work (StartWork): a context that ends when
+	// the page is forgotten, and how many pieces run.
+	workCtx  context.Context
+	workEnd  context.CancelFunc
+	workers  int
+	workDone bool
 
 	// Guarded by the Table's mu:
 	elem      *list.Element // place in a list of pages waiting without a connection
@@ -283,6 +293,81 @@ func (p *Page) EndLife() {
 	p.mu.Lock()
 	end := p.endLife
 	p.endLife = nil
+	p.mu.Unlock()
+	if end != nil {
+		end()
+	}
+}
+
+// Bounds of a page's server events waiting for its next message: past
+// them, Emit drops the newest.
+const (
+	MaxEvents     = 64
+	MaxEventBytes = 256 << 10
+)
+
+// Emit queues server events (each from wire.EncodeEvent) for the page's
+// client: they go with the next message, after its tree or patch, so that
+// an event never arrives before the change made with it. It returns how
+// many it dropped because MaxEvents or MaxEventBytes were reached.
+func (p *Page) Emit(events [][]byte) (dropped int) {
+	if len(events) == 0 {
+		return 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, e := range events {
+		if len(p.events) >= MaxEvents || p.eventSize+len(e) > MaxEventBytes {
+			dropped++
+			continue
+		}
+		p.events = append(p.events, e)
+		p.eventSize += len(e)
+	}
+	p.wakeLocked()
+	return dropped
+}
+
+// takeEventsLocked returns msg with the waiting events, which it forgets.
+// p.mu is held.
+func (p *Page) takeEventsLocked(msg []byte) []byte {
+	if len(p.events) == 0 {
+		return msg
+	}
+	msg = wire.WithEvents(msg, p.events)
+	p.events, p.eventSize = nil, 0
+	return msg
+}
+
+// StartWork begins one piece of the page's background work: it returns a
+// context that ends when the page is forgotten or parent ends, and done,
+// which the work calls once when it ends. It refuses (ok false) once the
+// page is forgotten, or while max pieces run already.
+func (p *Page) StartWork(parent context.Context, max int) (ctx context.Context, done func(), ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.workDone || p.workers >= max {
+		return nil, nil, false
+	}
+	if p.workCtx == nil {
+		p.workCtx, p.workEnd = context.WithCancel(parent)
+	}
+	p.workers++
+	var once sync.Once
+	return p.workCtx, func() {
+		once.Do(func() {
+			p.mu.Lock()
+			p.workers--
+			p.mu.Unlock()
+		})
+	}, true
+}
+
+// endWork cancels the page's background work, for good.
+func (p *Page) endWork() {
+	p.mu.Lock()
+	p.workDone = true
+	end := p.workEnd
 	p.mu.Unlock()
 	if end != nil {
 		end()

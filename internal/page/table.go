@@ -417,6 +417,7 @@ func (t *Table) drop(p *Page) {
 		return
 	}
 	p.gone = true
+	p.endWork()
 	t.kept -= p.cost.Swap(0)
 	p.first, p.firstKey = nil, ""
 	if t.byToken[p.Token] == p {

@@ -49,6 +49,15 @@ func (s *Server) servePost(w http.ResponseWriter, r *http.Request, v *runtime.Vi
 		return
 	}
 	p := s.rt.Lookup(m.Token, id)
+	if m.T == wire.TypePing {
+		// The client checks the server is there; the page's next poll
+		// tells it whether the server knows the page.
+		if p != nil {
+			p.Touch()
+		}
+		transport.WriteMessage(w, http.StatusOK, wire.AppendPong(nil, m.Ref))
+		return
+	}
 	if m.T == wire.TypeAction && p == nil {
 		// Another instance made the page (no balancer affinity), or this
 		// one restarted: with its token checked, the page opens here and

@@ -47,7 +47,7 @@ type socket struct {
 
 	mu     sync.Mutex
 	p      *page.Page // after the join
-	early  [][]byte   // messages before the join (errors)
+	early  [][]byte   // messages before the join (errors), and pongs
 	side   []side     // answers to upload messages, the newest per file
 	joined bool       // the table no longer counts the socket as waiting
 	expiry *time.Timer
@@ -92,6 +92,21 @@ func (so *socket) Handle(ctx context.Context, msg []byte) {
 		return
 	}
 	p := so.page()
+	if m.T == wire.TypePing {
+		// A pong says the connection carries messages both ways: it goes
+		// ahead of the page's messages (a reply held for a slow action
+		// must not make a live socket look dead).
+		if p != nil {
+			p.Touch()
+		}
+		so.mu.Lock()
+		if len(so.early) < maxEarly {
+			so.early = append(so.early, wire.AppendPong(nil, m.Ref))
+		}
+		so.mu.Unlock()
+		so.tc.Wake()
+		return
+	}
 	if p == nil && m.T != wire.TypeJoin {
 		so.refuse(m.Ref, fault.New(fault.Protocol, "Join first."))
 		return

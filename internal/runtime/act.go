@@ -54,6 +54,7 @@ func (rt *Runtime) Act(ctx context.Context, p *page.Page, name string, data map[
 		return "", v.unknownAction(name)
 	}
 	c := rt.pageCall(ctx, v, p, action, data, req)
+	c.slot = i + 1
 	c.files = files
 	var err error
 	if v.keyOf[i] < 0 {
@@ -70,6 +71,8 @@ func (rt *Runtime) Act(ctx context.Context, p *page.Page, name string, data map[
 	if c.redirect != "" && len(c.flash) > 0 {
 		p.SetLeaving(c.flash) // shown on the page the client goes to
 	}
+	rt.emitTo(p, c.events) // before the reply is made: it carries them
+	rt.started(p, i, c.async)
 	return c.redirect, nil
 }
 
@@ -102,7 +105,12 @@ func (rt *Runtime) actOwn(c *Call, p *page.Page, i int) error {
 	if _, err := v.renderFrom(p, b); err != nil {
 		return fmt.Errorf("render: %w", err)
 	}
-	p.Hold()
+	if c.paged {
+		// The acting page's reply carries the change; a server action
+		// (a push, background work) has no reply: its patch goes out
+		// as any other, and a held HTTP poll would wait in vain.
+		p.Hold()
+	}
 	p.SetPrivate(next)
 	return nil
 }

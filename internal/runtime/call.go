@@ -39,8 +39,11 @@ type Call struct {
 
 	redirect string
 	flash    []page.Flash
-	hosts    []string // other hosts Redirect may name
-	paged    bool     // a page acts: Redirect is allowed
+	events   [][]byte   // PushEvent, sent if the call succeeds
+	async    []asyncReq // Async, started if the call succeeds
+	slot     int        // the acting page-store's slot + 1; 0: none
+	hosts    []string   // other hosts Redirect may name
+	paged    bool       // a page acts: Redirect is allowed
 }
 
 // NewCall returns a Call that is not part of any page, for calling a
@@ -142,7 +145,7 @@ func (c *Call) run(store any) error { return c.hook(store, c) }
 // reset forgets what an attempt of the call did, before it runs again (on
 // a state another instance stored meanwhile).
 func (c *Call) reset() {
-	c.own, c.redirect, c.flash = nil, "", nil
+	c.own, c.redirect, c.flash, c.events, c.async = nil, "", nil, nil, nil
 }
 
 // next returns the page's private data after the call, and whether it

@@ -296,7 +296,15 @@ func (rt *Runtime) pushState(ctx context.Context, k state.Key, d *schema.Decl, a
 	}
 	defer rt.states.Release(s)
 	c := &Call{ctx: ctx, action: action, id: k.Owner(), data: p.Data, decl: d, hook: rt.o.Hooks.Change}
-	return rt.applyTo(ctx, s, c, p.ID)
+	if err := rt.applyTo(ctx, s, c, p.ID); err != nil {
+		return err
+	}
+	if len(c.events) > 0 {
+		for _, pg := range rt.pages.State(k.String()) {
+			rt.emitTo(pg, c.events)
+		}
+	}
+	return nil
 }
 
 // pushOwn applies a server action to page pg's own store i, in its turn,
@@ -311,7 +319,11 @@ func (rt *Runtime) pushOwn(ctx context.Context, pg *page.Page, i int, action str
 	}
 	c := rt.pageCall(ctx, pg.View.(*View), pg, action, data, nil)
 	c.paged = false // nobody acts: nothing to redirect
-	return rt.actOwn(c, pg, i)
+	if err := rt.actOwn(c, pg, i); err != nil {
+		return err
+	}
+	rt.emitTo(pg, c.events)
+	return nil
 }
 
 // keyFor returns the key of the state that holds store d on page p.

@@ -119,6 +119,7 @@ type Runtime struct {
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	once      sync.Once
+	async     asyncRun // background work of pages (Async)
 }
 
 // Timing of the pages table.
@@ -275,6 +276,7 @@ func (rt *Runtime) Stop() []*page.Page {
 func (rt *Runtime) Close() {
 	rt.once.Do(func() {
 		rt.Stop()
+		rt.closeAsync()
 		if rt.relay != nil {
 			rt.relay.Close()
 		}

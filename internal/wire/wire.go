@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -18,6 +19,9 @@ const (
 	// TypeNavigate moves a live connection to another page of the app,
 	// named by the token a navigation GET answered with.
 	TypeNavigate = "navigate"
+	// TypePing asks the server to answer at once with a pong (with the
+	// ping's ref): the client checks that its connection is alive.
+	TypePing = "ping"
 	// TypeUpload declares the files of one field of a form, before they
 	// are sent (docs/uploads.md); TypeChunk carries one chunk of a file;
 	// TypeResume asks where a file continues after a reconnect; TypeCancel
@@ -126,7 +130,7 @@ func Decode(b []byte) (Message, error) {
 		m.Ref = ref
 	}
 	switch m.T {
-	case TypeJoin, TypeSync, TypePoll:
+	case TypeJoin, TypeSync, TypePoll, TypePing:
 	case TypeNavigate:
 		if m.Token == "" {
 			return m, fmt.Errorf("%w: navigate without a token", ErrMalformed)
@@ -252,6 +256,62 @@ func AppendReply(b []byte, ref int64, seq uint64, patch []byte, redirect string)
 		b = append(b, rb...)
 	}
 	return append(b, '}')
+}
+
+// AppendPong appends {"t":"pong","ref":ref}, the answer to a ping (without
+// "ref" when ref is 0).
+func AppendPong(b []byte, ref int64) []byte {
+	b = append(b, `{"t":"pong"`...)
+	if ref != 0 {
+		b = append(b, `,"ref":`...)
+		b = strconv.AppendInt(b, ref, 10)
+	}
+	return append(b, '}')
+}
+
+// WithEvents returns msg, a JSON object, with "events":[e0,e1,…] added
+// at its end: each event is the JSON array ["name",payload] EncodeEvent
+// made. The client handles the events after the rest of the message (its
+// tree or patch), in order. msg is returned as is when events is empty.
+func WithEvents(msg []byte, events [][]byte) []byte {
+	if len(events) == 0 || len(msg) < 2 || msg[len(msg)-1] != '}' {
+		return msg
+	}
+	b := append(msg[:len(msg)-1:len(msg)-1], `,"events":[`...)
+	for i, e := range events {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, e...)
+	}
+	return append(b, "]}"...)
+}
+
+// MaxEventName is the longest event name EncodeEvent accepts.
+const MaxEventName = 64
+
+// ErrEventName is wrapped by EncodeEvent for a name it refuses.
+var ErrEventName = errors.New("wire: event name must be 1-64 letters, digits or -_.: and not a name the client uses itself")
+
+// reservedEvents are the lvt:* events the client fires itself.
+var reservedEvents = map[string]bool{
+	"connected": true, "disconnected": true, "reconnected": true, "success": true,
+	"error": true, "navigated": true, "loading": true,
+}
+
+// EncodeEvent returns the event ["name",payload] as it travels in a
+// message's "events", payload encoded as JSON.
+func EncodeEvent(name string, payload any) ([]byte, error) {
+	if name == "" || len(name) > MaxEventName || reservedEvents[name] || strings.IndexFunc(name, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_.:", r))
+	}) >= 0 {
+		return nil, fmt.Errorf("%w: %q", ErrEventName, Echo(name))
+	}
+	js, err := json.Marshal([]any{name, payload})
+	if err != nil {
+		return nil, fmt.Errorf("wire: event %q: %w", name, err)
+	}
+	return js, nil
 }
 
 // ReplyError is the error part of a failed reply.

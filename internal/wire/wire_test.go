@@ -123,3 +123,28 @@ func ExampleAppendReply() {
 	// {"t":"reply","ref":7,"seq":3,"patch":{"0":"1"}}
 	// {"t":"reply","ref":8,"seq":4,"patch":{},"redirect":"/done"}
 }
+
+func TestEvents(t *testing.T) {
+	e, err := EncodeEvent("chart:points", map[string]int{"n": 1})
+	require.NoError(t, err)
+	assert.JSONEq(t, `["chart:points",{"n":1}]`, string(e))
+	for _, bad := range []string{"", "connected", "error", "has space", "<x>", strings.Repeat("a", MaxEventName+1)} {
+		_, err := EncodeEvent(bad, nil)
+		assert.ErrorIs(t, err, ErrEventName, bad)
+	}
+	_, err = EncodeEvent("ch", make(chan int))
+	assert.Error(t, err)
+
+	msg := AppendPatch(nil, 3, []byte(`{}`))
+	assert.Equal(t, `{"t":"patch","seq":3,"patch":{},"events":[["a",1],["b",2]]}`,
+		string(WithEvents(msg, [][]byte{[]byte(`["a",1]`), []byte(`["b",2]`)})))
+	assert.Equal(t, string(msg), string(WithEvents(msg, nil)))
+}
+
+func TestPing(t *testing.T) {
+	m, err := Decode([]byte(`{"t":"ping","ref":4}`))
+	require.NoError(t, err)
+	assert.Equal(t, TypePing, m.T)
+	assert.Equal(t, `{"t":"pong","ref":4}`, string(AppendPong(nil, 4)))
+	assert.Equal(t, `{"t":"pong"}`, string(AppendPong(nil, 0)))
+}
