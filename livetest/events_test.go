@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/broadcast"
 	"github.com/lvtgo/livetemplate/livetest"
+	"github.com/lvtgo/livetemplate/session"
 )
 
 // Chart pushes events to the page's hooks.
@@ -185,4 +187,37 @@ func TestAsyncIsCancelledWhenThePageIsForgotten(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the work of a forgotten page was not cancelled")
 	}
+}
+
+// A push's events reach the pages of the state on every instance: the
+// instance that applies it tells the others, after the change.
+func TestPushEventsReachEveryInstance(t *testing.T) {
+	store := session.NewMemory(nil)
+	t.Cleanup(func() { _ = store.Close() })
+	hub := broadcast.NewLocal()
+	t.Cleanup(func() { _ = hub.Close() })
+	instance := func() (*livetemplate.Handler, *livetest.Server) {
+		tmpl, err := livetemplate.New("page", livetemplate.WithText(chartPage))
+		require.NoError(t, err)
+		h := livetest.App(quiet{t}, livetemplate.WithSecret([]byte("0123456789abcdef0123456789abcdef")),
+			livetemplate.WithSessionStore(store), livetemplate.WithBus(hub.Bus())).Handle(tmpl, &Chart{})
+		return h, livetest.Start(t, h)
+	}
+	ha, sa := instance()
+	_, sb := instance()
+	ba := sa.NewBrowser(nil)
+	onA := ba.Open("/")
+	onB := sb.NewBrowser(&livetest.BrowserOptions{Cookies: ba.Cookies()}).Open("/") // the same group, on B
+
+	_, err := ha.Broadcast(t.Context(), livetemplate.All(), "add", map[string]any{"n": 5})
+	require.NoError(t, err)
+	for _, p := range []*livetest.Page{onA, onB} {
+		e, err := p.WaitEvent("points", 2*time.Second)
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"count":1,"last":5}`, string(e.Payload))
+		assert.Equal(t, "1", p.Text("#n"), "with the change it came with")
+	}
+	time.Sleep(100 * time.Millisecond) // a second copy, if one (wrongly) came
+	assert.Len(t, onB.Events(), 1)
+	assert.Len(t, onA.Events(), 1)
 }

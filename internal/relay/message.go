@@ -14,6 +14,10 @@ const (
 	KindPush       = "push"
 	KindRefresh    = "refresh"
 	KindDisconnect = "disconnect"
+	// KindEvents: the server events (ActionContext.PushEvent) a push made
+	// with its change of a state, for that state's pages on the other
+	// instances; sent after the state's KindChanged.
+	KindEvents = "events"
 )
 
 // Message is what one instance tells the others.
@@ -28,6 +32,9 @@ type Message struct {
 	View   string `json:"view,omitempty"`
 	Push   *Push  `json:"push,omitempty"`
 	Target Target `json:"t,omitzero"`
+	// Events are a KindEvents message's events, each as the page's client
+	// receives it (["name",payload]).
+	Events []json.RawMessage `json:"ev,omitempty"`
 }
 
 // Push is a server action as it travels between instances.

@@ -20,6 +20,9 @@ type Receiver interface {
 	// Holds reports whether the state named name is in memory here (only
 	// those are caught up).
 	Holds(name string) bool
+	// Events hands the pages of the state named name events made with its
+	// change to version, once the state caught up with it.
+	Events(ctx context.Context, name string, version uint64, events [][]byte)
 	// CatchUp reloads the state named name if it is older than version,
 	// and re-renders its pages. It runs on a catch-up worker.
 	CatchUp(ctx context.Context, name string, version uint64)
@@ -67,9 +70,12 @@ type Relay struct {
 	wg     sync.WaitGroup
 }
 
+// catchUp is a state to catch up with version, and the events to hand its
+// pages once it did (nil: none).
 type catchUp struct {
 	name    string
 	version uint64
+	events  [][]byte
 }
 
 // New returns a relay over bus that hands received messages to recv; sink
@@ -111,6 +117,16 @@ func (r *Relay) Close() {
 // version.
 func (r *Relay) Announce(name string, version uint64) {
 	r.Send(Message{Kind: KindChanged, State: name, Version: version})
+}
+
+// Events tells the other instances' pages of the state named name the
+// events made with its change to version.
+func (r *Relay) Events(name string, version uint64, events [][]byte) {
+	m := Message{Kind: KindEvents, State: name, Version: version, Events: make([]json.RawMessage, len(events))}
+	for i, e := range events {
+		m.Events[i] = e
+	}
+	r.Send(m)
 }
 
 // Send queues m for the other instances; it never blocks.
@@ -182,7 +198,15 @@ func (r *Relay) receive(msg []byte) {
 	switch m.Kind {
 	case KindChanged:
 		if r.recv.Holds(m.State) {
-			r.queueCatchUp(m.State, m.Version)
+			r.queueCatchUp(catchUp{name: m.State, version: m.Version})
+		}
+	case KindEvents:
+		if r.recv.Holds(m.State) && len(m.Events) > 0 {
+			c := catchUp{name: m.State, version: m.Version, events: make([][]byte, len(m.Events))}
+			for i, e := range m.Events {
+				c.events[i] = e
+			}
+			r.queueCatchUp(c) // after the state's own, on the same worker
 		}
 	case KindPush:
 		if m.Push != nil {
@@ -195,14 +219,15 @@ func (r *Relay) receive(msg []byte) {
 	}
 }
 
-// queueCatchUp hands a changed state to its worker.
-func (r *Relay) queueCatchUp(name string, version uint64) {
+// queueCatchUp hands a changed state (and its events) to its worker: one
+// per state name, so that a state's messages are handled in order.
+func (r *Relay) queueCatchUp(c catchUp) {
 	var hash uint32 = 2166136261 // FNV-1a
-	for i := 0; i < len(name); i++ {
-		hash = (hash ^ uint32(name[i])) * 16777619
+	for i := 0; i < len(c.name); i++ {
+		hash = (hash ^ uint32(c.name[i])) * 16777619
 	}
 	select {
-	case r.catchUps[hash%uint32(len(r.catchUps))] <- catchUp{name: name, version: version}:
+	case r.catchUps[hash%uint32(len(r.catchUps))] <- c:
 	case <-r.ctx.Done():
 	}
 }
@@ -213,7 +238,11 @@ func (r *Relay) worker(ch chan catchUp) {
 		case <-r.ctx.Done():
 			return
 		case c := <-ch:
-			r.recv.CatchUp(r.ctx, c.name, c.version)
+			if c.events != nil {
+				r.recv.Events(r.ctx, c.name, c.version, c.events)
+			} else {
+				r.recv.CatchUp(r.ctx, c.name, c.version)
+			}
 		}
 	}
 }

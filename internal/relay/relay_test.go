@@ -1,6 +1,7 @@
 package relay_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,14 @@ func (r *receiver) CatchUp(_ context.Context, name string, version uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.catchUps = append(r.catchUps, fmt.Sprintf("%s@%d", name, version))
+}
+
+// Events records name@version and the events among the catch-ups, so that
+// their order shows.
+func (r *receiver) Events(_ context.Context, name string, version uint64, events [][]byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.catchUps = append(r.catchUps, fmt.Sprintf("%s@%d %s", name, version, bytes.Join(events, []byte(" "))))
 }
 
 func (r *receiver) Push(_ context.Context, view string, p relay.Push) {
@@ -145,6 +154,24 @@ func TestAnnounceReachesTheInstancesThatHoldTheState(t *testing.T) {
 		assert.Equal(t, []string{"g:1@3"}, catchUps)
 		catchUpsA, _, _, _, _ := recvA.seen()
 		assert.Empty(t, catchUpsA, "an instance does not hear itself")
+	})
+}
+
+// A push's events follow its change of a state, in order, to the
+// instances that hold the state.
+func TestEventsFollowTheirChange(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		recvB := &receiver{holds: func(name string) bool { return name == "g:1" }}
+		a, _ := pair(t, &receiver{}, recvB)
+
+		a.relay.Announce("g:1", 3)
+		a.relay.Events("g:1", 3, [][]byte{[]byte(`["tick",1]`), []byte(`["tock",{"n":2}]`)})
+		a.relay.Events("g:2", 5, [][]byte{[]byte(`["tick",1]`)}) // B does not hold it
+		a.relay.Announce("g:1", 4)
+		synctest.Wait()
+
+		catchUps, _, _, _, _ := recvB.seen()
+		assert.Equal(t, []string{"g:1@3", `g:1@3 ["tick",1] ["tock",{"n":2}]`, "g:1@4"}, catchUps)
 	})
 }
 
@@ -367,7 +394,8 @@ func (f catchUpFunc) CatchUp(_ context.Context, name string, version uint64) {
 		f(name, version)
 	}
 }
-func (catchUpFunc) Push(context.Context, string, relay.Push) {}
-func (catchUpFunc) Refresh(string, relay.Target)             {}
-func (catchUpFunc) Disconnect(string, relay.Target)          {}
-func (catchUpFunc) Resync(context.Context)                   {}
+func (catchUpFunc) Events(context.Context, string, uint64, [][]byte) {}
+func (catchUpFunc) Push(context.Context, string, relay.Push)         {}
+func (catchUpFunc) Refresh(string, relay.Target)                     {}
+func (catchUpFunc) Disconnect(string, relay.Target)                  {}
+func (catchUpFunc) Resync(context.Context)                           {}

@@ -303,6 +303,9 @@ func (rt *Runtime) pushState(ctx context.Context, k state.Key, d *schema.Decl, a
 		for _, pg := range rt.pages.State(k.String()) {
 			rt.emitTo(pg, c.events)
 		}
+		if rt.relay != nil { // and the state's pages on the other instances
+			rt.relay.Events(k.String(), s.Current().Version(), c.events)
+		}
 	}
 	return nil
 }
@@ -387,6 +390,17 @@ func (r receiver) Holds(name string) bool { return r.rt.states.Lookup(name) != n
 func (r receiver) CatchUp(ctx context.Context, name string, version uint64) {
 	if s := r.rt.states.Lookup(name); s != nil {
 		s.CatchUp(ctx, version)
+	}
+}
+
+func (r receiver) Events(ctx context.Context, name string, version uint64, events [][]byte) {
+	s := r.rt.states.Lookup(name)
+	if s == nil {
+		return
+	}
+	s.CatchUp(ctx, version) // the pages render the change the events come with
+	for _, pg := range r.rt.pages.State(name) {
+		r.rt.emitTo(pg, events)
 	}
 }
 

@@ -125,7 +125,7 @@ type batch[O comparable] struct {
 	files    []*file[O]
 	timer    *time.Timer
 	deadline time.Time // when the timer is due: an earlier firing is stale
-	start    time.Time
+	start    time.Time // when Start accepted it
 	gone     bool      // removed from the table: refused, expired, claimed or closed
 }
 
