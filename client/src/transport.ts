@@ -98,6 +98,9 @@ export interface Transport {
 }
 
 export const OPEN_TIMEOUT = 10_000;
+/** PATIENCE is how long a ping waits for its pong behind an unanswered
+ * action: as long as the action waits for its reply (live.ts). */
+export const PATIENCE = 15_000;
 export const POLL_TIMEOUT = 65_000;
 export const POST_TIMEOUT = 20_000;
 export const STABLE = 60_000;
@@ -156,10 +159,15 @@ export function transport(env: Env, token: string, link: Link): Transport {
   let stopped = false;
   let pingTimer: Timer;
   let pingWake = false; // the ping in flight checks a wake-up
+  let pingAt = 0; // when the ping in flight was sent
+  // The actions sent on the socket and not answered yet: the server reads a
+  // socket's messages in turn, so a ping waits behind a slow action.
+  const answering = new Set<number>();
   const loc = env.location;
   const json = JSON.stringify;
 
   const recv = (m: ServerMsg): void => {
+    if (m.t === 'reply') answering.delete(m.ref as number);
     if (m.t === 'pong') return void (pingTimer = void clearTimeout(pingTimer));
     if (m.t === 'tree' && typeof m.token === 'string') token = m.token;
     link.message(m);
@@ -168,7 +176,10 @@ export function transport(env: Env, token: string, link: Link): Transport {
   const send = (m: ClientMsg): void => {
     const navigate = m.t === 'navigate';
     if (!up) queue.push(m);
-    else if (mode === 'websocket') ws!.send(json(m));
+    else if (mode === 'websocket') {
+      if (m.t === 'action') answering.add(m.ref!);
+      ws!.send(json(m));
+    }
     else {
       // The open poll is the old page's: the next one waits for the answer.
       if (navigate) abortPolls();
@@ -217,6 +228,7 @@ export function transport(env: Env, token: string, link: Link): Transport {
     s.onopen = () => {
       clearTimeout(timer);
       if (stopped) return s.close();
+      answering.clear(); // what the last socket waited for, it will not answer
       openedAt = Date.now();
       // Back from HTTP: stop polling; the join answers with a full tree.
       if (probe) abortPolls();
@@ -443,10 +455,14 @@ export function transport(env: Env, token: string, link: Link): Transport {
         clearTimeout(pingTimer);
       }
       pingWake = wake;
+      pingAt = Date.now();
       const s = ws!;
-      pingTimer = setTimeout(() => {
+      const late = () => {
         // No pong: the socket is dead (a laptop that slept, a server that
         // restarted unseen). Drop it and reconnect, at once on a wake-up.
+        // But while an action waits for its reply the pong waits behind it:
+        // give it as long as the action has.
+        if (ws === s && answering.size && Date.now() - pingAt < PATIENCE) return void (pingTimer = setTimeout(late, ms));
         pingTimer = undefined;
         if (ws !== s) return;
         ws = null;
@@ -456,7 +472,8 @@ export function transport(env: Env, token: string, link: Link): Transport {
           clearTimeout(retryTimer);
           connect();
         }
-      }, ms);
+      };
+      pingTimer = setTimeout(late, ms);
       s.send(json({ t: 'ping' }));
     },
     nav(t, m) {

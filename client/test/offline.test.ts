@@ -2,6 +2,7 @@
 // lvt-ignore), server events, and waking up.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PING_EVERY, PING_WAIT, WAKE_WAIT } from '../src/live';
+import { PATIENCE } from '../src/transport';
 import { $, FakeWS, type Setup, click, doc, logged, partsAsked, start, stop } from './harness';
 
 let s: Setup;
@@ -239,6 +240,38 @@ describe('waking up', () => {
     vi.advanceTimersByTime(PING_EVERY + PING_WAIT);
     expect(FakeWS.all[0].closed).toBe(true);
     expect(PING_EVERY + PING_WAIT).toBeLessThanOrEqual(30_000);
+  });
+
+  it('a pong waits behind an unanswered action: the socket stays while the action may still be answered', () => {
+    vi.useFakeTimers();
+    s = start('<p>x</p>');
+    void s.live.action('slow', {}, null, null);
+    s.ws().deaf = true; // the server reads the ping once the action is done
+    hide(true);
+    hide(false);
+    vi.advanceTimersByTime(5 * WAKE_WAIT);
+    expect(FakeWS.all).toHaveLength(1);
+    expect(s.ws().closed).toBe(false);
+    s.ws().receive({ t: 'reply', ref: 1, seq: 2, patch: {} });
+    s.ws().receive({ t: 'pong' });
+    vi.advanceTimersByTime(PATIENCE);
+    expect(FakeWS.all).toHaveLength(1);
+    expect(s.ws().closed).toBe(false);
+  });
+
+  it('a dead socket with an unanswered action is dropped once the action could no longer be answered', () => {
+    vi.useFakeTimers();
+    s = start('<p>x</p>');
+    void s.live.action('slow', {}, null, null);
+    const first = s.ws();
+    first.deaf = true;
+    hide(true);
+    hide(false);
+    vi.advanceTimersByTime(PATIENCE - 2 * WAKE_WAIT);
+    expect(first.closed).toBe(false);
+    vi.advanceTimersByTime(3 * WAKE_WAIT);
+    expect(first.closed).toBe(true);
+    expect(FakeWS.all).toHaveLength(2);
   });
 
   it('a hidden tab does not ping', () => {
