@@ -221,3 +221,24 @@ func TestPushEventsReachEveryInstance(t *testing.T) {
 	assert.Len(t, onB.Events(), 1)
 	assert.Len(t, onA.Events(), 1)
 }
+
+// Shared work whose page is forgotten is cancelled, and its store hears of
+// it (the outcome's action gets "error"), so the other pages of the state
+// do not stay pending.
+func TestAsyncOnASharedStoreEndsPendingWhenItsPageGoes(t *testing.T) {
+	tmpl, err := livetemplate.New("page", livetemplate.WithText(reportPage))
+	require.NoError(t, err)
+	app := livetest.App(quiet{t}, livetemplate.WithIdleTimeout(50*time.Millisecond))
+	srv := livetest.Start(t, app.Handle(tmpl, &Report{}))
+	b := srv.NewBrowser(nil)
+	p, other := b.Open("/"), b.Open("/")
+	require.NoError(t, p.Click("#run"))
+	require.NoError(t, other.WaitText("#status", "Loading…", time.Second))
+	p.Close() // the page waits for a reconnect, then is forgotten
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the work of a forgotten page was not cancelled")
+	}
+	require.NoError(t, other.WaitText("#status", "Cancelled: the page that started it closed.", 5*time.Second))
+}

@@ -128,7 +128,13 @@ func (rt *Runtime) startAsync(p *page.Page, i int, r asyncReq) error {
 		}()
 		data := rt.runWork(ctx, p, r)
 		if ctx.Err() != nil {
-			return // the page is gone, or the runtime closes
+			// The page is gone, or the runtime closes. A shared store
+			// outlives the page: it hears of the end, so that what the
+			// action left pending (a "loading" flag) does not stay so.
+			if rt.ctx.Err() == nil && p.View.(*View).keyOf[i] >= 0 {
+				rt.cancelledAsync(p, i, r.then)
+			}
+			return
 		}
 		if err := rt.applyAsync(ctx, p, i, r.then, data); err != nil && ctx.Err() == nil {
 			rt.log.Error("background work: applying its outcome failed", "page", p.LogID, "action", wire.Echo(r.then), "err", err)
@@ -201,6 +207,21 @@ func (rt *Runtime) applyAsync(ctx context.Context, p *page.Page, i int, then str
 		return errNotLive
 	}
 	return rt.pushState(ctx, k, v.slots[i].Decl, then, relay.Push{Data: data})
+}
+
+// cancelledWork is the "error" of the outcome of shared work whose page
+// went away before it ended.
+const cancelledWork = "Cancelled: the page that started it closed."
+
+// cancelledAsync applies action then of shared store i of page p, which is
+// gone, with "error" cancelledWork, within the store's timeout.
+func (rt *Runtime) cancelledAsync(p *page.Page, i int, then string) {
+	ctx, cancel := context.WithTimeout(rt.ctx, rt.o.Limits.StoreTimeout)
+	defer cancel()
+	msg, _ := json.Marshal(cancelledWork)
+	if err := rt.applyAsync(ctx, p, i, then, map[string]json.RawMessage{"error": msg}); err != nil && rt.ctx.Err() == nil {
+		rt.log.Error("background work: telling its store it was cancelled failed", "page", p.LogID, "action", wire.Echo(then), "err", err)
+	}
 }
 
 // closeAsync stops new background work and waits for what runs (its
