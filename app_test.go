@@ -13,6 +13,7 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/broadcast"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/livetest"
 	"github.com/lvtgo/livetemplate/session"
 )
@@ -336,7 +337,7 @@ func TestASlowStoreHoldsUpOnlyItsState(t *testing.T) {
 }
 
 func TestUnknownActionsAreLoggedOncePerName(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.Logs
 	tmpl := livetemplate.Must(livetemplate.New("p", livetemplate.WithText(`<body>{{.Count}}</body>`)))
 	app := on(t, livetemplate.WithLogger(slogTo(&logs)))
 	p := livetest.Start(t, app.Handle(tmpl, &counter{})).Open("/")
@@ -498,7 +499,7 @@ func (hung) Put(ctx context.Context, _ string, _ []byte, _ uint64) (uint64, erro
 func TestAStoreThatDoesNotAnswerIsAnOutage(t *testing.T) {
 	mem := session.NewMemory(nil)
 	t.Cleanup(func() { _ = mem.Close() })
-	var logs syncBuffer
+	var logs testutil.Logs
 	app := on(t, livetemplate.WithLogger(slogTo(&logs)), livetemplate.WithSessionStore(hung{mem}),
 		livetemplate.WithLimits(livetemplate.Limits{StoreTimeout: 50 * time.Millisecond}))
 	srv := serve(t, app.Handle(livetemplate.Must(livetemplate.New("p", livetemplate.WithText(counterPage))), &counter{}))

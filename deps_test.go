@@ -90,7 +90,7 @@ var allowedDeps = map[string][]string{
 	"examples/gallery/gallery":      {".", "upload", "upload/localdir"},
 	"examples/todos":                {".", "examples/todos/todos", "examples/internal/ops"},
 	"examples/internal/ops":         {".", "cluster", "telemetry"},
-	"examples/internal/ops/opstest": {"examples/internal/ops", "github.com/stretchr/testify"},
+	"examples/internal/ops/opstest": {"examples/internal/ops", "internal/testutil", "github.com/stretchr/testify"},
 	"examples/todos/todos":          {"."},
 
 	// The chat and dashboard examples and their shared, copyable sign-in.

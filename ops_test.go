@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/livetest"
 	"github.com/lvtgo/livetemplate/telemetry"
 	"github.com/lvtgo/livetemplate/telemetry/telemetrytest"
@@ -143,7 +144,7 @@ func TestTelemetryOfAPage(t *testing.T) {
 // A refused connection is counted every time and logged once a minute per
 // address, with the reason.
 func TestRefusedConnectionsAreCountedAndLoggedOnce(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.Logs
 	rec := &telemetrytest.Recorder{}
 	_, h := tallyHandler(t, livetemplate.WithTelemetry(rec), livetemplate.WithLogger(slogTo(&logs)),
 		livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerAddress: 1}))

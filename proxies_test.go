@@ -14,6 +14,7 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
 // refusedFor dials a WebSocket to srv as a client whose requests carry
@@ -36,7 +37,7 @@ func refusedFor(t *testing.T, srv *httptest.Server, header http.Header) websocke
 // reports: the per-address limits count each apart, and the refusal's log
 // line names the client, not the proxy.
 func TestTrustedProxiesNameTheClient(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.Logs
 	_, h := tallyHandler(t, livetemplate.WithLogger(slogTo(&logs)), livetemplate.WithTrustedProxies("127.0.0.1/32"),
 		livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerAddress: 1}))
 	srv := serve(t, h) // on 127.0.0.1: the test is the proxy
@@ -51,7 +52,7 @@ func TestTrustedProxiesNameTheClient(t *testing.T) {
 // forging X-Forwarded-For: the peer is no trusted proxy, so its headers are
 // ignored, and its connections all count against its own address.
 func TestForgedForwardingHeadersChangeNothing(t *testing.T) {
-	var logs syncBuffer
+	var logs testutil.Logs
 	_, h := tallyHandler(t, livetemplate.WithLogger(slogTo(&logs)), livetemplate.WithTrustedProxies("10.0.0.0/8"),
 		livetemplate.WithLimits(livetemplate.Limits{MaxConnsPerAddress: 1}))
 	srv := serve(t, h)

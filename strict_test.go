@@ -1,14 +1,12 @@
 package livetemplate_test
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/lvtgo/livetemplate"
 	"github.com/lvtgo/livetemplate/auth"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 	"github.com/lvtgo/livetemplate/session"
 )
 
@@ -31,29 +30,11 @@ type vote struct{ Chosen string }
 
 func (*vote) Change(*livetemplate.ActionContext) error { return nil }
 
-// syncBuffer is a log destination safe for concurrent writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // strictPage serves src, in strict mode or not, with a poll and a vote
 // store, and returns the status and body of its GET and what was logged.
 func strictPage(t *testing.T, src string, strict bool, stores ...livetemplate.Store) (int, string, string) {
 	t.Helper()
-	var logs syncBuffer
+	var logs testutil.Logs
 	tmpl, err := livetemplate.New("poll", livetemplate.WithText(src), livetemplate.WithStrict(strict))
 	require.NoError(t, err, "New reports nothing for a template that parses")
 	if len(stores) == 0 {

@@ -1,7 +1,6 @@
 package redisbus_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -90,7 +89,7 @@ func TestUnreadableMessages(t *testing.T) {
 	raw := srv.Client(t)
 	logs := &logBuffer{}
 	a := newBus(t, srv.Client(t), &redisbus.Options{Logger: discard()})
-	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.logger()})
+	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.Logger()})
 	rb := subscribe(t, b)
 	ready(t, a, rb)
 
@@ -116,7 +115,7 @@ func TestOutage(t *testing.T) {
 	srv := testutil.StartRedis(t)
 	logs := &logBuffer{}
 	a := newBus(t, srv.Client(t), &redisbus.Options{Logger: discard()})
-	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.logger()})
+	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.Logger()})
 	rb := subscribe(t, b)
 	ready(t, a, rb)
 	require.NoError(t, a.Publish(t.Context(), []byte("before")))
@@ -157,7 +156,7 @@ func TestRedisDownAtStart(t *testing.T) {
 	srv := testutil.StartRedis(t)
 	logs := &logBuffer{}
 	a := newBus(t, srv.Client(t), &redisbus.Options{Logger: discard()})
-	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.logger()})
+	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.Logger()})
 	srv.Stop()
 
 	rb := subscribe(t, b)
@@ -179,7 +178,7 @@ func TestHealthCheck(t *testing.T) {
 	srv := testutil.StartRedis(t)
 	raw := srv.Client(t)
 	logs := &logBuffer{}
-	opts := &redisbus.Options{Logger: logs.logger(), HealthCheckInterval: 100 * time.Millisecond}
+	opts := &redisbus.Options{Logger: logs.Logger(), HealthCheckInterval: 100 * time.Millisecond}
 	a := newBus(t, srv.Client(t), &redisbus.Options{Logger: discard()})
 	b := newBus(t, srv.Client(t), opts)
 	rb := subscribe(t, b)
@@ -218,27 +217,9 @@ func discard() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }
 
-// logBuffer collects log lines, safe for concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
-func (l *logBuffer) logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
-}
+// logBuffer collects log lines, safe for concurrent use; its Logger logs
+// every level.
+type logBuffer struct{ testutil.Logs }
 
 // count returns the number of lines that contain s.
 func (l *logBuffer) count(s string) int {
@@ -373,7 +354,7 @@ func TestCloseWhileDown(t *testing.T) {
 	t.Parallel()
 	srv := testutil.StartRedis(t)
 	logs := &logBuffer{}
-	bus, err := redisbus.New(srv.Client(t), &redisbus.Options{Logger: logs.logger()})
+	bus, err := redisbus.New(srv.Client(t), &redisbus.Options{Logger: logs.Logger()})
 	require.NoError(t, err)
 	srv.Stop()
 
@@ -399,7 +380,7 @@ func TestQuietSubscription(t *testing.T) {
 	srv := testutil.StartRedis(t)
 	logs := &logBuffer{}
 	a := newBus(t, srv.Client(t), &redisbus.Options{Logger: discard()})
-	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.logger(), HealthCheckInterval: 200 * time.Millisecond})
+	b := newBus(t, srv.Client(t), &redisbus.Options{Logger: logs.Logger(), HealthCheckInterval: 200 * time.Millisecond})
 	rb := subscribe(t, b)
 	ready(t, a, rb)
 

@@ -1,11 +1,9 @@
 package persistence
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,24 +15,6 @@ import (
 	"github.com/lvtgo/livetemplate/livetest"
 )
 
-// logBuffer is a log destination safe for concurrent writes.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // While Redis is down, actions are refused with "unavailable" and the
 // outage is logged once; when it is back, actions work again.
 func TestRedisOutage(t *testing.T) {
@@ -42,7 +22,7 @@ func TestRedisOutage(t *testing.T) {
 	store, client, err := OpenRedis(t.Context(), rdb.URL())
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = client.Close() })
-	var logs logBuffer
+	var logs testutil.Logs
 	app := livetest.App(t, livetemplate.WithSessionStore(store),
 		livetemplate.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
 	h, err := NewHandler(app)

@@ -1,7 +1,6 @@
 package opstest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
@@ -10,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/lvtgo/livetemplate/examples/internal/ops"
+	"github.com/lvtgo/livetemplate/internal/testutil"
 )
 
 // Case is an example to check.
@@ -43,7 +42,7 @@ func Run(t *testing.T, c Case) {
 	fs := flag.NewFlagSet("example", flag.ContinueOnError)
 	of := ops.Register(fs)
 	require.NoError(t, fs.Parse([]string{"-ops-addr", opsAddr, "-drain", "1s", "-log-format", "json"}))
-	var logs lockedBuffer
+	var logs testutil.Logs
 	logger, err := of.Logger(&logs)
 	require.NoError(t, err)
 
@@ -109,22 +108,4 @@ func body(t *testing.T, url string) string {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	return string(b)
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent use.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
