@@ -10,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -306,14 +305,7 @@ func TestE2EReconnectsAfterAServerRestart(t *testing.T) {
 		require.NoError(t, err)
 		h, err := counter.NewHandler(app)
 		require.NoError(t, err)
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ln) }()
-		stop = sync.OnceFunc(func() {
-			assert.NoError(t, srv.Close())
-			assert.ErrorIs(t, <-done, http.ErrServerClosed)
-			assert.NoError(t, app.Close())
-		})
+		stop = browsertest.Serve(t, ln, h, app.Close)
 		stops = append(stops, stop)
 		return stop
 	}

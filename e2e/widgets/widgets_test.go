@@ -4,10 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net"
-	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -203,14 +201,7 @@ func TestE2EWakesUpAfterTheServerRestartedWhileHidden(t *testing.T) {
 		tmpl, err := livetemplate.New("page", livetemplate.WithText(page))
 		require.NoError(t, err)
 		h := app.Handle(tmpl, &Board{})
-		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
-		done := make(chan error, 1)
-		go func() { done <- srv.Serve(ln) }()
-		stop = sync.OnceFunc(func() {
-			assert.NoError(t, srv.Close())
-			assert.ErrorIs(t, <-done, http.ErrServerClosed)
-			assert.NoError(t, app.Close())
-		})
+		stop = browsertest.Serve(t, ln, h, app.Close)
 		stops = append(stops, stop)
 		return stop
 	}

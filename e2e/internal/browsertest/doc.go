@@ -19,6 +19,10 @@
 // order, so start the servers a test talks to before the browser: the tabs
 // then close before the servers do.
 //
+// A test that restarts its server on the same address serves each
+// instance with [Serve], whose stop it calls itself (after the tabs
+// closed).
+//
 // Starting Chromium takes seconds. By default each New starts a process of
 // its own (stopped when the test ends); a package whose TestMain wraps its
 // tests with [Shared] starts one process for all of them:
