@@ -93,9 +93,9 @@ export function live(o: Options): Live {
   // what comes meanwhile waits for it, in order.
   let errs: Errors | null = null;
   let loadingErrs: Promise<unknown> | null = null;
-  const withErrs = (f: (e: Errors) => void) => {
+  const withErrs = (f: (e: Errors) => void, otherwise?: () => void) => {
     if (errs) f(errs);
-    else if (loadingErrs) loadingErrs = loadingErrs.then(() => errs && f(errs));
+    else if (loadingErrs) loadingErrs = loadingErrs.then(() => (errs ? f(errs) : otherwise && otherwise()));
   };
   const hk = hooks(o.hooks, (el, name, data) => action(name, data, el, el.closest('form')));
   // lvt-scroll's code is a part, loaded once a page has such a container.
@@ -195,15 +195,19 @@ export function live(o: Options): Live {
    * the part that shows errors first if need be. */
   const showError = (el: Element | null, action: string, err: ActionError, fields: Record<string, string> | null, form: Element | null) => {
     emit(doc, el, 'error', { code: err.code, message: err.message, action, fields: fields || {} });
-    const f = !errs && !loadingErrs && loaded<(d: Document) => Errors>(win, 'errors');
-    if (f) errs = f(doc); // loaded for another page of this document
-    else if (!errs && !loadingErrs)
-      loadingErrs = o.part<(d: Document) => Errors>('errors').then(
-        (f) => (errs = f(doc)),
-        () => (loadingErrs = null), // unshown: logged below; the next error tries again
-      );
-    if (errs) errs.report(action, err, fields, form);
-    else loadingErrs!.then(() => (errs ? errs.report(action, err, fields, form) : log('action "' + action + '"', err)));
+    if (!errs && !loadingErrs) {
+      const f = loaded<(d: Document) => Errors>(win, 'errors');
+      if (f) errs = f(doc); // loaded for another page of this document
+      else
+        loadingErrs = o.part<(d: Document) => Errors>('errors').then(
+          (f) => (errs = f(doc)),
+          () => (loadingErrs = null), // unshown: logged below; the next error tries again
+        );
+    }
+    withErrs(
+      (e) => e.report(action, err, fields, form),
+      () => log('action "' + action + '"', err),
+    );
   };
 
   const failed = (p: Pending, err: ActionError, fields: Record<string, string> | null = null, form: Element | null = null) => {
