@@ -40,6 +40,9 @@ func TestHandlerAndAppPushes(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, livetemplate.Reach{States: 1, Pages: 2}, r)
 	require.NoError(t, onDash.WaitText("#inbox li:last-child", "from the app", wait))
+	// Both pages render the change before the price changes: a render still
+	// to come would show the new price without a refresh.
+	require.NoError(t, onInbox.WaitText("#inbox li:last-child", "from the app", wait))
 
 	prices.Set("ACME", "3.00")
 	r, err = dash.Refresh(t.Context(), livetemplate.All())
